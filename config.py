@@ -1,0 +1,89 @@
+"""Configuration classes; `FORUM_*` environment variables override them (see README)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SITE_NAME = "IEP Parents Together"
+    SECRET_KEY = "dev-only-not-secret"
+    DATABASE_URL: str | None = None  # FORUM_DATABASE_URL; default: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    BASE_URL = "http://127.0.0.1:5000"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: long posts take time
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_LOGIN = "20 per minute"
+    RATELIMIT_REGISTER = "10 per hour"
+    RATELIMIT_RESET = "10 per hour"
+    RATELIMIT_POST = "8 per minute;120 per hour"
+    RATELIMIT_FLAG = "20 per hour"
+    # Number of reverse proxies whose X-Forwarded-For is trusted (0: none).
+    TRUSTED_PROXIES = 0
+
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "IEP Parents Together <no-reply@localhost>"
+    MAIL_BACKEND: str | None = None  # "smtp", "file" or "memory"; default from MAIL_SERVER
+
+    POSTS_PER_PAGE = 20
+    THREADS_PER_PAGE = 25
+    PASSWORD_RESET_MAX_AGE = 3600
+    NOINDEX_SITE = True
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-that-is-long-enough"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_BACKEND = "memory"
+    BASE_URL = "http://forum.test"
+
+
+class ProductionConfig(Config):
+    PRODUCTION = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    SECRET_KEY = ""  # must come from FORUM_SECRET_KEY
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by FORUM_ENV (development by default)."""
+    name = os.environ.get("FORUM_ENV", "development").lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"FORUM_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,70 @@
+"""Account forms: input shape only; services enforce the rules."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(3, 30)],
+        description="Shown to other members. Pick a pseudonym, not your real name.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(10, 200, message="Use at least 10 characters.")],
+        description="At least 10 characters. A few unrelated words work well.",
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+    email = EmailField(
+        "Email (optional)",
+        validators=[Optional(), Email(), Length(max=254)],
+        description="Only for password reset and digests, if you want them. "
+        "Never shown to anyone, moderators included.",
+    )
+    agree = BooleanField(
+        "I have read the community guidelines",
+        validators=[DataRequired("Please read and accept the guidelines.")],
+    )
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=100)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField("Keep me signed in on this device")
+    next = HiddenField()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(10, 200, message="Use at least 10 characters.")],
+    )
+    confirm = PasswordField(
+        "Repeat password", validators=[DataRequired(), EqualTo("password", "The passwords differ.")]
+    )
+
+
+class SettingsForm(FlaskForm):
+    email = EmailField(
+        "Email (optional)",
+        validators=[Optional(), Email(), Length(max=254)],
+        description="For password reset and digests only. Never shown to anyone.",
+    )
+    post_anonymously = BooleanField(
+        "Post anonymously by default",
+        description="New threads and replies start with “Post anonymously” ticked.",
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A one-button form: the CSRF token is its only field."""

@@ -1,0 +1,167 @@
+"""Account pages: thin views over forum.accounts.services."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forum.accounts import bp, services
+from forum.accounts.forms import (
+    EmptyForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    ResetPasswordForm,
+    SettingsForm,
+)
+from forum.extensions import limiter, login_manager
+from forum.security import safe_next
+from forum.services import ForumError
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return services.load_session_user(user_id)
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+def _login_account_key() -> str:
+    return "login-account:" + services.username_key(request.form.get("username", ""))[:100]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_REGISTER"), methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("threads.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(form.username.data, form.password.data, form.email.data)
+        except services.RegistrationError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            services.start_session(user, request.user_agent.string)
+            login_user(user)
+            flash("Welcome. Your account is ready.", "success")
+            return redirect(url_for("threads.index"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN"), key_func=_login_account_key, methods=["POST"], deduct_when=_failed
+)
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is not None and user.is_banned:
+            form.form_errors.append(
+                "This account has been banned and can't sign in. "
+                "If you think this is a mistake, write to the site's admin."
+            )
+        elif user is not None:
+            services.start_session(user, request.user_agent.string)
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data, url_for("threads.index")))
+        else:
+            form.form_errors.append("That username and password don't match an account.")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if EmptyForm().validate_on_submit():
+        services.end_session(current_user)
+        logout_user()
+        flash("You're signed out.", "info")
+    return redirect(url_for("threads.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET"), methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash(
+            "If an account uses that address, we've sent it a link to choose a new password. "
+            "It works for one hour.",
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET"), methods=["POST"])
+def reset_password(token: str):
+    if services.user_for_reset_token(token) is None:
+        flash("This reset link has expired or was already used. Ask for a new one.", "error")
+        return redirect(url_for("accounts.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(token, form.password.data)
+        except ForumError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("accounts.forgot_password"))
+        flash("Your password is changed. Please sign in.", "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_settings(
+                current_user, post_anonymously=form.post_anonymously.data, email=form.email.data
+            )
+        except services.RegistrationError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash("Settings saved.", "success")
+            return redirect(url_for("accounts.settings"))
+    return render_template("accounts/settings.html", form=form)
+
+
+@bp.get("/settings/sessions")
+@login_required
+def sessions():
+    return render_template(
+        "accounts/sessions.html", sessions=services.list_sessions(current_user), form=EmptyForm()
+    )
+
+
+@bp.post("/settings/sessions/end-others")
+@login_required
+def end_other_sessions():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    count = services.end_all_sessions(current_user, keep_current=True)
+    flash(f"Signed out of {count} other device(s).", "success")
+    return redirect(url_for("accounts.sessions"))
+
+
+@bp.post("/settings/sessions/end-all")
+@login_required
+def end_all_sessions():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    services.end_all_sessions(current_user)
+    logout_user()
+    flash("You're signed out everywhere.", "info")
+    return redirect(url_for("threads.index"))

@@ -1,0 +1,232 @@
+"""Account use cases: register, sign in and out, reset passwords, settings."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import delete, func, select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from forum.accounts.models import LoginSession, Role, User, hash_token
+from forum.extensions import db, now_utc
+from forum.mail import MailError, send_email
+from forum.services import ForumError
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
+# "Anonymous parent ..." and "Former member" are how the forum labels hidden authors.
+RESERVED_PREFIXES = ("anonymous", "former")
+RESERVED_NAMES = {"admin", "administrator", "moderator", "mod", "staff", "system", "support"}
+MIN_PASSWORD = 10
+# Verifying against this keeps a failed login for an unknown name as slow as a real one.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
+
+
+class RegistrationError(ForumError):
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def username_key(username: str) -> str:
+    return username.strip().casefold()
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username_key == username_key(username)))
+
+
+def normalise_email(email: str | None) -> str | None:
+    email = (email or "").strip()
+    return email.lower() or None
+
+
+def register_user(
+    username: str, password: str, email: str | None = None, role: Role = Role.MEMBER
+) -> User:
+    """Create an account; raise RegistrationError naming the field at fault."""
+    username = username.strip()
+    if not USERNAME_RE.match(username):
+        raise RegistrationError(
+            "username", "Use 3-30 letters, digits, dots, dashes or underscores."
+        )
+    key = username_key(username)
+    if key.startswith(RESERVED_PREFIXES) or key in RESERVED_NAMES:
+        raise RegistrationError("username", "That name is reserved. Please pick another.")
+    if len(password) < MIN_PASSWORD:
+        raise RegistrationError("password", f"Use at least {MIN_PASSWORD} characters.")
+    if find_user(username) is not None:
+        raise RegistrationError("username", "That name is taken. Please pick another.")
+    email = normalise_email(email)
+    if email and db.session.scalar(select(func.count()).where(User.email == email)):
+        # Said on the form only; the address itself is never shown to anyone.
+        raise RegistrationError("email", "That address can't be used. Leave it empty or use another.")
+    user = User(
+        username=username,
+        username_key=username_key(username),
+        email=email,
+        password_hash=generate_password_hash(password),
+        role=role,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user if the password matches, else None (same work either way)."""
+    user = find_user(username) if username else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def device_label(user_agent: str) -> str:
+    """A coarse device description for the sessions page (never the full string)."""
+    ua = user_agent or ""
+    kind = "Phone" if ("Mobile" in ua or "Android" in ua or "iPhone" in ua) else "Computer"
+    for name in ("Firefox", "Edg", "Chrome", "Safari"):
+        if name in ua:
+            browser = {"Edg": "Edge"}.get(name, name)
+            return f"{kind} · {browser}"
+    return kind
+
+
+def start_session(user: User, user_agent: str = "") -> str:
+    """Record a new sign-in and return its secret token."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        LoginSession(user_id=user.id, token_hash=hash_token(token), device=device_label(user_agent))
+    )
+    db.session.commit()
+    user.session_token = token
+    return token
+
+
+def load_session_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the user only while their sign-in session exists."""
+    uid, _, token = user_id.partition(":")
+    if not uid.isdigit() or not token:
+        return None
+    row = db.session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(uid), LoginSession.token_hash == hash_token(token))
+    ).first()
+    if row is None or row.User.is_banned:
+        return None
+    user, login = row
+    if login.last_active_at < now_utc() - timedelta(minutes=10):
+        db.session.execute(
+            update(LoginSession).where(LoginSession.id == login.id).values(last_active_at=now_utc())
+        )
+        db.session.commit()
+    user.session_token = token
+    return user
+
+
+def end_session(user: User) -> None:
+    if user.session_token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(user.session_token)))
+        db.session.commit()
+
+
+def end_all_sessions(user: User, keep_current: bool = False) -> int:
+    stmt = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if keep_current and user.session_token:
+        stmt = stmt.where(LoginSession.token_hash != hash_token(user.session_token))
+    count = db.session.execute(stmt).rowcount
+    db.session.commit()
+    return count
+
+
+def list_sessions(user: User) -> list[LoginSession]:
+    return list(
+        db.session.scalars(
+            select(LoginSession)
+            .where(LoginSession.user_id == user.id)
+            .order_by(LoginSession.last_active_at.desc())
+        )
+    )
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # The hash fragment makes the token single-use: it dies when the password changes.
+    return _reset_serializer().dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if an account has this address; say nothing either way."""
+    email = normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == email)) if email else None
+    if user is None or user.is_banned:
+        return
+    link = current_app.config["BASE_URL"].rstrip("/") + "/password/reset/" + make_reset_token(user)
+    context = {"user": user, "link": link, "site_name": current_app.config["SITE_NAME"]}
+    try:
+        send_email(
+            user.email,
+            f"Reset your password on {current_app.config['SITE_NAME']}",
+            render_template("email/password_reset.txt", **context),
+            render_template("email/password_reset.html", **context),
+        )
+    except MailError:
+        current_app.logger.warning("password reset mail failed for user %s", user.id)
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("ph"):
+        return None
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    if user is None:
+        raise ForumError("This reset link has expired or was already used. Ask for a new one.")
+    set_password(user, password)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise RegistrationError("password", f"Use at least {MIN_PASSWORD} characters.")
+    user.password_hash = generate_password_hash(password)
+    # A new password signs every browser out (someone else may have had the old one).
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.commit()
+
+
+def update_settings(user: User, *, post_anonymously: bool, email: str | None) -> None:
+    email = normalise_email(email)
+    if email != user.email:
+        if email and db.session.scalar(
+            select(func.count()).where(User.email == email, User.id != user.id)
+        ):
+            raise RegistrationError("email", "That address can't be used. Please use another.")
+        user.email = email
+        user.email_verified_at = None
+    user.post_anonymously = post_anonymously
+    db.session.commit()
+
+
+def set_role(user: User, role: Role) -> None:
+    user.role = Role(role)
+    db.session.commit()

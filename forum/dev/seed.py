@@ -1,0 +1,92 @@
+"""Demo data: categories, members and realistic threads from seed_data.json."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from forum.accounts import services as accounts
+from forum.accounts.models import Role, User
+from forum.extensions import db, now_utc
+from forum.threads import services as threads
+from forum.threads.models import Category, Post, Thread
+
+SEED_FILE = Path(__file__).resolve().parent / "seed_data.json"
+
+
+def load_seed_data() -> dict:
+    return json.loads(SEED_FILE.read_text(encoding="utf-8"))
+
+
+def seed_categories(data: dict) -> dict[str, Category]:
+    """Create the categories that are missing; return all by slug."""
+    existing = {c.slug: c for c in db.session.scalars(select(Category))}
+    for position, spec in enumerate(data["categories"], start=1):
+        if spec["slug"] not in existing:
+            existing[spec["slug"]] = threads.save_category(
+                None,
+                slug=spec["slug"],
+                name=spec["name"],
+                description=spec.get("description", ""),
+                visibility=spec.get("visibility", "public"),
+                anonymous_policy=spec.get("anonymous_policy", "allow"),
+                sensitive=spec.get("sensitive", False),
+                position=position,
+            )
+    return existing
+
+
+def seed(password: str = "demo-password-123", if_empty: bool = False) -> str:
+    """Fill a demo site; running it again adds only what is missing."""
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        return "Database already has accounts; demo data not added."
+    data = load_seed_data()
+    categories = seed_categories(data)
+    members: dict[str, User] = {}
+    for spec in data["members"]:
+        user = accounts.find_user(spec["username"])
+        if user is None:
+            user = accounts.register_user(
+                spec["username"], password, spec.get("email"), role=Role(spec.get("role", "member"))
+            )
+        members[spec["username"]] = user
+    known_titles = set(db.session.scalars(select(Thread.title)))
+    added = 0
+    now = now_utc()
+    for spec in data["threads"]:
+        if spec["title"] in known_titles:
+            continue
+        started = now - timedelta(days=spec.get("days_ago", 1), hours=3)
+        thread = threads.create_thread(
+            members[spec["author"]], categories[spec["category"]], spec["title"], spec["body"],
+            hide_author=spec.get("hide_author", False),
+        )
+        _backdate(thread.id, started)
+        for reply in spec.get("replies", []):
+            post = threads.create_reply(
+                members[reply["author"]], thread, reply["body"], hide_author=reply.get("hide_author", False)
+            )
+            when = min(started + timedelta(hours=reply.get("hours_after", 2)), now)
+            _backdate_post(post.id, thread.id, when)
+        added += 1
+    db.session.commit()
+    return f"Demo data: {len(categories)} categories, {len(members)} members, {added} new threads."
+
+
+def _backdate(thread_id: int, when) -> None:
+    db.session.execute(
+        Thread.__table__.update().where(Thread.id == thread_id).values(created_at=when, last_activity_at=when)
+    )
+    db.session.execute(Post.__table__.update().where(Post.thread_id == thread_id).values(created_at=when))
+    db.session.commit()
+
+
+def _backdate_post(post_id: int, thread_id: int, when) -> None:
+    db.session.execute(Post.__table__.update().where(Post.id == post_id).values(created_at=when))
+    db.session.execute(
+        Thread.__table__.update().where(Thread.id == thread_id).values(last_activity_at=when)
+    )
+    db.session.commit()

@@ -1,0 +1,155 @@
+"""What a viewer sees as a post's author: the one place that decides.
+
+An anonymous (hide_author) post shows a per-thread alias such as
+"Anonymous parent · Heron". The alias is a keyed hash of (thread, member)
+over a word list, so the same member keeps one alias inside a thread and gets
+an unlinkable one in every other thread. Nothing stored or shown lets another
+member compute it. Collisions inside a thread are resolved by probing, in the
+order members first posted anonymously there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+
+from forum.extensions import db
+
+ALIAS_PREFIX = "Anonymous parent"
+FORMER_MEMBER = "Former member"
+WORDS = (
+    "Heron Willow Otter Maple Sparrow Cedar Finch Juniper Lark Aspen Robin Birch Wren Fern "
+    "Falcon Hazel Marten Clover Plover Alder Swift Laurel Kestrel Poppy Badger Sage Egret Rowan "
+    "Osprey Ivy Beaver Linden Crane Thistle Dove Spruce Puffin Iris Lynx Magnolia Owl Sorrel "
+    "Pelican Yarrow Starling Elm Tern Lupine Hare Cypress Gannet Daisy Vole Larch Curlew Aster "
+    "Fox Holly Bison Tamarack Loon Marigold Seal Hemlock Kite Primrose Moose Sequoia Grebe Violet "
+    "Bobcat Acacia Ibis Heather Marmot Poplar Avocet Lilac Salmon Redwood Warbler Bluebell Ermine "
+    "Sycamore Thrush Camellia Pika Hawthorn Swallow Dahlia Newt Catalpa Cormorant Peony Stoat "
+    "Buckeye Junco Azalea Dolphin Ash Towhee Zinnia Walrus Olive Tanager Orchid Mink Palm Vireo "
+    "Jasmine Panda Beech Nuthatch Lotus Coyote Pine Bunting Tulip Raven Oak Kingfisher Sunflower"
+).split()
+AVATAR_HUES = 8
+
+
+@dataclass(frozen=True)
+class AuthorView:
+    """An author as one viewer may see them; templates only ever get this."""
+
+    label: str  # full text: "Anonymous parent · Heron" or the username
+    initial: str
+    hue: int  # 0..AVATAR_HUES-1, a CSS class, never derived from the account alone
+    hidden: bool = False  # shown under an alias
+    original_poster: bool = False
+    is_viewer: bool = False  # the viewer wrote this (private "you posted anonymously" marker)
+    profile_url: str | None = None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def _alias_key() -> bytes:
+    secret = current_app.config.get("ALIAS_KEY") or current_app.config["SECRET_KEY"]
+    return hmac.new(str(secret).encode(), b"forum-anonymous-alias", hashlib.sha256).digest()
+
+
+def _candidate(key: bytes, thread_id: int, user_id: int, attempt: int) -> str:
+    digest = hmac.new(key, f"{thread_id}:{user_id}:{attempt}".encode(), hashlib.sha256).digest()
+    return WORDS[int.from_bytes(digest[:8], "big") % len(WORDS)]
+
+
+def assign_aliases(thread_id: int, user_ids: Iterable[int], key: bytes | None = None) -> dict[int, str]:
+    """Alias words for members in the order they first posted anonymously in a thread."""
+    key = key or _alias_key()
+    taken: set[str] = set()
+    aliases: dict[int, str] = {}
+    for user_id in user_ids:
+        attempt = 0
+        word = _candidate(key, thread_id, user_id, attempt)
+        while word in taken and attempt < 10 * len(WORDS):
+            attempt += 1
+            word = _candidate(key, thread_id, user_id, attempt)
+        if word in taken:  # more anonymous members than words: number them
+            word = f"{word} {len(taken) + 1}"
+        taken.add(word)
+        aliases[user_id] = word
+    return aliases
+
+
+class AliasBook:
+    """Aliases for every anonymous author in a set of threads, loaded in one query."""
+
+    def __init__(self, by_thread: dict[int, dict[int, str]]):
+        self._by_thread = by_thread
+
+    @classmethod
+    def for_threads(cls, thread_ids: Iterable[int]) -> AliasBook:
+        from forum.threads.models import Post
+
+        ids = sorted(set(thread_ids))
+        if not ids:
+            return cls({})
+        rows = db.session.execute(
+            select(Post.thread_id, Post.author_id, func.min(Post.id).label("first"))
+            .where(Post.thread_id.in_(ids), Post.hide_author.is_(True), Post.author_id.is_not(None))
+            .group_by(Post.thread_id, Post.author_id)
+            .order_by(Post.thread_id, func.min(Post.id))
+        ).all()
+        ordered: dict[int, list[int]] = defaultdict(list)
+        for thread_id, author_id, _first in rows:
+            ordered[thread_id].append(author_id)
+        key = _alias_key()
+        return cls({tid: assign_aliases(tid, uids, key) for tid, uids in ordered.items()})
+
+    def alias(self, thread_id: int, user_id: int) -> str:
+        word = self._by_thread.get(thread_id, {}).get(user_id)
+        if word is None:  # not loaded (e.g. a post being previewed): compute alone
+            word = assign_aliases(thread_id, [user_id])[user_id]
+        return word
+
+
+def _hue(text: str) -> int:
+    return hashlib.sha256(text.encode()).digest()[0] % AVATAR_HUES
+
+
+def display_author(item, viewer, aliases: AliasBook, thread=None) -> AuthorView:
+    """The author of a post or thread as `viewer` may see them.
+
+    `item` is a Post or a Thread (its starter). For a Post, pass its thread to
+    mark an anonymous starter's replies "(original poster)".
+    """
+    thread_id = getattr(item, "thread_id", None) or item.id
+    is_viewer = bool(viewer.is_authenticated and item.author_id is not None
+                     and viewer.id == item.author_id)
+    if item.author_id is None:
+        return AuthorView(label=FORMER_MEMBER, initial="?", hue=0)
+    if item.hide_author:
+        word = aliases.alias(thread_id, item.author_id)
+        is_op = bool(
+            thread is not None
+            and thread.hide_author
+            and thread.author_id == item.author_id
+            and getattr(item, "number", 1) != 1
+        )
+        label = f"{ALIAS_PREFIX} · {word}" + (" (original poster)" if is_op else "")
+        return AuthorView(
+            label=label,
+            initial=word[0],
+            hue=_hue(f"{thread_id}:{word}"),
+            hidden=True,
+            original_poster=is_op,
+            is_viewer=is_viewer,
+        )
+    user = item.author
+    return AuthorView(
+        label=user.username,
+        initial=user.username[0].upper(),
+        hue=_hue(user.username),
+        is_viewer=is_viewer,
+        profile_url=url_for("threads.profile", username=user.username),
+    )

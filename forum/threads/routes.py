@@ -1,0 +1,267 @@
+"""Thread pages: thin views over forum.threads.services."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forum.accounts.services import find_user
+from forum.extensions import limiter, login_manager
+from forum.services import ForumError, NotAllowed, NotFound
+from forum.text import quote_markdown
+from forum.threads import bp, services
+from forum.threads.authors import AliasBook, display_author
+from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
+from forum.threads.models import AnonymousPolicy, Category, Thread
+from forum.threads.views import post_views, thread_rows
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id() if current_user.is_authenticated else request.remote_addr}"
+
+
+def _post_limit() -> str:
+    return current_app.config["RATELIMIT_POST"]
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def _or_abort(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+
+
+def readable_thread(thread_id: int) -> Thread:
+    """The thread if the viewer may read it; guests are sent to sign in for members-only."""
+    thread = _or_abort(services.get_thread, thread_id)
+    if not services.can_read_category(current_user, thread.category):
+        abort(login_manager.unauthorized())
+    if not services.can_see_thread(current_user, thread):
+        abort(404)
+    return thread
+
+
+def default_anonymous(category: Category) -> bool:
+    if category.anonymous_policy == AnonymousPolicy.REQUIRE:
+        return True
+    if category.anonymous_policy == AnonymousPolicy.FORBID:
+        return False
+    return bool(current_user.post_anonymously)
+
+
+def _form_failed(form, exc: ForumError) -> int:
+    form.form_errors.append(str(exc))
+    return getattr(exc, "status", 400)
+
+
+@bp.get("/")
+def index():
+    threads = services.recent_threads(current_user, _page())
+    return render_template(
+        "threads/index.html",
+        threads=threads,
+        rows=thread_rows(threads.items, current_user),
+        categories=services.categories_for(current_user),
+    )
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    category = _or_abort(services.get_category, slug)
+    if not services.can_read_category(current_user, category):
+        return render_template("threads/category_locked.html", category=category)
+    threads = services.category_threads(current_user, category, _page())
+    return render_template(
+        "threads/category.html",
+        category=category,
+        threads=threads,
+        rows=thread_rows(threads.items, current_user),
+    )
+
+
+@bp.route("/threads/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"])
+def new():
+    categories = [c for c in services.categories_for(current_user)]
+    form = NewThreadForm()
+    form.category.choices = [(c.slug, c.name) for c in categories]
+    status = 200
+    if request.method == "GET":
+        chosen = request.args.get("category") or (categories[0].slug if categories else "")
+        form.category.data = chosen
+        chosen_category = next((c for c in categories if c.slug == chosen), None)
+        form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
+        form.ensure_token()
+    elif form.validate_on_submit():
+        category = next(c for c in categories if c.slug == form.category.data)
+        try:
+            thread = services.create_thread(
+                current_user, category, form.title.data, form.body.data,
+                hide_author=form.hide_author.data, idempotency_key=form.token.data or None,
+            )
+        except ForumError as exc:
+            status = _form_failed(form, exc)
+        else:
+            flash("Your thread is posted.", "success")
+            return redirect(url_for("threads.show", thread_id=thread.id))
+    else:
+        status = 422
+    policies = {c.slug: c.anonymous_policy for c in categories}
+    return render_template("threads/new.html", form=form, policies=policies), status
+
+
+@bp.get("/threads/<int:thread_id>")
+def show(thread_id: int):
+    thread = readable_thread(thread_id)
+    posts = services.thread_posts(thread, _page())
+    form = ReplyForm(hide_author=default_anonymous(thread.category))
+    form.ensure_token()
+    aliases = AliasBook.for_threads([thread.id])
+    return render_template(
+        "threads/show.html",
+        thread=thread,
+        posts=posts,
+        items=post_views(posts.items, thread, current_user, aliases),
+        starter=display_author(thread, current_user, aliases),
+        form=form,
+        can_reply=services.can_reply(current_user, thread),
+    )
+
+
+@bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"])
+def reply(thread_id: int):
+    thread = readable_thread(thread_id)
+    form = ReplyForm()
+    status = 200
+    if request.method == "GET":
+        form.hide_author.data = default_anonymous(thread.category)
+        form.ensure_token()
+        quoted_id = request.args.get("quote", type=int)
+        if quoted_id:
+            form.body.data = _quote(thread, quoted_id)
+    elif form.validate_on_submit():
+        try:
+            post = services.create_reply(
+                current_user, thread, form.body.data,
+                hide_author=form.hide_author.data, idempotency_key=form.token.data or None,
+            )
+        except ForumError as exc:
+            status = _form_failed(form, exc)
+        else:
+            return redirect(url_for("threads.permalink", post_id=post.id))
+    else:
+        status = 422
+    return render_template("threads/reply.html", thread=thread, form=form), status
+
+
+def _quote(thread: Thread, post_id: int) -> str:
+    try:
+        post = services.get_post(post_id)
+    except NotFound:
+        return ""
+    if post.thread_id != thread.id or not post.is_visible:
+        return ""
+    author = display_author(post, current_user, AliasBook.for_threads([thread.id]), thread)
+    # Quotes carry the author as this viewer sees them: an alias stays an alias.
+    return quote_markdown(author.label.replace(" (original poster)", ""), post.body)
+
+
+@bp.get("/posts/<int:post_id>")
+def permalink(post_id: int):
+    post = _or_abort(services.get_post, post_id)
+    readable_thread(post.thread_id)
+    page = services.page_of(post)
+    return redirect(
+        url_for("threads.show", thread_id=post.thread_id, page=page if page > 1 else None,
+                _anchor=f"post-{post.id}")
+    )
+
+
+def _own_post(post_id: int):
+    post = _or_abort(services.get_post, post_id)
+    _or_abort(services.ensure_author, current_user, post)
+    return post
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int):
+    post = _own_post(post_id)
+    thread = post.thread
+    form = EditPostForm(obj=post) if request.method == "GET" else EditPostForm()
+    if request.method == "GET":
+        form.title.data = thread.title
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.edit_post(current_user, post, form.body.data,
+                                   form.title.data if post.number == 1 else None)
+            except ForumError as exc:
+                status = _form_failed(form, exc)
+            else:
+                flash("Your changes are saved.", "success")
+                return redirect(url_for("threads.permalink", post_id=post.id))
+        else:
+            status = 422
+    return render_template("threads/edit.html", form=form, post=post, thread=thread), status
+
+
+@bp.post("/posts/<int:post_id>/delete")
+@login_required
+def delete(post_id: int):
+    post = _own_post(post_id)
+    if AnonymityForm().validate_on_submit():
+        services.delete_post(current_user, post)
+        flash("Your post is removed. Replies to it stay.", "info")
+    return redirect(url_for("threads.show", thread_id=post.thread_id))
+
+
+@bp.post("/posts/<int:post_id>/anonymity")
+@login_required
+def anonymity(post_id: int):
+    post = _own_post(post_id)
+    form = AnonymityForm()
+    if form.validate_on_submit():
+        hide = form.hide_author.data == "1"
+        try:
+            services.set_post_anonymity(current_user, post, hide)
+        except ForumError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Your post now shows an anonymous name." if hide else "Your post now shows your username.", "success")
+    return redirect(url_for("threads.permalink", post_id=post.id))
+
+
+@bp.get("/posts/<int:post_id>/revisions")
+@login_required
+def revisions(post_id: int):
+    post = _or_abort(services.get_post, post_id)
+    readable_thread(post.thread_id)
+    # Old versions may hold details the author removed on purpose: only they and moderators see them.
+    if post.author_id != current_user.id and not current_user.is_moderator:
+        abort(403)
+    author = display_author(post, current_user, AliasBook.for_threads([post.thread_id]), post.thread)
+    return render_template(
+        "threads/revisions.html", post=post, author=author, revisions=services.revisions_of(post)
+    )
+
+
+@bp.get("/users/<username>")
+def profile(username: str):
+    user = find_user(username)
+    if user is None:
+        abort(404)
+    posts = services.member_posts(user, _page(), current_user)
+    return render_template(
+        "threads/profile.html", member=user, posts=posts, post_count=services.named_post_count(user)
+    )

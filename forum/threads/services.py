@@ -1,0 +1,394 @@
+"""Thread and post use cases: who may read and write what, and the writes themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from forum.accounts.models import User
+from forum.extensions import db, now_utc
+from forum.services import ForumError, NotAllowed, NotFound
+from forum.text import render_markdown
+from forum.threads.models import (
+    AnonymousPolicy,
+    Category,
+    Post,
+    PostRevision,
+    PostStatus,
+    Thread,
+    Visibility,
+)
+
+TITLE_MIN, TITLE_MAX = 5, 150
+BODY_MAX = 20_000
+
+
+class SuspendedError(NotAllowed):
+    """The member is suspended or banned and cannot write."""
+
+
+@dataclass
+class PostInput:
+    body: str
+    hide_author: bool
+
+
+# --- reading -----------------------------------------------------------------
+
+
+def can_read_category(viewer, category: Category) -> bool:
+    return category.visibility == Visibility.PUBLIC or viewer.is_authenticated
+
+
+def categories_for(viewer) -> list[Category]:
+    """Every category (members-only ones show to guests as a sign-in prompt)."""
+    return list(db.session.scalars(select(Category).order_by(Category.position, Category.id)))
+
+
+def get_category(slug: str) -> Category:
+    category = db.session.scalar(select(Category).where(Category.slug == slug))
+    if category is None:
+        raise NotFound("No such category.")
+    return category
+
+
+def visible_threads_query(viewer) -> Select:
+    """Threads the viewer may list: visible, in categories they may read."""
+    stmt = (
+        select(Thread)
+        .join(Thread.category)
+        .where(Thread.status == PostStatus.VISIBLE)
+        .options(selectinload(Thread.author))
+    )
+    if not viewer.is_authenticated:
+        stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
+    return stmt
+
+
+def recent_threads(viewer, page: int):
+    stmt = visible_threads_query(viewer).order_by(Thread.last_activity_at.desc(), Thread.id.desc())
+    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+
+
+def category_threads(viewer, category: Category, page: int):
+    stmt = (
+        visible_threads_query(viewer)
+        .where(Thread.category_id == category.id)
+        .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+    )
+    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+
+
+def can_see_thread(viewer, thread: Thread) -> bool:
+    if not can_read_category(viewer, thread.category):
+        return False
+    if thread.status == PostStatus.VISIBLE or viewer.is_moderator:
+        return True
+    return thread.status == PostStatus.HELD and viewer.is_authenticated and viewer.id == thread.author_id
+
+
+def get_thread(thread_id: int) -> Thread:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None:
+        raise NotFound("No such thread.")
+    return thread
+
+
+def thread_posts(thread: Thread, page: int):
+    stmt = (
+        select(Post)
+        .where(Post.thread_id == thread.id)
+        .order_by(Post.number)
+        .options(selectinload(Post.author))
+    )
+    return db.paginate(stmt, page=page, per_page=current_app.config["POSTS_PER_PAGE"])
+
+
+def get_post(post_id: int) -> Post:
+    post = db.session.get(Post, post_id, options=[selectinload(Post.thread), selectinload(Post.author)])
+    if post is None:
+        raise NotFound("No such post.")
+    return post
+
+
+def can_see_post(viewer, post: Post) -> bool:
+    """Whether the viewer may see this post's text (not just a placeholder)."""
+    if not can_see_thread(viewer, post.thread):
+        return False
+    if post.status == PostStatus.VISIBLE or viewer.is_moderator:
+        return True
+    return (
+        post.status in (PostStatus.HELD, PostStatus.FLAG_HIDDEN)
+        and viewer.is_authenticated
+        and viewer.id == post.author_id
+    )
+
+
+def page_of(post: Post) -> int:
+    return (post.number - 1) // current_app.config["POSTS_PER_PAGE"] + 1
+
+
+def member_posts(user: User, page: int, viewer):
+    """A member's named posts only: anonymous ones never appear on a profile."""
+    stmt = (
+        select(Post)
+        .join(Post.thread)
+        .join(Thread.category)
+        .where(
+            Post.author_id == user.id,
+            Post.hide_author.is_(False),
+            Post.status == PostStatus.VISIBLE,
+            Thread.status == PostStatus.VISIBLE,
+        )
+        .options(selectinload(Post.thread))
+        .order_by(Post.created_at.desc(), Post.id.desc())
+    )
+    if not viewer.is_authenticated:
+        stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
+    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+
+
+def named_post_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).where(
+            Post.author_id == user.id, Post.hide_author.is_(False), Post.status == PostStatus.VISIBLE
+        )
+    )
+
+
+def revisions_of(post: Post) -> list[PostRevision]:
+    return list(
+        db.session.scalars(
+            select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id.desc())
+        )
+    )
+
+
+# --- writing -----------------------------------------------------------------
+
+
+def ensure_can_write(user: User) -> None:
+    """Suspended and banned members read but do not write, anonymously or not."""
+    if user.is_banned:
+        raise SuspendedError("This account is banned.")
+    if user.is_suspended:
+        until = user.suspended_until.strftime("%B %-d, %Y at %H:%M UTC")
+        reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
+        raise SuspendedError(f"Your account is suspended until {until}.{reason}")
+
+
+def resolve_anonymity(category: Category, requested: bool) -> bool:
+    """Apply the category's anonymity policy to the member's choice."""
+    if category.anonymous_policy == AnonymousPolicy.REQUIRE:
+        return True
+    if category.anonymous_policy == AnonymousPolicy.FORBID:
+        if requested:
+            raise ForumError("Anonymous posting isn't available in this category.")
+        return False
+    return requested
+
+
+def clean_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not TITLE_MIN <= len(title) <= TITLE_MAX:
+        raise ForumError(f"Titles need {TITLE_MIN}-{TITLE_MAX} characters.")
+    return title
+
+
+def check_body(body: str) -> str:
+    if not (body or "").strip():
+        raise ForumError("Please write something first.")
+    if len(body) > BODY_MAX:
+        raise ForumError(f"Posts can be up to {BODY_MAX:,} characters; this one has {len(body):,}.")
+    if "\x00" in body:
+        raise ForumError("The text contains a character that can't be saved (a NUL byte).")
+    return body
+
+
+def _existing_by_key(author: User, key: str | None) -> Post | None:
+    if not key:
+        return None
+    return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.idempotency_key == key))
+
+
+def create_thread(
+    author: User,
+    category: Category,
+    title: str,
+    body: str,
+    *,
+    hide_author: bool,
+    idempotency_key: str | None = None,
+) -> Thread:
+    """Start a thread with its first post, in one transaction."""
+    ensure_can_write(author)
+    if not can_read_category(author, category):
+        raise NotAllowed("You can't post in this category.")
+    title, body = clean_title(title), check_body(body)
+    hide_author = resolve_anonymity(category, hide_author)
+    if (existing := _existing_by_key(author, idempotency_key)) is not None:
+        return get_thread(existing.thread_id)
+    now = now_utc()
+    thread = Thread(
+        category_id=category.id,
+        author_id=author.id,
+        hide_author=hide_author,
+        title=title,
+        created_at=now,
+        last_activity_at=now,
+        post_count=1,
+    )
+    db.session.add(thread)
+    try:
+        db.session.flush()
+        db.session.add(_new_post(thread.id, 1, author, body, hide_author, now, idempotency_key))
+        db.session.execute(
+            update(Category).where(Category.id == category.id).values(thread_count=Category.thread_count + 1)
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if (existing := _existing_by_key(author, idempotency_key)) is not None:
+            return get_thread(existing.thread_id)
+        raise
+    return thread
+
+
+def _new_post(thread_id, number, author, body, hide_author, now, key) -> Post:
+    return Post(
+        thread_id=thread_id,
+        number=number,
+        author_id=author.id,
+        hide_author=hide_author,
+        body=body,
+        body_html=str(render_markdown(body)),
+        created_at=now,
+        idempotency_key=key,
+    )
+
+
+def can_reply(user, thread: Thread) -> bool:
+    return (
+        user.is_authenticated
+        and thread.status == PostStatus.VISIBLE
+        and (not thread.locked or user.is_moderator)
+        and can_read_category(user, thread.category)
+    )
+
+
+def create_reply(
+    author: User, thread: Thread, body: str, *, hide_author: bool, idempotency_key: str | None = None
+) -> Post:
+    """Add a reply; the post number and counters come from one SQL update."""
+    ensure_can_write(author)
+    if not can_reply(author, thread):
+        raise NotAllowed("This thread is closed to new replies.")
+    body = check_body(body)
+    hide_author = resolve_anonymity(thread.category, hide_author)
+    if (existing := _existing_by_key(author, idempotency_key)) is not None:
+        return existing
+    now = now_utc()
+    try:
+        number = db.session.execute(
+            update(Thread)
+            .where(Thread.id == thread.id)
+            .values(post_count=Thread.post_count + 1, last_activity_at=now)
+            .returning(Thread.post_count)
+        ).scalar_one()
+        post = _new_post(thread.id, number, author, body, hide_author, now, idempotency_key)
+        db.session.add(post)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if (existing := _existing_by_key(author, idempotency_key)) is not None:
+            return existing
+        raise
+    return post
+
+
+def ensure_author(user, post: Post) -> None:
+    if not user.is_authenticated or post.author_id != user.id:
+        raise NotAllowed("Only the author can change this post.")
+    if post.status == PostStatus.DELETED:
+        raise NotAllowed("This post was removed.")
+
+
+def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, by_moderator: bool = False) -> Post:
+    """Save a new text, keeping the old one as a revision."""
+    if not by_moderator:
+        ensure_author(editor, post)
+        ensure_can_write(editor)
+    body = check_body(body)
+    thread = post.thread
+    new_title = clean_title(title) if (title is not None and post.number == 1) else None
+    if body == post.body and (new_title is None or new_title == thread.title):
+        return post
+    db.session.add(
+        PostRevision(
+            post_id=post.id,
+            editor_id=editor.id,
+            by_moderator=by_moderator,
+            title=thread.title if post.number == 1 else None,
+            body=post.body,
+        )
+    )
+    post.body = body
+    post.body_html = str(render_markdown(body))
+    post.edited_at = now_utc()
+    if new_title is not None:
+        thread.title = new_title
+    db.session.commit()
+    return post
+
+
+def delete_post(user: User, post: Post) -> None:
+    """Soft delete: the post shows as removed and replies stay."""
+    ensure_author(user, post)
+    post.status = PostStatus.DELETED
+    db.session.commit()
+
+
+def set_post_anonymity(user: User, post: Post, hide_author: bool) -> None:
+    """Switch a post between named and anonymous; everything renders from this flag."""
+    ensure_author(user, post)
+    ensure_can_write(user)
+    thread = post.thread
+    hide_author = resolve_anonymity(thread.category, hide_author)
+    post.hide_author = hide_author
+    if post.number == 1:
+        thread.hide_author = hide_author
+    db.session.commit()
+
+
+# --- categories (admin) ----------------------------------------------------------
+
+
+def save_category(category: Category | None, **fields) -> Category:
+    if category is None:
+        position = db.session.scalar(select(func.coalesce(func.max(Category.position), 0))) + 1
+        category = Category(position=position)
+        db.session.add(category)
+    for name, value in fields.items():
+        setattr(category, name, value)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise ForumError("Another category already uses that slug.") from exc
+    return category
+
+
+def move_category(category: Category, offset: int) -> None:
+    """Swap a category with its neighbour above (-1) or below (+1)."""
+    ordered = categories_for(None)
+    index = next(i for i, c in enumerate(ordered) if c.id == category.id)
+    other = index + offset
+    if 0 <= other < len(ordered):
+        ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, item in enumerate(ordered, start=1):
+            item.position = position
+        db.session.commit()

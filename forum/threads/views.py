@@ -1,0 +1,51 @@
+"""View models: the per-viewer shape of threads and posts that templates render."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forum.threads.authors import AliasBook, AuthorView, display_author
+from forum.threads.models import Post, PostStatus, Thread
+from forum.threads.services import can_see_post
+
+
+@dataclass
+class ThreadRow:
+    thread: Thread
+    author: AuthorView
+
+
+@dataclass
+class PostView:
+    post: Post
+    author: AuthorView
+    readable: bool  # the viewer may see the text (else a placeholder)
+    notice: str | None  # "removed", "hidden by moderators", ...
+
+
+NOTICES = {
+    PostStatus.DELETED: "This post was removed.",
+    PostStatus.HIDDEN: "This post was hidden by moderators.",
+    PostStatus.FLAG_HIDDEN: "Hidden while moderators review it.",
+    PostStatus.HELD: "Waiting for a moderator to approve it.",
+}
+
+
+def thread_rows(threads: list[Thread], viewer) -> list[ThreadRow]:
+    aliases = AliasBook.for_threads(t.id for t in threads)
+    return [ThreadRow(t, display_author(t, viewer, aliases)) for t in threads]
+
+
+def post_views(posts: list[Post], thread: Thread, viewer, aliases: AliasBook) -> list[PostView]:
+    views = []
+    for post in posts:
+        readable = post.status != PostStatus.DELETED and can_see_post(viewer, post)
+        views.append(
+            PostView(
+                post=post,
+                author=display_author(post, viewer, aliases, thread),
+                readable=readable,
+                notice=NOTICES.get(post.status),
+            )
+        )
+    return views
