@@ -85,21 +85,37 @@ def _fresh_request_globals() -> None:
         delattr(g, name)
 
 
+_apps: dict = {}
+
+
 @pytest.fixture
 def app(_schema, tmp_path, config_overrides):
+    """An app per distinct config, reused across tests (building the URL map is slow);
+    its config, outbox and rate-limit counters are reset after every test."""
     from forum import create_app
-    from forum.extensions import db
+    from forum.extensions import db, limiter
 
-    app = create_app(make_config(_schema, **config_overrides))
+    key = (_schema, tuple(sorted(config_overrides.items())))
+    if key not in _apps:
+        app = create_app(make_config(_schema, **config_overrides))
+        # Test requests reuse the test's app context; give each request a fresh `g`
+        # (signed-in user, CSRF token) as a real server would.
+        app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
+        _apps[key] = app
+    app = _apps[key]
+    saved_config = dict(app.config)
     app.instance_path = str(tmp_path / "instance")
-    # Test requests reuse the test's app context; give each request a fresh `g`
-    # (signed-in user, CSRF token) as a real server would.
-    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     with app.app_context():
-        yield app
-        clear_tables()
-        db.session.remove()
-        db.engine.dispose()
+        try:
+            yield app
+        finally:
+            clear_tables()
+            db.session.remove()
+            app.extensions.pop("outbox", None)
+            if app.config.get("RATELIMIT_ENABLED"):
+                limiter.reset()
+            app.config.clear()
+            app.config.update(saved_config)
 
 
 @pytest.fixture
