@@ -21,6 +21,8 @@ class PostView:
     author: AuthorView
     readable: bool  # the viewer may see the text (else a placeholder)
     notice: str | None  # "removed", "hidden by moderators", ...
+    can_flag: bool = False  # a member who may flag it (not its author)
+    can_moderate: bool = False
 
 
 NOTICES = {
@@ -46,6 +48,13 @@ def post_views(posts: list[Post], thread: Thread, viewer, aliases: AliasBook) ->
                 author=display_author(post, viewer, aliases, thread),
                 readable=readable,
                 notice=NOTICES.get(post.status),
+                can_flag=bool(
+                    viewer.is_authenticated
+                    and post.author_id != viewer.id
+                    and post.status == PostStatus.VISIBLE
+                    and not viewer.is_suspended
+                ),
+                can_moderate=viewer.is_moderator,
             )
         )
     return views
