@@ -39,7 +39,9 @@ def test_flag_flow_end_to_end(client_as, world):
     assert b'href="/guidelines#section-1"' in form.data  # reasons point at guideline sections
     assert b"Something else" in form.data
 
-    response = member.post(f"/posts/{post.id}/flag", data={"reason": "child", "note": "Names the school"})
+    response = member.post(
+        f"/posts/{post.id}/flag", data={"reason": "child", "note": "Names the school"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == f"/posts/{post.id}"
     assert open_flag_count(post.id) == 1
@@ -63,7 +65,9 @@ def test_flag_flow_end_to_end(client_as, world):
     assert _post(post.id).status == "hidden"
     assert open_flag_count(post.id) == 0
     entries = audit_entries()
-    assert [(e.action, e.post_id, e.reason) for e in entries] == [("hide", post.id, "Names a school")]
+    assert [(e.action, e.post_id, e.reason) for e in entries] == [
+        ("hide", post.id, "Names a school")
+    ]
     assert b"No open flags" in moderator.get("/moderation/").data
     # Other members now see the placeholder only.
     page = client_as(world["member"]).get(f"/threads/{world['anon'].id}").data
@@ -93,7 +97,9 @@ def test_something_else_needs_a_note_and_keeps_the_form(client_as, world):
     assert response.status_code == 400
     assert b"Please say in a few words" in response.data
     assert count(Flag) == 0
-    response = client_as(world["member"]).post(f"/posts/{post.id}/flag", data={"reason": "nonsense"})
+    response = client_as(world["member"]).post(
+        f"/posts/{post.id}/flag", data={"reason": "nonsense"}
+    )
     assert response.status_code == 422
     assert count(Flag) == 0
 
@@ -112,7 +118,9 @@ def test_auto_hide_at_threshold_not_before(app, client_as, world):
     assert app.config["FLAG_HIDE_THRESHOLD"] == 3
     post = f.first_post(world["named"])
     for n in range(2):
-        client_as(old_user(f"old_flagger{n}")).post(f"/posts/{post.id}/flag", data={"reason": "staff"})
+        client_as(old_user(f"old_flagger{n}")).post(
+            f"/posts/{post.id}/flag", data={"reason": "staff"}
+        )
     assert _post(post.id).status == "visible"
     assert audit_entries() == []
     client_as(old_user("old_flagger3")).post(f"/posts/{post.id}/flag", data={"reason": "staff"})
@@ -139,16 +147,20 @@ def test_only_day_old_accounts_count_towards_hiding(client_as, world):
 
 def test_dismissed_flags_no_longer_count(client_as, world):
     post = f.first_post(world["named"])
-    for n in range(3):
+    for _ in range(3):
         flag(post, "spam")
     assert _post(post.id).status == "flag_hidden"
-    client_as(world["moderator"]).post(f"/moderation/posts/{post.id}/actions", data={"action": "dismiss"})
+    client_as(world["moderator"]).post(
+        f"/moderation/posts/{post.id}/actions", data={"action": "dismiss"}
+    )
     assert _post(post.id).status == "visible"
     flag(_post(post.id), "spam")
     assert _post(post.id).status == "visible"
 
 
-def test_crisis_flag_never_hides_emails_moderators_and_shows_author_banner(client_as, world, outbox):
+def test_crisis_flag_never_hides_emails_moderators_and_shows_author_banner(
+    client_as, world, outbox
+):
     second_mod = f.make_user("mod_second", role="moderator", email="mod.second@example.org")
     world["moderator"].email = "mod.river@example.org"
     world["admin"].email = "admin.harbor@example.org"
@@ -162,8 +174,9 @@ def test_crisis_flag_never_hides_emails_moderators_and_shows_author_banner(clien
     assert _post(post.id).status == "visible"
     # Every moderator and admin with an address, once (on the first crisis flag), right away.
     recipients = sorted(message["To"] for message in outbox)
-    assert recipients == sorted(["mod.second@example.org", "mod.river@example.org",
-                                 "admin.harbor@example.org"])
+    assert recipients == sorted(
+        ["mod.second@example.org", "mod.river@example.org", "admin.harbor@example.org"]
+    )
     for message in outbox:
         text = message.get_body(("plain",)).get_content()
         assert f"/moderation/posts/{post.id}" in text
@@ -181,17 +194,22 @@ def test_crisis_flag_never_hides_emails_moderators_and_shows_author_banner(clien
     assert 'href="/guidelines#section-10"' in author_page or 'href="/resources"' in author_page
     assert count(MemberNotice) == 1  # one banner per post, however many flags
     # The banner is private: other members don't see it.
-    assert "988 Suicide &amp; Crisis Lifeline</strong>" not in client_as(world["member"]).get("/").data.decode()
+    assert (
+        "988 Suicide &amp; Crisis Lifeline</strong>"
+        not in client_as(world["member"]).get("/").data.decode()
+    )
 
 
 def test_crisis_flag_goes_to_the_top_of_the_queue(client_as, world):
     crowded = f.first_post(world["named"])
-    for n in range(2):
+    for _ in range(2):
         flag(crowded, "spam")
     crisis_post = world["reply"]
     flag(crisis_post, "crisis", "worried")
     body = client_as(world["moderator"]).get("/moderation/").data.decode()
-    assert body.index(f"/moderation/posts/{crisis_post.id}") < body.index(f"/moderation/posts/{crowded.id}")
+    assert body.index(f"/moderation/posts/{crisis_post.id}") < body.index(
+        f"/moderation/posts/{crowded.id}"
+    )
 
 
 def test_queue_orders_by_flag_count_then_age(client_as, world):
@@ -203,7 +221,7 @@ def test_queue_orders_by_flag_count_then_age(client_as, world):
     single = f.first_post(world["anon"])
     flag(single, "spam")
     body = client_as(world["moderator"]).get("/moderation/").data.decode()
-    positions = [body.index(f"/moderation/posts/{p.id}\"") for p in (more, older, single)]
+    positions = [body.index(f'/moderation/posts/{p.id}"') for p in (more, older, single)]
     assert positions == sorted(positions)
 
 
@@ -217,7 +235,9 @@ def test_acknowledging_the_banner_hides_it(client_as, world):
     assert "988 Suicide" not in author.get("/").data.decode().split("<main")[1].split("</main>")[0]
     # Someone else's notice is not theirs to acknowledge.
     flag(world["reply"], "crisis")
-    other = db.session.scalar(select(MemberNotice).where(MemberNotice.user_id == world["member"].id))
+    other = db.session.scalar(
+        select(MemberNotice).where(MemberNotice.user_id == world["member"].id)
+    )
     assert author.post(f"/notices/{other.id}/acknowledge").status_code == 404
 
 

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.extensions import db
-from forum.moderation import actions, bp, guidelines, services
+from forum.moderation import authors, bp, guidelines
+from forum.moderation import settings as site_settings
 from forum.moderation.forms import GuidelinesForm, RevealForm, RoleForm, SettingsForm
 from forum.moderation.routes import load_post
 from forum.moderation.views import post_item
@@ -27,8 +28,10 @@ def reveal(post_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            author = actions.reveal_author(
-                current_user, post, form.reason.data,
+            author = authors.reveal_author(
+                current_user,
+                post,
+                form.reason.data,
                 tell_author=not form.safety_investigation.data,
             )
         except ForumError as exc:
@@ -36,7 +39,9 @@ def reveal(post_id: int):
             status = exc.status
         else:
             return render_template(
-                "moderation/revealed.html", post=post, username=author.username,
+                "moderation/revealed.html",
+                post=post,
+                username=author.username,
                 told=not form.safety_investigation.data,
             )
     elif request.method == "POST":
@@ -56,8 +61,9 @@ def users():
         stmt = stmt.where(User.username_key.startswith(query.casefold(), autoescape=True))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     pagination = db.paginate(stmt, page=page, per_page=USERS_PER_PAGE, error_out=False)
-    return render_template("moderation/users.html", pagination=pagination, query=query,
-                           form=RoleForm())
+    return render_template(
+        "moderation/users.html", pagination=pagination, query=query, form=RoleForm()
+    )
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -68,7 +74,7 @@ def set_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        actions.change_role(current_user, user, form.role.data, form.reason.data)
+        authors.change_role(current_user, user, form.role.data, form.reason.data)
     except ForumError as exc:
         flash(str(exc), "error")
     else:
@@ -79,13 +85,13 @@ def set_role(user_id: int):
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings():
-    current = services.load_settings()
+    current = site_settings.load_settings()
     form = SettingsForm(data=current) if request.method == "GET" else SettingsForm()
     status = 200
     if form.validate_on_submit():
-        values = {key: getattr(form, key).data for key in services.SETTINGS}
+        values = {key: getattr(form, key).data for key in site_settings.SETTINGS}
         try:
-            services.save_settings(current_user, values, form.reason.data)
+            site_settings.save_settings(current_user, values, form.reason.data)
         except ForumError as exc:
             form.form_errors.append(str(exc))
             status = exc.status

@@ -11,7 +11,7 @@ import click
 from forum.accounts import bp as accounts_bp
 from forum.accounts.models import Role
 from forum.accounts.services import find_user
-from forum.moderation.actions import change_role
+from forum.moderation.authors import change_role
 from forum.services import ForumError
 
 

@@ -45,9 +45,13 @@ class ActionForm(FlaskForm):
     reason = TextAreaField("Reason", validators=[Length(max=REASON_MAX)], description=REASON_HELP)
     days = SelectField(
         "Suspend for",
-        choices=[SelectChoice("1", "1 day"), SelectChoice("3", "3 days"),
-                 SelectChoice("7", "7 days"), SelectChoice("30", "30 days"),
-                 SelectChoice("lifted", "Until lifted")],
+        choices=[
+            SelectChoice("1", "1 day"),
+            SelectChoice("3", "3 days"),
+            SelectChoice("7", "7 days"),
+            SelectChoice("30", "30 days"),
+            SelectChoice("lifted", "Until lifted"),
+        ],
         default="3",
     )
     category = SelectField("Move to", validators=[Optional()], choices=[])
@@ -83,8 +87,11 @@ class RevealForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(
         "Role",
-        choices=[SelectChoice("member", "Member"), SelectChoice("moderator", "Moderator"),
-                 SelectChoice("admin", "Admin")],
+        choices=[
+            SelectChoice("member", "Member"),
+            SelectChoice("moderator", "Moderator"),
+            SelectChoice("admin", "Admin"),
+        ],
     )
     reason = StringField("Reason (optional)", validators=[Length(max=REASON_MAX)])
 

@@ -46,16 +46,23 @@ def new(post_id: int):
             form.form_errors.append(str(exc))
             status = exc.status
         else:
-            flash("Thank you. Moderators will look at this post. "
-                  "Its author won't know who flagged it.", "success")
+            flash(
+                "Thank you. Moderators will look at this post. "
+                "Its author won't know who flagged it.",
+                "success",
+            )
             return redirect(url_for("threads.permalink", post_id=post.id))
     elif request.method == "POST":
         status = 422
     aliases = AliasBook.for_threads([post.thread_id])
     author = display_author(post, current_user, aliases, post.thread)
     return render_template(
-        "moderation/flag.html", form=form, post=post, author=author,
-        excerpt=services.excerpt(post), reasons=FLAG_REASONS,
+        "moderation/flag.html",
+        form=form,
+        post=post,
+        author=author,
+        excerpt=services.excerpt(post),
+        reasons=FLAG_REASONS,
     ), status
 
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from forum.extensions import db, login_manager
-from forum.moderation import actions, bp
+from forum.moderation import actions, authors, bp
 from forum.moderation import views as mod_views
 from forum.moderation.forms import ActionForm, BulkDismissForm, ModeratorEditForm
 from forum.moderation.models import AUDIT_LABELS, AuditAction
@@ -45,8 +45,11 @@ def load_post(post_id: int) -> Post:
 def queue():
     pagination, items = mod_views.review_queue(current_user, _page())
     return render_template(
-        "moderation/queue.html", pagination=pagination, items=items,
-        form=ActionForm(), bulk_form=BulkDismissForm(),
+        "moderation/queue.html",
+        pagination=pagination,
+        items=items,
+        form=ActionForm(),
+        bulk_form=BulkDismissForm(),
     )
 
 
@@ -91,13 +94,17 @@ POST_ACTIONS = {
     "delete": (lambda a, p, f: actions.delete_post(a, p, f.reason.data), "Post deleted."),
     "approve": (lambda a, p, f: actions.approve_post(a, p, f.reason.data), "Post approved."),
     "reject": (lambda a, p, f: actions.reject_post(a, p, f.reason.data), "Post rejected."),
-    "warn": (lambda a, p, f: actions.warn_author(a, p, f.reason.data),
-             "Warning sent. The author will see it privately on their next visit."),
-    "suspend": (lambda a, p, f: actions.suspend_author(a, p, _days(f.days.data), f.reason.data),
-                "The author is suspended."),
-    "lift": (lambda a, p, f: actions.lift_suspension(a, p, f.reason.data), "Suspension lifted."),
-    "ban": (lambda a, p, f: actions.ban_author(a, p, f.reason.data), "The author is banned."),
-    "unban": (lambda a, p, f: actions.unban_author(a, p, f.reason.data), "Ban lifted."),
+    "warn": (
+        lambda a, p, f: authors.warn_author(a, p, f.reason.data),
+        "Warning sent. The author will see it privately on their next visit.",
+    ),
+    "suspend": (
+        lambda a, p, f: authors.suspend_author(a, p, _days(f.days.data), f.reason.data),
+        "The author is suspended.",
+    ),
+    "lift": (lambda a, p, f: authors.lift_suspension(a, p, f.reason.data), "Suspension lifted."),
+    "ban": (lambda a, p, f: authors.ban_author(a, p, f.reason.data), "The author is banned."),
+    "unban": (lambda a, p, f: authors.unban_author(a, p, f.reason.data), "Ban lifted."),
 }
 
 
@@ -208,6 +215,11 @@ def log():
     actor_id = request.args.get("actor", type=int)
     pagination, rows = mod_views.audit_log(current_user, _page(), action, actor_id)
     return render_template(
-        "moderation/log.html", pagination=pagination, rows=rows, labels=AUDIT_LABELS,
-        actors=mod_views.log_actors(), action=action, actor_id=actor_id,
+        "moderation/log.html",
+        pagination=pagination,
+        rows=rows,
+        labels=AUDIT_LABELS,
+        actors=mod_views.log_actors(),
+        action=action,
+        actor_id=actor_id,
     )

@@ -1,7 +1,7 @@
-"""Moderation use cases for members: flags, private notices, site settings, held posts.
+"""Moderation use cases for members: flags, crisis alerts, private notices; the audit helper.
 
-Moderator actions live in forum.moderation.actions; both write the audit log
-through `record()`.
+Moderator actions live in forum.moderation.actions and .authors, site settings
+and held posts in .settings; all write the audit log through `record()`.
 """
 
 from __future__ import annotations
@@ -23,26 +23,17 @@ from forum.moderation.models import (
     FlagReason,
     MemberNotice,
     NoticeKind,
-    SiteSetting,
 )
 from forum.services import ForumError, NotAllowed, NotFound
-from forum.text import plain_text, render_markdown
+from forum.text import plain_text
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.models import Post, PostStatus
-from forum.threads.services import can_see_post, ensure_can_write, post_submitted
+from forum.threads.services import can_see_post, ensure_can_write
 
 NOTE_MAX = 500
 REASON_MAX = 500
 # Only accounts older than this count towards hiding a post automatically.
 FLAGGER_MIN_AGE = timedelta(days=1)
-NEW_ACCOUNT_AGE = timedelta(hours=24)
-
-HOLD_FIRST_POSTS = "hold_first_posts"
-HOLD_NEW_ACCOUNT_LINKS = "hold_new_account_links"
-SETTINGS: dict[str, str] = {
-    HOLD_FIRST_POSTS: "Hold the first post of every new account until a moderator approves it",
-    HOLD_NEW_ACCOUNT_LINKS: "Hold posts with links from accounts younger than 24 hours",
-}
 
 
 def record(
@@ -243,53 +234,6 @@ def open_item_counts() -> tuple[int, int]:
     held = select(func.count(Post.id)).where(Post.status == PostStatus.HELD)
     row = db.session.execute(select(flagged.scalar_subquery(), held.scalar_subquery())).one()
     return int(row[0]), int(row[1])
-
-
-# --- site settings and held posts ------------------------------------------------------
-
-
-def load_settings() -> dict[str, bool]:
-    stored = dict(db.session.execute(select(SiteSetting.key, SiteSetting.value)).all())
-    return {key: stored.get(key) == "1" for key in SETTINGS}
-
-
-def save_settings(admin: User, values: dict[str, bool], reason: str = "") -> None:
-    if not admin.is_admin:
-        raise NotAllowed("Only admins change site settings.")
-    reason = clean_reason(reason)
-    current = load_settings()
-    changed = [key for key in SETTINGS if bool(values.get(key)) != current[key]]
-    if not changed:
-        raise ForumError("Nothing changed.")
-    for key in changed:
-        row = db.session.get(SiteSetting, key) or SiteSetting(key=key)
-        row.value = "1" if values.get(key) else "0"
-        db.session.add(row)
-    detail = ", ".join(f"{key} {'on' if values.get(key) else 'off'}" for key in changed)
-    record(admin, AuditAction.SETTINGS, reason=reason, detail=detail)
-    db.session.commit()
-
-
-def has_link(body: str) -> bool:
-    """Whether the post would show a link once rendered (Markdown links and bare URLs)."""
-    return "<a " in str(render_markdown(body))
-
-
-@post_submitted.connect
-def hold_for_approval(author: User, body: str, first_post: bool = False) -> bool:
-    """Apply the approval settings to a new thread or reply (moderators are never held)."""
-    if author.is_moderator:
-        return False
-    settings = load_settings()
-    if settings[HOLD_FIRST_POSTS] and not db.session.scalar(
-        select(func.count()).where(Post.author_id == author.id, Post.status == PostStatus.VISIBLE)
-    ):
-        return True
-    return bool(
-        settings[HOLD_NEW_ACCOUNT_LINKS]
-        and author.created_at > now_utc() - NEW_ACCOUNT_AGE
-        and has_link(body)
-    )
 
 
 def excerpt(post: Post, limit: int = 300) -> str:
