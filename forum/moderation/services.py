@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from sqlalchemy import distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -179,7 +179,8 @@ def email_moderators_about_crisis(post: Post, note: str) -> int:
     post = db.session.get(Post, post.id, options=[selectinload(Post.thread)])
     aliases = AliasBook.for_threads([post.thread_id])
     base = current_app.config["BASE_URL"].rstrip("/")
-    link = base + url_for("moderation.post", post_id=post.id)
+    # Built from the URL map, so alerts also go out outside a request (CLI, jobs).
+    link = base + current_app.url_map.bind("").build("moderation.post", {"post_id": post.id})
     sent = 0
     for moderator in staff:
         context = {

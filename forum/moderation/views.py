@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
 from forum.extensions import db
-from forum.moderation.models import AuditEntry, Flag, FlagReason
+from forum.moderation.models import FLAG_REASONS, AuditEntry, Flag, FlagReason
 from forum.moderation.services import excerpt
 from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Post, PostStatus
@@ -32,7 +32,8 @@ class PostItem:
     excerpt: str
     author_status: str = ""  # "suspended", "banned" or ""
     flags: list[Flag] = field(default_factory=list)
-    reasons: list[tuple[str, int]] = field(default_factory=list)
+    # (label, guidelines anchor or None, how many flags gave it)
+    reasons: list[tuple[str, str | None, int]] = field(default_factory=list)
 
     @property
     def crisis(self) -> bool:
@@ -61,7 +62,7 @@ def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> li
     items = []
     for post in posts:
         post_flags = by_post.get(post.id, [])
-        counts = Counter(f.label for f in post_flags)
+        counts = Counter(FlagReason(f.reason) for f in post_flags)
         items.append(
             PostItem(
                 post=post,
@@ -69,7 +70,7 @@ def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> li
                 excerpt=excerpt(post),
                 author_status=account_status(post.author),
                 flags=post_flags,
-                reasons=counts.most_common(),
+                reasons=[(*FLAG_REASONS[reason], n) for reason, n in counts.most_common()],
             )
         )
     return items
