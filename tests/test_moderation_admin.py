@@ -131,7 +131,19 @@ def test_rejected_post_stays_hidden_and_the_author_learns_why(client_as, world):
     fresh()
     assert db.session.get(Post, reply.id).status == "hidden"
     assert count(MemberNotice, MemberNotice.kind == "rejected") == 1
+    assert "Advertising (guideline 6)" not in client_as(world["member"]).get("/").text
     assert "Advertising (guideline 6)" in client_as(newcomer).get("/").text
+
+
+def test_held_reply_is_shown_only_to_its_author_and_moderators(client_as, world):
+    _settings(client_as(world["admin"]), hold_first_posts=True)
+    reply = f.make_reply(f.make_user("newcomer_nia"), world["named"], body="Held words here")
+    assert reply.status == "held"
+    url = f"/threads/{world['named'].id}"
+    assert "Held words here" in client_as(db.session.get(User, reply.author_id)).get(url).text
+    assert "Held words here" in client_as(world["moderator"]).get(url).text
+    other = client_as(world["member"]).get(url).text
+    assert "Held words here" not in other and "Waiting for a moderator" not in other
 
 
 def test_links_from_young_accounts_are_held(client_as, world):

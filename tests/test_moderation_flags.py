@@ -249,3 +249,10 @@ def test_cannot_flag_a_post_that_is_not_visible(client_as, world, status):
     response = client_as(world["member"]).post(f"/posts/{post.id}/flag", data={"reason": "spam"})
     assert response.status_code in (400, 404)
     assert count(Flag) == 0
+
+
+def test_support_banner_links_the_resource_library_when_it_exists(app, client_as, world):
+    app.add_url_rule("/resources", "resources_stub", lambda: "library")
+    flag(f.first_post(world["anon"]), "crisis")
+    page = client_as(world["author"]).get("/").text
+    assert '<a href="/resources">Support resources for parents</a>' in page

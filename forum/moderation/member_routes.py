@@ -96,9 +96,16 @@ class Banner:
 def resources_url() -> str:
     """The resource library if this build has one, else the guidelines' crisis section."""
     if "moderation.resources_url" not in current_app.extensions:
-        has_library = any(rule.rule == "/resources" for rule in current_app.url_map.iter_rules())
-        current_app.extensions["moderation.resources_url"] = (
-            "/resources" if has_library else url_for("pages.guidelines", _anchor="section-10")
+        library = next(
+            (
+                r.rule
+                for r in current_app.url_map.iter_rules()
+                if r.rule in ("/resources", "/resources/")
+            ),
+            None,
+        )
+        current_app.extensions["moderation.resources_url"] = library or url_for(
+            "pages.guidelines", _anchor="section-10"
         )
     return current_app.extensions["moderation.resources_url"]
 

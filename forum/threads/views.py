@@ -42,6 +42,8 @@ def post_views(posts: list[Post], thread: Thread, viewer, aliases: AliasBook) ->
     views = []
     for post in posts:
         readable = post.status != PostStatus.DELETED and can_see_post(viewer, post)
+        if post.status == PostStatus.HELD and not readable:
+            continue  # a post waiting for approval is shown to its author and moderators only
         views.append(
             PostView(
                 post=post,
