@@ -376,3 +376,16 @@ def test_banned_member_is_signed_out_and_cannot_sign_in(client_as, world):
     response = client_as().post("/login", data={"username": "author_ruth", "password": f.PASSWORD})
     assert response.status_code == 200
     assert b"banned" in response.data
+
+
+def test_moderator_can_redact_a_thread_title(client_as, world):
+    post = f.first_post(world["anon"])
+    response = client_as(world["moderator"]).post(
+        f"/moderation/posts/{post.id}/edit",
+        data={"title": "About an aide at school", "body": post.body, "reason": "Named the aide"},
+    )
+    assert response.status_code == 302
+    assert _reload(Thread, world["anon"].id).title == "About an aide at school"
+    [revision] = db.session.scalars(select(PostRevision)).all()
+    assert revision.by_moderator and revision.title == "Anonymous thread about an aide"
+    assert [e.action for e in audit_entries()] == ["edit"]

@@ -13,7 +13,7 @@ from forum.moderation.models import AuditAction, AuditEntry, Flag, MemberNotice,
 from forum.moderation.services import clean_reason, record, resolve_open_flags
 from forum.services import ForumError, NotAllowed
 from forum.threads.models import Category, Post, PostStatus, Thread
-from forum.threads.services import check_body, edit_post
+from forum.threads.services import check_body, clean_title, edit_post
 
 
 def ensure_moderator(actor: User) -> None:
@@ -114,16 +114,21 @@ def delete_post(actor: User, post: Post, reason: str = "") -> None:
     db.session.commit()
 
 
-def edit_post_as_moderator(actor: User, post: Post, body: str, reason: str = "") -> None:
-    """Redact a post: the old text is kept as a revision marked as a moderator's edit."""
+def edit_post_as_moderator(
+    actor: User, post: Post, body: str, reason: str = "", title: str | None = None
+) -> None:
+    """Redact a post (and a first post's thread title): the old text is kept as a
+    revision marked as a moderator's edit."""
     ensure_moderator(actor)
     reason = clean_reason(reason)
     body = check_body(body)
-    if body == post.body:
+    title = clean_title(title) if (title is not None and post.number == 1) else None
+    if body == post.body and (title is None or title == post.thread.title):
         raise ForumError("The text is unchanged.")
     record(actor, AuditAction.EDIT, post=post, reason=reason)
     try:
-        edit_post(actor, post, body, by_moderator=True)  # commits the audit entry with it
+        # edit_post commits, and with it the audit entry above.
+        edit_post(actor, post, body, title, by_moderator=True)
     except Exception:
         db.session.rollback()
         raise

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from forum.moderation.models import FLAG_REASONS
 from forum.moderation.services import NOTE_MAX, REASON_MAX
-from forum.threads.services import BODY_MAX
+from forum.threads.services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
 REASON_HELP = (
     "Optional for most actions; the author sees it for a warning, suspension or rejection."
@@ -63,6 +63,11 @@ class BulkDismissForm(FlaskForm):
 
 
 class ModeratorEditForm(FlaskForm):
+    title = StringField(
+        "Thread title",
+        validators=[Optional(), Length(TITLE_MIN, TITLE_MAX)],
+        description="Titles can identify a family too.",
+    )
     body = TextAreaField(
         "Post text",
         validators=[DataRequired("The post can't be empty."), Length(max=BODY_MAX)],

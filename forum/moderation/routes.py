@@ -190,11 +190,17 @@ def bulk_dismiss():
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id: int):
     post = load_post(post_id)
-    form = ModeratorEditForm(body=post.body) if request.method == "GET" else ModeratorEditForm()
+    if request.method == "GET":
+        form = ModeratorEditForm(body=post.body, title=post.thread.title)
+    else:
+        form = ModeratorEditForm()
     status = 200
     if form.validate_on_submit():
+        title = form.title.data if post.number == 1 else None
         try:
-            actions.edit_post_as_moderator(current_user, post, form.body.data, form.reason.data)
+            actions.edit_post_as_moderator(
+                current_user, post, form.body.data, form.reason.data, title=title
+            )
         except ForumError as exc:
             form.form_errors.append(str(exc))
             status = exc.status
