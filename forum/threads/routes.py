@@ -110,7 +110,8 @@ def new():
             status = _form_failed(form, exc)
         else:
             if thread.status == PostStatus.HELD:
-                flash("Your thread is waiting for a moderator. Only you can see it until then.", "info")
+                flash("Your thread is waiting for a moderator. Only you can see it until then.",
+                      "info")
             else:
                 flash("Your thread is posted.", "success")
             return redirect(url_for("threads.show", thread_id=thread.id))
@@ -161,7 +162,8 @@ def reply(thread_id: int):
             status = _form_failed(form, exc)
         else:
             if post.status == PostStatus.HELD:
-                flash("Your reply is waiting for a moderator. Only you can see it until then.", "info")
+                flash("Your reply is waiting for a moderator. Only you can see it until then.",
+                      "info")
             return redirect(url_for("threads.permalink", post_id=post.id))
     else:
         status = 422
