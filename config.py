@@ -35,6 +35,8 @@ class Config:
     RATELIMIT_RESET = "10 per hour"
     RATELIMIT_POST = "8 per minute;120 per hour"
     RATELIMIT_FLAG = "20 per hour"
+    # Flags from this many distinct members (accounts older than a day) hide a post for review.
+    FLAG_HIDE_THRESHOLD = 3
     # Number of reverse proxies whose X-Forwarded-For is trusted (0: none).
     TRUSTED_PROXIES = 0
 

@@ -86,7 +86,8 @@ def register_blueprints(app: Flask) -> None:
     from forum import accounts, admin, moderation, pages, threads
     from forum.dev import bp as dev_bp
 
-    for bp in (accounts.bp, threads.bp, moderation.bp, pages.bp, admin.bp, dev_bp):
+    blueprints = (accounts.bp, threads.bp, moderation.bp, moderation.flags_bp, pages.bp, admin.bp)
+    for bp in (*blueprints, dev_bp):
         app.register_blueprint(bp)
 
 

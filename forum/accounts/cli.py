@@ -1,4 +1,4 @@
-"""`flask accounts ...`: create users and change roles from the command line."""
+"""`flask accounts ...`: create users from the command line."""
 
 from __future__ import annotations
 
@@ -31,13 +31,4 @@ def create_user(username: str, role: str, email: str | None, password: str | Non
     click.echo(f"Created {user.role} {user.username}.")
 
 
-@bp.cli.command("set-role")
-@click.argument("username")
-@click.argument("role", type=ROLES)
-def set_role(username: str, role: str) -> None:
-    """Change an account's role (member, moderator, admin)."""
-    user = services.find_user(username)
-    if user is None:
-        raise click.ClickException(f"No account named {username!r}.")
-    services.set_role(user, Role(role))
-    click.echo(f"{user.username} is now {role}.")
+# `flask accounts set-role` is defined in forum/moderation/cli.py: role changes are audited.

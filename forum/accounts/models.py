@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from forum.extensions import db, now_utc
 
+# suspended_until for "until a moderator lifts it".
+SUSPENDED_INDEFINITELY = datetime(9999, 12, 31)
+
 
 class Role(StrEnum):
     MEMBER = "member"

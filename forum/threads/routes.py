@@ -12,7 +12,7 @@ from forum.text import quote_markdown
 from forum.threads import bp, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
-from forum.threads.models import AnonymousPolicy, Category, Thread
+from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
 from forum.threads.views import post_views, thread_rows
 
 
@@ -109,7 +109,11 @@ def new():
         except ForumError as exc:
             status = _form_failed(form, exc)
         else:
-            flash("Your thread is posted.", "success")
+            if thread.status == PostStatus.HELD:
+                flash("Your thread is waiting for a moderator. Only you can see it until then.",
+                      "info")
+            else:
+                flash("Your thread is posted.", "success")
             return redirect(url_for("threads.show", thread_id=thread.id))
     else:
         status = 422
@@ -157,6 +161,9 @@ def reply(thread_id: int):
         except ForumError as exc:
             status = _form_failed(form, exc)
         else:
+            if post.status == PostStatus.HELD:
+                flash("Your reply is waiting for a moderator. Only you can see it until then.",
+                      "info")
             return redirect(url_for("threads.permalink", post_id=post.id))
     else:
         status = 422

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from forum.accounts.models import User
+from forum.accounts.models import SUSPENDED_INDEFINITELY, User
 from forum.extensions import db, now_utc
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import render_markdown
@@ -29,6 +30,18 @@ BODY_MAX = 20_000
 
 class SuspendedError(NotAllowed):
     """The member is suspended or banned and cannot write."""
+
+
+_signals = Namespace()
+# Sent before a new thread or reply is saved. Moderation connects here (it may
+# import threads, never the reverse); a receiver returning True holds the post
+# for a moderator's approval. Receivers get author, body= and first_post=.
+post_submitted = _signals.signal("post-submitted")
+
+
+def should_hold(author: User, body: str, *, first_post: bool) -> bool:
+    results = post_submitted.send(author, body=body, first_post=first_post)
+    return any(result for _receiver, result in results)
 
 
 @dataclass
@@ -176,7 +189,11 @@ def ensure_can_write(user: User) -> None:
     if user.is_banned:
         raise SuspendedError("This account is banned.")
     if user.is_suspended:
-        until = user.suspended_until.strftime("%B %-d, %Y at %H:%M UTC")
+        until = (
+            "a moderator lifts it"
+            if user.suspended_until >= SUSPENDED_INDEFINITELY
+            else user.suspended_until.strftime("%B %-d, %Y at %H:%M UTC")
+        )
         reason = f" Reason: {user.suspension_reason}" if user.suspension_reason else ""
         raise SuspendedError(f"Your account is suspended until {until}.{reason}")
 
@@ -233,6 +250,7 @@ def create_thread(
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return get_thread(existing.thread_id)
     now = now_utc()
+    status = PostStatus.HELD if should_hold(author, body, first_post=True) else PostStatus.VISIBLE
     thread = Thread(
         category_id=category.id,
         author_id=author.id,
@@ -241,11 +259,14 @@ def create_thread(
         created_at=now,
         last_activity_at=now,
         post_count=1,
+        status=status,
     )
     db.session.add(thread)
     try:
         db.session.flush()
-        db.session.add(_new_post(thread.id, 1, author, body, hide_author, now, idempotency_key))
+        post = _new_post(thread.id, 1, author, body, hide_author, now, idempotency_key)
+        post.status = status
+        db.session.add(post)
         db.session.execute(
             update(Category).where(Category.id == category.id).values(thread_count=Category.thread_count + 1)
         )
@@ -292,14 +313,18 @@ def create_reply(
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return existing
     now = now_utc()
+    status = PostStatus.HELD if should_hold(author, body, first_post=False) else PostStatus.VISIBLE
     try:
         number = db.session.execute(
             update(Thread)
             .where(Thread.id == thread.id)
-            .values(post_count=Thread.post_count + 1, last_activity_at=now)
+            # A held reply takes its number now but bumps the thread only when approved.
+            .values(post_count=Thread.post_count + 1,
+                    **({"last_activity_at": now} if status == PostStatus.VISIBLE else {}))
             .returning(Thread.post_count)
         ).scalar_one()
         post = _new_post(thread.id, number, author, body, hide_author, now, idempotency_key)
+        post.status = status
         db.session.add(post)
         db.session.commit()
     except IntegrityError:

@@ -21,6 +21,8 @@ class PostView:
     author: AuthorView
     readable: bool  # the viewer may see the text (else a placeholder)
     notice: str | None  # "removed", "hidden by moderators", ...
+    can_flag: bool = False  # a member who may flag it (not its author)
+    can_moderate: bool = False
 
 
 NOTICES = {
@@ -40,12 +42,21 @@ def post_views(posts: list[Post], thread: Thread, viewer, aliases: AliasBook) ->
     views = []
     for post in posts:
         readable = post.status != PostStatus.DELETED and can_see_post(viewer, post)
+        if post.status == PostStatus.HELD and not readable:
+            continue  # a post waiting for approval is shown to its author and moderators only
         views.append(
             PostView(
                 post=post,
                 author=display_author(post, viewer, aliases, thread),
                 readable=readable,
                 notice=NOTICES.get(post.status),
+                can_flag=bool(
+                    viewer.is_authenticated
+                    and post.author_id != viewer.id
+                    and post.status == PostStatus.VISIBLE
+                    and not viewer.is_suspended
+                ),
+                can_moderate=viewer.is_moderator,
             )
         )
     return views
