@@ -53,12 +53,17 @@ def reveal(post_id: int):
 @bp.get("/users")
 @admin_required
 def users():
-    """Accounts and their roles. Suspensions are not listed: linking one to an
-    anonymous post's moderation would name its author."""
+    """Staff, or the accounts whose name starts with what the admin typed.
+
+    There is no browsable member directory, and suspensions are not listed:
+    linking one to an anonymous post's moderation would name its author.
+    """
     query = (request.args.get("q") or "").strip()[:30]
     stmt = select(User).order_by(User.username_key)
     if query:
         stmt = stmt.where(User.username_key.startswith(query.casefold(), autoescape=True))
+    else:
+        stmt = stmt.where(User.role != "member")
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     pagination = db.paginate(stmt, page=page, per_page=USERS_PER_PAGE, error_out=False)
     return render_template(

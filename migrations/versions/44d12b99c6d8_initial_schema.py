@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: cf60544b6f07
+Revision ID: 44d12b99c6d8
 Revises: 
-Create Date: 2026-11-27 23:00:56.284631
+Create Date: 2026-11-27 23:45:48.937762
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'cf60544b6f07'
+revision = '44d12b99c6d8'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,6 +31,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('slug', name=op.f('uq_categories_slug'))
     )
+    op.create_table('site_settings',
+    sa.Column('key', sa.String(length=60), nullable=False),
+    sa.Column('value', sa.String(length=500), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_site_settings'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=30), nullable=False),
@@ -48,6 +53,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email')),
     sa.UniqueConstraint('username_key', name=op.f('uq_users_username_key'))
+    )
+    op.create_table('guidelines_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('editor_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['editor_id'], ['users.id'], name=op.f('fk_guidelines_revisions_editor_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_guidelines_revisions'))
     )
     op.create_table('login_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -105,6 +120,62 @@ def upgrade():
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
 
+    op.create_table('audit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=30), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('thread_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('detail', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_entries_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_audit_entries_post_id_posts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_audit_entries_thread_id_threads'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_audit_entries_user_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
+    )
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entries_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entries_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entries_created_at'), ['created_at'], unique=False)
+
+    op.create_table('flags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=False),
+    sa.Column('flagger_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('resolved_at', sa.DateTime(), nullable=True),
+    sa.Column('resolved_by_id', sa.Integer(), nullable=True),
+    sa.Column('resolution', sa.String(length=20), nullable=True),
+    sa.ForeignKeyConstraint(['flagger_id'], ['users.id'], name=op.f('fk_flags_flagger_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_flags_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['resolved_by_id'], ['users.id'], name=op.f('fk_flags_resolved_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_flags')),
+    sa.UniqueConstraint('post_id', 'flagger_id', name='uq_flags_post_flagger')
+    )
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_flags_flagger_id'), ['flagger_id'], unique=False)
+        batch_op.create_index('ix_flags_open', ['resolved_at', 'post_id'], unique=False)
+
+    op.create_table('member_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('acknowledged_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_member_notices_post_id_posts'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_member_notices_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_member_notices'))
+    )
+    with op.batch_alter_table('member_notices', schema=None) as batch_op:
+        batch_op.create_index('ix_member_notices_open', ['user_id', 'acknowledged_at'], unique=False)
+
     op.create_table('post_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
@@ -129,6 +200,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_post_revisions_post_id'))
 
     op.drop_table('post_revisions')
+    with op.batch_alter_table('member_notices', schema=None) as batch_op:
+        batch_op.drop_index('ix_member_notices_open')
+
+    op.drop_table('member_notices')
+    with op.batch_alter_table('flags', schema=None) as batch_op:
+        batch_op.drop_index('ix_flags_open')
+        batch_op.drop_index(batch_op.f('ix_flags_flagger_id'))
+
+    op.drop_table('flags')
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entries_created_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_entries_actor_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_entries_action'))
+
+    op.drop_table('audit_entries')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_author_id'))
 
@@ -143,6 +229,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
 
     op.drop_table('login_sessions')
+    op.drop_table('guidelines_revisions')
     op.drop_table('users')
+    op.drop_table('site_settings')
     op.drop_table('categories')
     # ### end Alembic commands ###
