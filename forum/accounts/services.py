@@ -225,8 +225,3 @@ def update_settings(user: User, *, post_anonymously: bool, email: str | None) ->
         user.email_verified_at = None
     user.post_anonymously = post_anonymously
     db.session.commit()
-
-
-def set_role(user: User, role: Role) -> None:
-    user.role = Role(role)
-    db.session.commit()
