@@ -116,7 +116,9 @@ def seed_world() -> dict:
     seed(password=SEED_PASSWORD)
 
     def thread_id(title_start: str) -> int:
-        return db.session.scalar(select(Thread.id).where(Thread.title.startswith(title_start)))
+        found = db.session.scalar(select(Thread.id).where(Thread.title.startswith(title_start)))
+        assert found is not None, f"seed_data.json no longer has the thread {title_start!r}"
+        return found
 
     members_only = db.session.scalar(select(Category).where(Category.visibility == "members"))
     return {

@@ -27,7 +27,6 @@ SHOTS = [
     ("home", "/", None),
     ("thread", "/threads/{anon_thread}", "member"),
     ("new-thread", "/threads/new", "member"),
-    ("register", "/register", None),
 ]
 VARIANTS = [(v, s) for v in ("phone", "desktop") for s in ("light", "dark")]
 

@@ -87,7 +87,7 @@ def test_pages_without_javascript_are_valid_html(open_tab, live_server, tmp_path
     stdout, stderr = Validator().run_vnu(["--errors-only", "--format", "json", *files])
     messages = json.loads(stderr or stdout or '{"messages": []}')["messages"]
     errors = [
-        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']} [{m.get('extract', '')}]"
+        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine')}: {m['message']} [{m.get('extract')}]"
         for m in messages
         if m.get("type") == "error" or m.get("subType") == "fatal"
     ]
