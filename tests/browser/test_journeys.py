@@ -88,8 +88,9 @@ def test_visitor_joins_posts_anonymously_and_is_quoted_by_alias(open_tab, live_s
         box = page.get_by_label("Your post")
         expect(box).to_have_value(re.compile("^" + re.escape(f"{alias} wrote:\n> {body}")))
     assert username not in box.input_value()
-    box.press("End")
+    box.press("Control+End")
     box.press_sequentially("Ask for the data behind it, in writing.")
+    expect(box).to_have_value(re.compile(r"\n\nAsk for the data behind it, in writing\.$"))
     click_and_wait(page, page.get_by_role("button", name="Post reply"))
     reply = page.locator("article.post").last
     expect(reply.locator("blockquote")).to_contain_text(body)
