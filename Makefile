@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres bench screenshots lint clean
+.PHONY: install run test test-sqlite test-postgres test-browser bench screenshots lint clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ test-sqlite: install
 
 test-postgres: install
 	$(PY) -m pytest --db postgres -m "not browser"
+
+# PNGs of key pages (phone and desktop, light and dark) in docs/screenshots/; needs Chromium.
+screenshots: install
+	$(PY) -m tests.browser.screenshots --out docs/screenshots
+
+# Only the real-browser suite (Chromium, axe-core, the Nu HTML checker).
+test-browser: install
+	$(PY) -m pytest -m browser
 
 lint: install
 	$(VENV)/bin/ruff check forum tests config.py app.py

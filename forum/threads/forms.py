@@ -5,8 +5,15 @@ from __future__ import annotations
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Regexp
 
 from forum.threads.services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
@@ -36,7 +43,8 @@ class _PostFields(FlaskForm):
 
 
 class NewThreadForm(_PostFields):
-    category = SelectField("Category", validators=[InputRequired()])
+    # No `required`: a select always has a value, and an unknown one fails the choice check.
+    category = SelectField("Category")
     title = StringField(
         "Title",
         validators=[
@@ -76,10 +84,12 @@ class CategoryForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=500)])
     visibility = SelectField(
         "Who can read it",
-        choices=[("public", "Everyone, including guests"), ("members", "Signed-in members only")],
+        choices=[SelectChoice("public", "Everyone, including guests"),
+                 SelectChoice("members", "Signed-in members only")],
     )
     anonymous_policy = SelectField(
         "Anonymous posting",
-        choices=[("allow", "Allowed"), ("forbid", "Not allowed"), ("require", "Required")],
+        choices=[SelectChoice("allow", "Allowed"), SelectChoice("forbid", "Not allowed"),
+                 SelectChoice("require", "Required")],
     )
     sensitive = BooleanField("Sensitive: leave out of digests unless a member opts in")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
@@ -91,7 +92,10 @@ def category(slug: str):
 def new():
     categories = [c for c in services.categories_for(current_user)]
     form = NewThreadForm()
-    form.category.choices = [(c.slug, c.name) for c in categories]
+    form.category.choices = [
+        SelectChoice(c.slug, c.name, render_kw={"data-anonymous": str(c.anonymous_policy)})
+        for c in categories
+    ]
     status = 200
     if request.method == "GET":
         chosen = request.args.get("category") or (categories[0].slug if categories else "")
