@@ -202,3 +202,11 @@ def test_admin_manages_categories(client_as, world):
     db.session.remove()
     order = list(db.session.scalars(select(Category.slug).order_by(Category.position)))
     assert order.index("what-worked") < order.index("support")
+
+
+def test_later_pages_of_a_named_thread_render(client_as, world):
+    thread = world["named"]
+    for i in range(25):
+        f.make_reply(world["member"], thread, body=f"reply {i}")
+    for viewer in (None, world["member"]):
+        assert client_as(viewer).get(f"/threads/{thread.id}?page=2").status_code == 200

@@ -137,7 +137,6 @@ def show(thread_id: int):
         thread=thread,
         posts=posts,
         items=post_views(posts.items, thread, current_user, aliases),
-        starter=display_author(thread, current_user, aliases),
         form=form,
         can_reply=services.can_reply(current_user, thread),
     )
