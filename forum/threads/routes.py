@@ -7,12 +7,14 @@ from flask_login import current_user, login_required
 
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
+from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, Thread
+from forum.threads.privacy_review import review_or_none
 from forum.threads.views import post_views, thread_rows
 
 
@@ -40,6 +42,7 @@ def _or_abort(fn, *args, **kwargs):
 def readable_thread(thread_id: int) -> Thread:
     """The thread if the viewer may read it; guests are sent to sign in for members-only."""
     thread = _or_abort(services.get_thread, thread_id)
+    noindex_if_members_only(thread.category)
     if not services.can_read_category(current_user, thread.category):
         abort(login_manager.unauthorized())
     if not services.can_see_thread(current_user, thread):
@@ -74,6 +77,7 @@ def index():
 @bp.get("/categories/<slug>")
 def category(slug: str):
     category = _or_abort(services.get_category, slug)
+    noindex_if_members_only(category)
     if not services.can_read_category(current_user, category):
         return render_template("threads/category_locked.html", category=category)
     threads = services.category_threads(current_user, category, _page())
@@ -99,7 +103,8 @@ def new():
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
         form.ensure_token()
-    elif form.validate_on_submit():
+    # A privacy review re-renders the form (200, text kept) instead of posting.
+    elif form.validate_on_submit() and review_or_none(form) is None:
         category = next(c for c in categories if c.slug == form.category.data)
         try:
             thread = services.create_thread(
@@ -111,7 +116,7 @@ def new():
         else:
             flash("Your thread is posted.", "success")
             return redirect(url_for("threads.show", thread_id=thread.id))
-    else:
+    elif form.errors:
         status = 422
     policies = {c.slug: c.anonymous_policy for c in categories}
     return render_template("threads/new.html", form=form, policies=policies), status
@@ -148,7 +153,7 @@ def reply(thread_id: int):
         quoted_id = request.args.get("quote", type=int)
         if quoted_id:
             form.body.data = _quote(thread, quoted_id)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and review_or_none(form) is None:
         try:
             post = services.create_reply(
                 current_user, thread, form.body.data,
@@ -158,7 +163,7 @@ def reply(thread_id: int):
             status = _form_failed(form, exc)
         else:
             return redirect(url_for("threads.permalink", post_id=post.id))
-    else:
+    elif form.errors:
         status = 422
     return render_template("threads/reply.html", thread=thread, form=form), status
 
@@ -188,6 +193,7 @@ def permalink(post_id: int):
 
 def _own_post(post_id: int):
     post = _or_abort(services.get_post, post_id)
+    noindex_if_members_only(post.thread.category)
     _or_abort(services.ensure_author, current_user, post)
     return post
 
@@ -202,7 +208,7 @@ def edit(post_id: int):
         form.title.data = thread.title
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        if form.validate_on_submit() and review_or_none(form) is None:
             try:
                 services.edit_post(current_user, post, form.body.data,
                                    form.title.data if post.number == 1 else None)
@@ -211,7 +217,7 @@ def edit(post_id: int):
             else:
                 flash("Your changes are saved.", "success")
                 return redirect(url_for("threads.permalink", post_id=post.id))
-        else:
+        elif form.errors:
             status = 422
     return render_template("threads/edit.html", form=form, post=post, thread=thread), status
 
