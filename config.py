@@ -33,7 +33,8 @@ class Config:
     RATELIMIT_LOGIN = "20 per minute"
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_RESET = "10 per hour"
-    RATELIMIT_POST = "8 per minute;120 per hour"
+    RATELIMIT_POST = "8 per minute;120 per hour"  # published posts
+    RATELIMIT_POST_STEPS = "40 per minute"  # every submit of a post form, review steps too
     RATELIMIT_FLAG = "20 per hour"
     # The inline privacy check while typing (debounced in forum/static/privacy.js).
     RATELIMIT_PRIVACY_CHECK = "60 per minute;600 per hour"

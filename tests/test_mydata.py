@@ -16,7 +16,7 @@ from forum.extensions import db, now_utc
 from forum.text import quote_markdown
 from forum.threads import services
 from forum.threads.authors import ALIAS_PREFIX, FORMER_MEMBER
-from forum.threads.models import Post, PostRevision, PostStatus, Thread
+from forum.threads.models import Post, PostRevision, PostStatus
 from tests import factories as f
 from tests.leakcheck import find_leaks, message_text, response_text, secrets_of
 from tests.routes_util import build, param_values, rules
@@ -337,3 +337,13 @@ def test_deleted_members_moderation_label_is_stable_and_pseudonymous(app, client
     assert label == pseudonym(LEAVER_ID) == pseudonym(LEAVER_ID)
     assert label.startswith("Former member ") and str(LEAVER_ID) not in label
     assert pseudonym(LEAVER_ID + 1) != label
+
+
+def test_no_ip_addresses_are_stored(app, client_as):
+    """The anonymity page says no IP address is stored: no column could hold one."""
+    suspicious = re.compile(r"(^|_)(ip|ips|ip_address|remote_addr|address|user_agent)($|_)")
+    columns = [f"{table.name}.{column.name}" for table in db.metadata.sorted_tables
+               for column in table.columns if suspicious.search(column.name)]
+    assert columns == []
+    page = client_as().get("/anonymity").get_data(as_text=True)
+    assert "We do not store IP addresses" in page

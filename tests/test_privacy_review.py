@@ -27,7 +27,8 @@ def _new(client, **data):
 def _textarea(html: str) -> str:
     import html as html_lib
 
-    return html_lib.unescape(re.search(r"<textarea[^>]*>\r?\n?(.*?)</textarea>", html, re.S).group(1))
+    found = re.search(r"<textarea[^>]*>\r?\n?(.*?)</textarea>", html, re.S)
+    return html_lib.unescape(found.group(1))
 
 
 def _title_value(html: str) -> str:
@@ -120,7 +121,8 @@ def test_title_is_checked_and_fixed_too(client_as, world):
     title = "Trouble at Lincoln Elementary"
     page = _new(client, title=title, body="Nothing identifying here.").get_data(as_text=True)
     assert "in the title" in page and "<mark>Lincoln Elementary</mark>" in page
-    page = _new(client, title=title, body="Nothing identifying here.", apply="0").get_data(as_text=True)
+    page = _new(client, title=title, body="Nothing identifying here.", apply="0")
+    page = page.get_data(as_text=True)
     assert _title_value(page) == "Trouble at [the school]"
 
 
@@ -169,7 +171,8 @@ def test_edit_review_keeps_text_and_save_anyway_works(client_as, world):
     assert _textarea(page) == data["body"]
     db.session.remove()
     assert db.session.get(Post, post_id).body == "What happened at the meeting today."
-    page = client.post(f"/posts/{post_id}/edit", data={**data, "apply_all": "1"}).get_data(as_text=True)
+    page = client.post(f"/posts/{post_id}/edit", data={**data, "apply_all": "1"})
+    page = page.get_data(as_text=True)
     assert "555" not in _textarea(page) and "Blake" not in _textarea(page)
     assert client.post(f"/posts/{post_id}/edit", data={**data, "reviewed": "1"}).status_code == 302
     db.session.remove()
@@ -194,7 +197,8 @@ def test_review_steps_with_csrf_on(client_as, world, config_overrides):
     assert client.post("/threads/new", data={**data, "csrf_token": ""}).status_code == 400
     page = client.post("/threads/new", data=data).get_data(as_text=True)
     assert "Before you post" in page and 'name="csrf_token"' in page
-    fixed = _textarea(client.post("/threads/new", data={**data, "apply_all": "1"}).get_data(as_text=True))
+    applied = client.post("/threads/new", data={**data, "apply_all": "1"})
+    fixed = _textarea(applied.get_data(as_text=True))
     assert client.post("/threads/new", data={**data, "body": fixed}).status_code == 302
     db.session.remove()
     assert "Blake" not in db.session.scalar(select(Post).order_by(Post.id.desc())).body
@@ -240,7 +244,8 @@ def test_check_endpoint_needs_a_member(client_as, world):
 def test_check_endpoint_rejects_bad_input(client_as, world, payload):
     client = client_as(world["member"])
     if payload is None:
-        response = client.post("/api/privacy-check", data="not json", content_type="application/json")
+        response = client.post("/api/privacy-check", data="not json",
+                               content_type="application/json")
     else:
         response = client.post("/api/privacy-check", json=payload)
     assert response.status_code == 400
@@ -257,7 +262,8 @@ def test_check_endpoint_needs_the_csrf_token(client_as, world, config_overrides)
     page = client.get("/threads/new").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post("/api/privacy-check", json={"body": BLAKE}).status_code == 400
-    response = client.post("/api/privacy-check", json={"body": BLAKE}, headers={"X-CSRFToken": token})
+    response = client.post("/api/privacy-check", json={"body": BLAKE},
+                           headers={"X-CSRFToken": token})
     assert response.status_code == 200 and response.get_json()["total"] >= 2
 
 
@@ -299,6 +305,8 @@ def test_members_only_pages_are_noindex_even_when_the_site_is_indexed(client_as,
         response = member.get(path)
         assert response.status_code in (200, 302, 403), path
         assert response.headers.get("X-Robots-Tag") == "noindex, nofollow", path
+    # Anything shown to a signed-in member may list members-only threads: never indexed.
+    assert member.get("/").headers.get("X-Robots-Tag") == "noindex, nofollow"
     # Public pages seen by a guest are indexable when the setting is off.
     for path in ("/", f"/categories/{world['public'].slug}", f"/threads/{world['named'].id}"):
         assert "X-Robots-Tag" not in guest.get(path).headers, path
@@ -324,3 +332,19 @@ def test_no_link_preview_metadata_on_members_only_threads(client_as, world):
     head = page.split("</head>")[0]
     assert not re.search(r'property="og:|name="twitter:|name="description"', head)
     assert 'rel="alternate"' not in head
+
+
+@pytest.mark.parametrize("config_overrides", [{"RATELIMIT_ENABLED": True,
+                                               "RATELIMIT_POST": "2 per minute",
+                                               "RATELIMIT_POST_STEPS": "12 per minute"}])
+def test_review_steps_do_not_use_up_the_posting_limit(client_as, world, config_overrides):
+    client = client_as(world["member"])
+    for _ in range(2):
+        assert _new(client).status_code == 200  # review
+        assert _new(client, apply="0").status_code == 200
+        assert _new(client, apply_all="1").status_code == 200
+        assert _new(client, title="abc").status_code == 422
+        assert _new(client, reviewed="1").status_code == 302
+    assert _new(client, reviewed="1").status_code == 429  # two posts a minute, as configured
+    statuses = [_new(client).status_code for _ in range(3)]
+    assert statuses[-1] == 429  # every step is still limited, more generously

@@ -80,7 +80,8 @@ def export_data(user: User) -> dict[str, Any]:
         "posts": [_post(p, user, aliases) for p in posts],
         "revisions": [
             {"post_id": r.post_id, "saved_at": _iso(r.created_at), "title": r.title,
-             "body": _own_words(r.body, user), "edited_by": "a moderator" if r.by_moderator else "you"}
+             "body": _own_words(r.body, user),
+             "edited_by": "a moderator" if r.by_moderator else "you"}
             for r in revisions
         ],
         "flags": flags_of(user),

@@ -7,7 +7,8 @@ from wtforms import PasswordField, RadioField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 POST_CHOICES = [
-    ("delete", "Delete all my posts. Replies from others stay; yours show “This post was removed.”"),
+    ("delete", "Delete all my posts. Replies from others stay; "
+               "yours show “This post was removed.”"),
     ("keep", "Keep my posts for other parents to read. Named ones show “Former member”; "
              "anonymous ones keep their anonymous name."),
 ]

@@ -26,6 +26,16 @@ def _post_limit() -> str:
     return current_app.config["RATELIMIT_POST"]
 
 
+def _form_steps_limit() -> str:
+    return current_app.config["RATELIMIT_POST_STEPS"]
+
+
+def _published(response) -> bool:
+    """Only a published post counts against RATELIMIT_POST: privacy review steps and
+    validation errors don't, so fixing a draft never locks a parent out of posting."""
+    return response.status_code == 302
+
+
 def _page() -> int:
     return max(request.args.get("page", 1, type=int) or 1, 1)
 
@@ -91,7 +101,8 @@ def category(slug: str):
 
 @bp.route("/threads/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"])
+@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"], deduct_when=_published)
+@limiter.limit(_form_steps_limit, key_func=_user_key, methods=["POST"])
 def new():
     categories = [c for c in services.categories_for(current_user)]
     form = NewThreadForm()
@@ -142,7 +153,8 @@ def show(thread_id: int):
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"])
+@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"], deduct_when=_published)
+@limiter.limit(_form_steps_limit, key_func=_user_key, methods=["POST"])
 def reply(thread_id: int):
     thread = readable_thread(thread_id)
     form = ReplyForm()
