@@ -33,10 +33,13 @@ class Config:
     RATELIMIT_LOGIN = "20 per minute"
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_RESET = "10 per hour"
-    RATELIMIT_POST = "8 per minute;120 per hour"
+    RATELIMIT_POST = "8 per minute;120 per hour"  # published posts
+    RATELIMIT_POST_STEPS = "40 per minute"  # every submit of a post form, review steps too
     RATELIMIT_FLAG = "20 per hour"
     # Flags from this many distinct members (accounts older than a day) hide a post for review.
     FLAG_HIDE_THRESHOLD = 3
+    # The inline privacy check while typing (debounced in forum/static/privacy.js).
+    RATELIMIT_PRIVACY_CHECK = "60 per minute;600 per hour"
     # Number of reverse proxies whose X-Forwarded-For is trusted (0: none).
     TRUSTED_PROXIES = 0
 
@@ -53,6 +56,8 @@ class Config:
     THREADS_PER_PAGE = 25
     PASSWORD_RESET_MAX_AGE = 3600
     NOINDEX_SITE = True
+    # A deleted account's username stays reserved this long (`flask accounts purge-deleted`).
+    DELETED_USERNAME_DAYS = 30
 
 
 class DevelopmentConfig(Config):

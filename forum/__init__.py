@@ -83,10 +83,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from forum import accounts, admin, moderation, pages, threads
+    from forum import accounts, admin, moderation, mydata, pages, threads
     from forum.dev import bp as dev_bp
 
-    blueprints = (accounts.bp, threads.bp, moderation.bp, moderation.flags_bp, pages.bp, admin.bp)
+    blueprints = (accounts.bp, threads.bp, moderation.bp, moderation.flags_bp, mydata.bp, pages.bp,
+                  admin.bp)
     for bp in (*blueprints, dev_bp):
         app.register_blueprint(bp)
 

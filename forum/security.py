@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 CSP = (
@@ -26,6 +26,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def noindex_if_members_only(category) -> None:
+    """Members-only categories and everything in them are never indexed, whatever the setting."""
+    if not category.is_public:
+        g.members_only = True
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
@@ -36,7 +42,9 @@ def register(app: Flask) -> None:
         headers["X-Frame-Options"] = "DENY"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-        if current_app.config.get("NOINDEX_SITE"):
+        # Pages for a signed-in member may list members-only threads: never indexed either.
+        if (current_app.config.get("NOINDEX_SITE") or g.get("members_only")
+                or current_user.is_authenticated):
             headers["X-Robots-Tag"] = "noindex, nofollow"
         if current_user.is_authenticated or request.method != "GET":
             # Pages for members carry per-viewer markers (e.g. "you posted this anonymously").

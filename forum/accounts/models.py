@@ -39,6 +39,9 @@ class User(UserMixin, db.Model):
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
     banned_at: Mapped[datetime | None]
     ban_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set when the member deletes their account: the row stays as a tombstone (posts keep
+    # their author_id, so anonymous aliases stay stable), with no name, email or password.
+    deleted_at: Mapped[datetime | None]
 
     # Set by the user loader: which sign-in session this request belongs to.
     session_token = None
@@ -60,6 +63,10 @@ class User(UserMixin, db.Model):
         return self.banned_at is not None
 
     @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
     def is_suspended(self) -> bool:
         return self.is_banned or (
             self.suspended_until is not None and self.suspended_until > now_utc()
@@ -79,6 +86,7 @@ class Guest(AnonymousUserMixin):
     is_admin = False
     is_suspended = False
     is_banned = False
+    is_deleted = False
     post_anonymously = False
 
 

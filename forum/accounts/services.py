@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from datetime import timedelta
@@ -35,8 +37,12 @@ def username_key(username: str) -> str:
     return username.strip().casefold()
 
 
-def find_user(username: str) -> User | None:
-    return db.session.scalar(select(User).where(User.username_key == username_key(username)))
+def find_user(username: str, *, include_deleted: bool = False) -> User | None:
+    """The account with this name; a deleted account's tombstone only if asked for."""
+    stmt = select(User).where(User.username_key == username_key(username))
+    if not include_deleted:
+        stmt = stmt.where(User.deleted_at.is_(None))
+    return db.session.scalar(stmt)
 
 
 def normalise_email(email: str | None) -> str | None:
@@ -58,7 +64,8 @@ def register_user(
         raise RegistrationError("username", "That name is reserved. Please pick another.")
     if len(password) < MIN_PASSWORD:
         raise RegistrationError("password", f"Use at least {MIN_PASSWORD} characters.")
-    if find_user(username) is not None:
+    # A deleted account's name stays reserved for a while (see purge_deleted_usernames).
+    if find_user(username, include_deleted=True) is not None:
         raise RegistrationError("username", "That name is taken. Please pick another.")
     email = normalise_email(email)
     if email and db.session.scalar(select(func.count()).where(User.email == email)):
@@ -119,7 +126,7 @@ def load_session_user(user_id: str) -> User | None:
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(User.id == int(uid), LoginSession.token_hash == hash_token(token))
     ).first()
-    if row is None or row.User.is_banned:
+    if row is None or row.User.is_banned or row.User.is_deleted:
         return None
     user, login = row
     if login.last_active_at < now_utc() - timedelta(minutes=10):
@@ -225,3 +232,51 @@ def update_settings(user: User, *, post_anonymously: bool, email: str | None) ->
         user.email_verified_at = None
     user.post_anonymously = post_anonymously
     db.session.commit()
+
+
+# --- deleted accounts ------------------------------------------------------------------
+
+DELETED_PREFIX = "Former member"
+UNUSABLE_PASSWORD = "!"  # not a werkzeug hash: check_password_hash is always False
+
+
+def pseudonym(user_id: int) -> str:
+    """A stable name for a deleted account in moderation records, unlinkable to the old one."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"deleted-account:{user_id}".encode(), hashlib.sha256).hexdigest()
+    return f"{DELETED_PREFIX} {digest[:6]}"
+
+
+def erase_identity(user: User) -> None:
+    """Make the account a tombstone: no name shown, no email, no password, no sessions.
+
+    Part of a larger use case (forum.mydata deletes or keeps the posts): the caller
+    commits. The old name stays in `username_key` only, to keep it reserved until
+    purge_deleted_usernames frees it; no page shows that column.
+    """
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    user.username = pseudonym(user.id)
+    user.email = None
+    user.email_verified_at = None
+    user.password_hash = UNUSABLE_PASSWORD
+    user.post_anonymously = False
+    user.role = Role.MEMBER
+    user.deleted_at = now_utc()
+
+
+def purge_deleted_usernames(days: int) -> int:
+    """Free the names of accounts deleted more than `days` ago; return how many."""
+    cutoff = now_utc() - timedelta(days=days)
+    users = list(db.session.scalars(
+        select(User).where(User.deleted_at.is_not(None), User.deleted_at <= cutoff,
+                           User.username_key.not_like("~%"))
+    ))
+    for user in users:
+        # "~" never passes USERNAME_RE, so the placeholder can't collide with a real name.
+        user.username_key = f"~deleted-{user.id}"
+    db.session.execute(
+        delete(LoginSession).where(
+            LoginSession.user_id.in_(select(User.id).where(User.deleted_at.is_not(None))))
+    )
+    db.session.commit()
+    return len(users)

@@ -63,7 +63,7 @@ def users():
     if query:
         stmt = stmt.where(User.username_key.startswith(query.casefold(), autoescape=True))
     else:
-        stmt = stmt.where(User.role != "member")
+        stmt = stmt.where(User.role != "member", User.deleted_at.is_(None))
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     pagination = db.paginate(stmt, page=page, per_page=USERS_PER_PAGE, error_out=False)
     return render_template(

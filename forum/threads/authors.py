@@ -146,6 +146,8 @@ def display_author(item, viewer, aliases: AliasBook, thread=None) -> AuthorView:
             is_viewer=is_viewer,
         )
     user = item.author
+    if user.deleted_at is not None:  # a deleted account's named posts: no name, no profile
+        return AuthorView(label=FORMER_MEMBER, initial="?", hue=0)
     return AuthorView(
         label=user.username,
         initial=user.username[0].upper(),

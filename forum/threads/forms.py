@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from forum.threads.services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
@@ -61,7 +61,9 @@ class ReplyForm(_PostFields):
 class EditPostForm(FlaskForm):
     title = StringField(
         "Title",
-        validators=[Length(TITLE_MIN, TITLE_MAX, message=f"Titles need {TITLE_MIN}-{TITLE_MAX} characters.")],
+        # Only a first post's form shows the title; edit_post checks it there.
+        validators=[Optional(), Length(TITLE_MIN, TITLE_MAX,
+                                       message=f"Titles need {TITLE_MIN}-{TITLE_MAX} characters.")],
     )
     body = TextAreaField(
         "Your post",

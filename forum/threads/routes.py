@@ -8,12 +8,14 @@ from wtforms import SelectChoice
 
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
+from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
+from forum.threads.privacy_review import review_or_none
 from forum.threads.views import post_views, thread_rows
 
 
@@ -23,6 +25,16 @@ def _user_key() -> str:
 
 def _post_limit() -> str:
     return current_app.config["RATELIMIT_POST"]
+
+
+def _form_steps_limit() -> str:
+    return current_app.config["RATELIMIT_POST_STEPS"]
+
+
+def _published(response) -> bool:
+    """Only a published post counts against RATELIMIT_POST: privacy review steps and
+    validation errors don't, so fixing a draft never locks a parent out of posting."""
+    return response.status_code == 302
 
 
 def _page() -> int:
@@ -41,6 +53,7 @@ def _or_abort(fn, *args, **kwargs):
 def readable_thread(thread_id: int) -> Thread:
     """The thread if the viewer may read it; guests are sent to sign in for members-only."""
     thread = _or_abort(services.get_thread, thread_id)
+    noindex_if_members_only(thread.category)
     if not services.can_read_category(current_user, thread.category):
         abort(login_manager.unauthorized())
     if not services.can_see_thread(current_user, thread):
@@ -75,6 +88,7 @@ def index():
 @bp.get("/categories/<slug>")
 def category(slug: str):
     category = _or_abort(services.get_category, slug)
+    noindex_if_members_only(category)
     if not services.can_read_category(current_user, category):
         return render_template("threads/category_locked.html", category=category)
     threads = services.category_threads(current_user, category, _page())
@@ -88,7 +102,8 @@ def category(slug: str):
 
 @bp.route("/threads/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"])
+@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"], deduct_when=_published)
+@limiter.limit(_form_steps_limit, key_func=_user_key, methods=["POST"])
 def new():
     categories = [c for c in services.categories_for(current_user)]
     form = NewThreadForm()
@@ -103,7 +118,8 @@ def new():
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
         form.ensure_token()
-    elif form.validate_on_submit():
+    # A privacy review re-renders the form (200, text kept) instead of posting.
+    elif form.validate_on_submit() and review_or_none(form) is None:
         category = next(c for c in categories if c.slug == form.category.data)
         try:
             thread = services.create_thread(
@@ -119,7 +135,7 @@ def new():
             else:
                 flash("Your thread is posted.", "success")
             return redirect(url_for("threads.show", thread_id=thread.id))
-    else:
+    elif form.errors:
         status = 422
     policies = {c.slug: c.anonymous_policy for c in categories}
     return render_template("threads/new.html", form=form, policies=policies), status
@@ -144,7 +160,8 @@ def show(thread_id: int):
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
 @login_required
-@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"])
+@limiter.limit(_post_limit, key_func=_user_key, methods=["POST"], deduct_when=_published)
+@limiter.limit(_form_steps_limit, key_func=_user_key, methods=["POST"])
 def reply(thread_id: int):
     thread = readable_thread(thread_id)
     form = ReplyForm()
@@ -155,7 +172,7 @@ def reply(thread_id: int):
         quoted_id = request.args.get("quote", type=int)
         if quoted_id:
             form.body.data = _quote(thread, quoted_id)
-    elif form.validate_on_submit():
+    elif form.validate_on_submit() and review_or_none(form) is None:
         try:
             post = services.create_reply(
                 current_user, thread, form.body.data,
@@ -168,7 +185,7 @@ def reply(thread_id: int):
                 flash("Your reply is waiting for a moderator. Only you can see it until then.",
                       "info")
             return redirect(url_for("threads.permalink", post_id=post.id))
-    else:
+    elif form.errors:
         status = 422
     return render_template("threads/reply.html", thread=thread, form=form), status
 
@@ -198,6 +215,7 @@ def permalink(post_id: int):
 
 def _own_post(post_id: int):
     post = _or_abort(services.get_post, post_id)
+    noindex_if_members_only(post.thread.category)
     _or_abort(services.ensure_author, current_user, post)
     return post
 
@@ -212,7 +230,7 @@ def edit(post_id: int):
         form.title.data = thread.title
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
+        if form.validate_on_submit() and review_or_none(form) is None:
             try:
                 services.edit_post(current_user, post, form.body.data,
                                    form.title.data if post.number == 1 else None)
@@ -221,7 +239,7 @@ def edit(post_id: int):
             else:
                 flash("Your changes are saved.", "success")
                 return redirect(url_for("threads.permalink", post_id=post.id))
-        else:
+        elif form.errors:
             status = 422
     return render_template("threads/edit.html", form=form, post=post, thread=thread), status
 

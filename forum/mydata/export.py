@@ -1,0 +1,134 @@
+"""Everything a member wrote, as one JSON document for them to download.
+
+Only the member's own data: no other member's name, and for threads other
+people started, a link but not their title.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forum.accounts.models import User
+from forum.accounts.services import list_sessions
+from forum.extensions import db, now_utc
+from forum.threads.authors import AliasBook, display_author
+from forum.threads.models import Post, PostRevision
+
+FORMAT = "iep-forum-export/1"
+# The header forum.text.quote_markdown writes above a quote: "<author> wrote:" then "> ...".
+QUOTE_HEADER = re.compile(r"^(?P<label>[A-Za-z0-9_.-]{3,30}) wrote:$(?=\n>)", re.MULTILINE)
+OTHER_MEMBER = "A member"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def _url(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _own_words(text: str, user: User) -> str:
+    """The member's text with other members' usernames taken out of quote headers."""
+    return QUOTE_HEADER.sub(
+        lambda m: m.group(0) if m["label"] == user.username else f"{OTHER_MEMBER} wrote:", text)
+
+
+def export_data(user: User) -> dict[str, Any]:
+    """The member's profile, settings, sessions, posts, revisions and flags (constant queries)."""
+    posts = list(db.session.scalars(
+        select(Post).where(Post.author_id == user.id)
+        .options(selectinload(Post.thread)).order_by(Post.created_at, Post.id)
+    ))
+    aliases = AliasBook.for_threads({p.thread_id for p in posts if p.hide_author})
+    revisions = db.session.scalars(
+        select(PostRevision).join(Post, Post.id == PostRevision.post_id)
+        .where(Post.author_id == user.id).order_by(PostRevision.created_at, PostRevision.id)
+    )
+    return {
+        "format": FORMAT,
+        "site": current_app.config["SITE_NAME"],
+        "exported_at": _iso(now_utc()),
+        "profile": {
+            "username": user.username,
+            "member_since": _iso(user.created_at),
+            "role": str(user.role),
+            "profile_url": _url("threads.profile", username=user.username),
+        },
+        "settings": {
+            "email": user.email,
+            "email_verified_at": _iso(user.email_verified_at),
+            "post_anonymously_by_default": user.post_anonymously,
+        },
+        "account_status": {
+            "suspended_until": _iso(user.suspended_until),
+            "suspension_reason": user.suspension_reason,
+            "banned_at": _iso(user.banned_at),
+            "ban_reason": user.ban_reason,
+        },
+        "sign_in_sessions": [
+            {"device": s.device, "signed_in_at": _iso(s.created_at),
+             "last_active_at": _iso(s.last_active_at)}
+            for s in list_sessions(user)
+        ],
+        "posts": [_post(p, user, aliases) for p in posts],
+        "revisions": [
+            {"post_id": r.post_id, "saved_at": _iso(r.created_at), "title": r.title,
+             "body": _own_words(r.body, user),
+             "edited_by": "a moderator" if r.by_moderator else "you"}
+            for r in revisions
+        ],
+        "flags": flags_of(user),
+    }
+
+
+def _post(post: Post, user: User, aliases: AliasBook) -> dict[str, Any]:
+    thread = post.thread
+    started = thread.author_id == user.id
+    shown_as = (display_author(post, user, aliases, thread).label if post.hide_author
+                else user.username)
+    return {
+        "id": post.id,
+        "url": _url("threads.permalink", post_id=post.id),
+        "thread": {
+            "id": thread.id,
+            "url": _url("threads.show", thread_id=thread.id),
+            # Titles of threads other members started are theirs, not the member's.
+            "title": thread.title if started else None,
+            "started_by_you": started,
+        },
+        "number_in_thread": post.number,
+        "anonymous": post.hide_author,
+        "shown_as": shown_as,
+        "status": str(post.status),
+        "created_at": _iso(post.created_at),
+        "edited_at": _iso(post.edited_at),
+        "body": _own_words(post.body, user),
+    }
+
+
+def flags_of(user: User) -> list[dict[str, Any]]:
+    """The flags this member raised: which post, why, and whether moderators resolved it.
+
+    Flags come from forum.moderation; before that package has a Flag model this is empty.
+    Never says who wrote the flagged post or which moderator resolved the flag.
+    """
+    try:
+        from forum.moderation.models import Flag
+    except ImportError:
+        return []
+    flags = db.session.scalars(
+        select(Flag).where(Flag.flagger_id == user.id).order_by(Flag.created_at, Flag.id)
+    )
+    return [
+        {"post_url": _url("threads.permalink", post_id=flag.post_id),
+         "reason": str(flag.reason), "note": flag.note, "created_at": _iso(flag.created_at),
+         "resolved_at": _iso(flag.resolved_at), "resolution": flag.resolution}
+        for flag in flags
+    ]
