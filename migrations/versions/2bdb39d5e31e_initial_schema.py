@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 44d12b99c6d8
+Revision ID: 2bdb39d5e31e
 Revises: 
-Create Date: 2026-11-27 23:45:48.937762
+Create Date: 2026-11-27 23:54:26.824046
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '44d12b99c6d8'
+revision = '2bdb39d5e31e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('suspension_reason', sa.String(length=500), nullable=True),
     sa.Column('banned_at', sa.DateTime(), nullable=True),
     sa.Column('ban_reason', sa.String(length=500), nullable=True),
+    sa.Column('deleted_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email')),
     sa.UniqueConstraint('username_key', name=op.f('uq_users_username_key'))
