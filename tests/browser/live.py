@@ -121,7 +121,9 @@ def seed_world() -> dict:
         return found
 
     members_only = db.session.scalar(select(Category).where(Category.visibility == "members"))
+    flagged_post = _flag_and_moderate(thread_id("They brought a finished IEP"), thread_id("Can I record"))
     return {
+        "flagged_post": flagged_post,
         # Anonymous starter, an anonymous reply by another member, and one by the starter.
         "anon_thread": thread_id("They brought a finished IEP"),
         "anon_thread_author": "steady_hands",
@@ -137,6 +139,34 @@ def seed_world() -> dict:
         },
         "password": SEED_PASSWORD,
     }
+
+
+def _flag_and_moderate(flagged_thread: int, hidden_thread: int) -> int:
+    """Open flags for the review queue and one moderator action for the audit log."""
+    from sqlalchemy import select
+
+    from forum.accounts.services import find_user
+    from forum.extensions import db
+    from forum.moderation import actions, services
+    from forum.threads.models import Post
+    from forum.threads.services import get_post
+
+    def reply_of(thread_id: int) -> Post:
+        post_id = db.session.scalar(select(Post.id).where(Post.thread_id == thread_id, Post.number == 2))
+        return get_post(post_id)
+
+    def flaggers(post: Post) -> list:
+        names = ("tidepool", "maple_mom", "dad_of_three", "small_steps", "steady_hands")
+        return [u for u in map(find_user, names) if u is not None and u.id != post.author_id]
+
+    flagged = reply_of(flagged_thread)
+    first, second = flaggers(flagged)[:2]
+    services.flag_post(first, flagged, "child", "Mentions the school by name")
+    services.flag_post(second, flagged, "other", "Maybe too specific about dates")
+    hidden = reply_of(hidden_thread)
+    services.flag_post(flaggers(hidden)[0], hidden, "spam")
+    actions.hide_post(find_user("mod_river"), hidden, "Off topic advertising")
+    return flagged.id
 
 
 def sign_in(page, username: str, password: str = SEED_PASSWORD) -> None:

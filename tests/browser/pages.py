@@ -74,6 +74,15 @@ def login_with_errors(page: Page, world: dict) -> Response:
     return _submit(page, "Sign in")
 
 
+def privacy_review(page: Page, world: dict) -> Response:
+    """The review step shown before a reply that names a child, a school and a date."""
+    page.goto(f"/threads/{world['anon_thread']}/reply")
+    page.get_by_label("Your post").fill(
+        "My son Blake at Lincoln Elementary was sent home again on March 3rd."
+    )
+    return _submit(page, "Post reply")
+
+
 PAGES: list[PageSpec] = [
     PageSpec("home", "/"),
     PageSpec("category", "/categories/{category}"),
@@ -97,6 +106,16 @@ PAGES: list[PageSpec] = [
     PageSpec("admin-categories", "/admin/categories", "admin"),
     PageSpec("admin-category-new", "/admin/categories/new", "admin"),
     PageSpec("not-found", "/no-such-page", status=404),
+    PageSpec("flag-form", "/posts/{flagged_post}/flag", "admin"),
+    PageSpec("review-queue", "/moderation/", "moderator"),
+    PageSpec("moderation-post", "/moderation/posts/{flagged_post}", "moderator"),
+    PageSpec("audit-log", "/moderation/log", "moderator"),
+    PageSpec("approvals", "/moderation/approvals", "moderator"),
+    PageSpec("roles", "/moderation/users", "admin"),
+    PageSpec("reveal", "/moderation/posts/{flagged_post}/reveal", "admin"),
+    PageSpec("your-data", "/settings/data", "member"),
+    PageSpec("delete-account", "/settings/delete", "member"),
+    PageSpec("privacy-review", privacy_review, "member"),
 ]
 
 PAGE_NAMES = [spec.name for spec in PAGES]
