@@ -78,6 +78,13 @@ def config_overrides() -> dict:
     return {}
 
 
+def _fresh_request_globals() -> None:
+    from flask import g
+
+    for name in list(vars(g)):
+        delattr(g, name)
+
+
 @pytest.fixture
 def app(_schema, tmp_path, config_overrides):
     from forum import create_app
@@ -85,6 +92,9 @@ def app(_schema, tmp_path, config_overrides):
 
     app = create_app(make_config(_schema, **config_overrides))
     app.instance_path = str(tmp_path / "instance")
+    # Test requests reuse the test's app context; give each request a fresh `g`
+    # (signed-in user, CSRF token) as a real server would.
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
     with app.app_context():
         yield app
         clear_tables()
