@@ -19,6 +19,7 @@ def create_app(config_class: type | None = None) -> Flask:
     configure_database(app)
     check_production(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -80,6 +81,13 @@ def register_extensions(app: Flask) -> None:
     from forum.accounts.models import Guest
 
     login_manager.anonymous_user = Guest
+
+
+def register_converters(app: Flask) -> None:
+    """URL converters; set before any route is added, so every `<int:...>` is bounded."""
+    from forum.params import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
+from forum.params import int_arg
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
@@ -25,7 +26,7 @@ def _post_limit() -> str:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return int_arg("page", 1)
 
 
 def _or_abort(fn, *args, **kwargs):
@@ -145,7 +146,7 @@ def reply(thread_id: int):
     if request.method == "GET":
         form.hide_author.data = default_anonymous(thread.category)
         form.ensure_token()
-        quoted_id = request.args.get("quote", type=int)
+        quoted_id = int_arg("quote")
         if quoted_id:
             form.body.data = _quote(thread, quoted_id)
     elif form.validate_on_submit():

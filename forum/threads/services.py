@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
-from forum.services import ForumError, NotAllowed, NotFound
+from forum.services import ForumError, NotAllowed, NotFound, check_storable
 from forum.text import render_markdown
 from forum.threads.models import (
     AnonymousPolicy,
@@ -25,6 +25,7 @@ from forum.threads.models import (
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 20_000
+IDEMPOTENCY_KEY_MAX = 64
 
 
 class SuspendedError(NotAllowed):
@@ -193,7 +194,8 @@ def resolve_anonymity(category: Category, requested: bool) -> bool:
 
 
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    """Whitespace-normalised title: runs of spaces and line breaks become one space."""
+    title = " ".join(check_storable(title or "").split())
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise ForumError(f"Titles need {TITLE_MIN}-{TITLE_MAX} characters.")
     return title
@@ -204,9 +206,14 @@ def check_body(body: str) -> str:
         raise ForumError("Please write something first.")
     if len(body) > BODY_MAX:
         raise ForumError(f"Posts can be up to {BODY_MAX:,} characters; this one has {len(body):,}.")
-    if "\x00" in body:
-        raise ForumError("The text contains a character that can't be saved (a NUL byte).")
-    return body
+    return check_storable(body)
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    """The form's one-time token, or None; never longer than its column."""
+    if key is not None and not (1 <= len(key) <= IDEMPOTENCY_KEY_MAX):
+        raise ForumError("This form is out of date. Please reload the page and send it again.")
+    return key
 
 
 def _existing_by_key(author: User, key: str | None) -> Post | None:
@@ -229,6 +236,7 @@ def create_thread(
     if not can_read_category(author, category):
         raise NotAllowed("You can't post in this category.")
     title, body = clean_title(title), check_body(body)
+    idempotency_key = check_idempotency_key(idempotency_key)
     hide_author = resolve_anonymity(category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return get_thread(existing.thread_id)
@@ -288,6 +296,7 @@ def create_reply(
     if not can_reply(author, thread):
         raise NotAllowed("This thread is closed to new replies.")
     body = check_body(body)
+    idempotency_key = check_idempotency_key(idempotency_key)
     hide_author = resolve_anonymity(thread.category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return existing
@@ -373,7 +382,7 @@ def save_category(category: Category | None, **fields) -> Category:
         category = Category(position=position)
         db.session.add(category)
     for name, value in fields.items():
-        setattr(category, name, value)
+        setattr(category, name, check_storable(value) if isinstance(value, str) else value)
     try:
         db.session.commit()
     except IntegrityError as exc:
