@@ -24,6 +24,7 @@ def create_app(config_class: type | None = None) -> Flask:
     register_error_handlers(app)
     register_security(app)
     register_templating(app)
+    register_cli(app)
     return app
 
 
@@ -106,6 +107,13 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from forum.security import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """`flask db backup` joins Flask-Migrate's `db` group (blueprint groups add the rest)."""
+    from forum.backup import register
 
     register(app)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import LoginSession, Role, User, hash_token
@@ -21,14 +22,27 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 RESERVED_PREFIXES = ("anonymous", "former")
 RESERVED_NAMES = {"admin", "administrator", "moderator", "mod", "staff", "system", "support"}
 MIN_PASSWORD = 10
-# Verifying against this keeps a failed login for an unknown name as slow as a real one.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
 
 
 class RegistrationError(ForumError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
+
+
+def hash_password(password: str) -> str:
+    """A password hash with the configured method (werkzeug's default when unset)."""
+    return _generate(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+
+
+def _generate(password: str, method: str | None) -> str:
+    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+
+
+@cache
+def _dummy_hash(method: str | None) -> str:
+    """A hash made like real ones, to check unknown names against."""
+    return _generate("not-a-real-password-at-all", method)
 
 
 def username_key(username: str) -> str:
@@ -60,15 +74,13 @@ def register_user(
         raise RegistrationError("password", f"Use at least {MIN_PASSWORD} characters.")
     if find_user(username) is not None:
         raise RegistrationError("username", "That name is taken. Please pick another.")
+    # A taken address is accepted like any other: refusing it would reveal that it is registered.
     email = normalise_email(email)
-    if email and db.session.scalar(select(func.count()).where(User.email == email)):
-        # Said on the form only; the address itself is never shown to anyone.
-        raise RegistrationError("email", "That address can't be used. Leave it empty or use another.")
     user = User(
         username=username,
         username_key=username_key(username),
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
     )
     db.session.add(user)
@@ -80,7 +92,8 @@ def authenticate(username: str, password: str) -> User | None:
     """The user if the password matches, else None (same work either way)."""
     user = find_user(username) if username else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        # As slow as checking a real password, so timing doesn't tell which names exist.
+        check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD")), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
@@ -166,11 +179,16 @@ def make_reset_token(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if an account has this address; say nothing either way."""
+    """Email a reset link to each account with this address; say nothing either way."""
     email = normalise_email(email)
-    user = db.session.scalar(select(User).where(User.email == email)) if email else None
-    if user is None or user.is_banned:
+    if not email:
         return
+    for user in db.session.scalars(select(User).where(User.email == email).order_by(User.id)):
+        if not user.is_banned:
+            _send_reset_link(user)
+
+
+def _send_reset_link(user: User) -> None:
     link = current_app.config["BASE_URL"].rstrip("/") + "/password/reset/" + make_reset_token(user)
     context = {"user": user, "link": link, "site_name": current_app.config["SITE_NAME"]}
     try:
@@ -208,7 +226,7 @@ def reset_password(token: str, password: str) -> User:
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise RegistrationError("password", f"Use at least {MIN_PASSWORD} characters.")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     # A new password signs every browser out (someone else may have had the old one).
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.commit()
@@ -217,10 +235,6 @@ def set_password(user: User, password: str) -> None:
 def update_settings(user: User, *, post_anonymously: bool, email: str | None) -> None:
     email = normalise_email(email)
     if email != user.email:
-        if email and db.session.scalar(
-            select(func.count()).where(User.email == email, User.id != user.id)
-        ):
-            raise RegistrationError("email", "That address can't be used. Please use another.")
         user.email = email
         user.email_verified_at = None
     user.post_anonymously = post_anonymously
