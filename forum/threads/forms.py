@@ -84,10 +84,10 @@ class CategoryForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=500)])
     visibility = SelectField(
         "Who can read it",
-        choices=[("public", "Everyone, including guests"), ("members", "Signed-in members only")],
+        choices={"public": "Everyone, including guests", "members": "Signed-in members only"},
     )
     anonymous_policy = SelectField(
         "Anonymous posting",
-        choices=[("allow", "Allowed"), ("forbid", "Not allowed"), ("require", "Required")],
+        choices={"allow": "Allowed", "forbid": "Not allowed", "require": "Required"},
     )
     sensitive = BooleanField("Sensitive: leave out of digests unless a member opts in")

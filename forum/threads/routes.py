@@ -199,7 +199,9 @@ def edit(post_id: int):
     post = _own_post(post_id)
     thread = post.thread
     form = EditPostForm(obj=post) if request.method == "GET" else EditPostForm()
-    if request.method == "GET":
+    if post.number != 1:
+        del form.title  # replies have no title: its validator would refuse every edit
+    elif request.method == "GET":
         form.title.data = thread.title
     status = 200
     if request.method == "POST":
