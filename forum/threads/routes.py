@@ -143,6 +143,8 @@ def reply(thread_id: int):
     thread = readable_thread(thread_id)
     form = ReplyForm()
     status = 200
+    if request.method == "GET" and not services.can_reply(current_user, thread):
+        abort(403)  # closed thread: no form that can only fail
     if request.method == "GET":
         form.hide_author.data = default_anonymous(thread.category)
         form.ensure_token()
