@@ -62,6 +62,22 @@ def register_user(
     username: str, password: str, email: str | None = None, role: Role = Role.MEMBER
 ) -> User:
     """Create an account; raise RegistrationError naming the field at fault."""
+    user = _new_user(username, password, email, role)
+    db.session.commit()
+    return user
+
+
+def join(username: str, password: str, email: str | None, user_agent: str = "") -> User:
+    """Create a member account and sign it in, in one transaction (never one without the other)."""
+    user = _new_user(username, password, email, Role.MEMBER)
+    db.session.flush()
+    token = _add_session(user, user_agent)
+    db.session.commit()
+    user.session_token = token
+    return user
+
+
+def _new_user(username: str, password: str, email: str | None, role: Role) -> User:
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise RegistrationError(
@@ -84,7 +100,6 @@ def register_user(
         role=role,
     )
     db.session.add(user)
-    db.session.commit()
     return user
 
 
@@ -113,12 +128,17 @@ def device_label(user_agent: str) -> str:
 
 def start_session(user: User, user_agent: str = "") -> str:
     """Record a new sign-in and return its secret token."""
+    token = _add_session(user, user_agent)
+    db.session.commit()
+    user.session_token = token
+    return token
+
+
+def _add_session(user: User, user_agent: str) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         LoginSession(user_id=user.id, token_hash=hash_token(token), device=device_label(user_agent))
     )
-    db.session.commit()
-    user.session_token = token
     return token
 
 
