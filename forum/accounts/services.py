@@ -36,7 +36,9 @@ def hash_password(password: str) -> str:
 
 
 def _generate(password: str, method: str | None) -> str:
-    return generate_password_hash(password, method=method) if method else generate_password_hash(password)
+    if method:
+        return generate_password_hash(password, method=method)
+    return generate_password_hash(password)
 
 
 @cache
@@ -213,9 +215,10 @@ def request_password_reset(email: str) -> None:
 
 def _send_reset_links(user_ids: list[int]) -> None:
     users = db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)).all()
-    stand_in = User(id=0, username="someone", email="someone@example.invalid", password_hash="-" * 16)
+    stand_in = User(id=0, username="someone", email="x@example.invalid", password_hash="-" * 16)
+    base = current_app.config["BASE_URL"].rstrip("/")
     for user in users or [stand_in]:
-        link = current_app.config["BASE_URL"].rstrip("/") + "/password/reset/" + make_reset_token(user)
+        link = f"{base}/password/reset/{make_reset_token(user)}"
         context = {"user": user, "link": link, "site_name": current_app.config["SITE_NAME"]}
         message = (
             user.email,

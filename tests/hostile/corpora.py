@@ -57,7 +57,10 @@ def bleach_inputs() -> tuple[str, ...]:
 def sqli() -> tuple[str, ...]:
     """SQL-injection payloads (generic detection and auth bypass)."""
     return tuple(
-        dict.fromkeys(_lines(CORPORA / "sqli" / "Generic_SQLI.txt") + _lines(CORPORA / "sqli" / "Auth_Bypass.txt"))
+        dict.fromkeys(
+            _lines(CORPORA / "sqli" / "Generic_SQLI.txt")
+            + _lines(CORPORA / "sqli" / "Auth_Bypass.txt")
+        )
     )
 
 
@@ -80,7 +83,12 @@ def everything() -> tuple[str, ...]:
     """Every payload of every corpus (about 7,400), for the direct renderer tests."""
     return tuple(
         dict.fromkeys(
-            blns() + owasp() + markdown_vectors() + bleach_inputs() + payloadbox() + TEMPLATE_INJECTION
+            blns()
+            + owasp()
+            + markdown_vectors()
+            + bleach_inputs()
+            + payloadbox()
+            + TEMPLATE_INJECTION
         )
     )
 

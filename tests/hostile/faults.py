@@ -17,10 +17,12 @@ def invariants() -> list[str]:
         "threads without a first post": "SELECT count(*) FROM threads t WHERE NOT EXISTS "
         "(SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.number = 1)",
         "threads whose post_count is not their last post number": "SELECT count(*) FROM threads t "
-        "WHERE t.post_count <> (SELECT coalesce(max(p.number), 0) FROM posts p WHERE p.thread_id = t.id)",
+        "WHERE t.post_count <> "
+        "(SELECT coalesce(max(p.number), 0) FROM posts p WHERE p.thread_id = t.id)",
         "categories whose thread_count is wrong": "SELECT count(*) FROM categories c WHERE "
         "c.thread_count <> (SELECT count(*) FROM threads t WHERE t.category_id = c.id)",
-        "edited posts without a revision": "SELECT count(*) FROM posts p WHERE p.edited_at IS NOT NULL "
+        "edited posts without a revision": "SELECT count(*) FROM posts p "
+        "WHERE p.edited_at IS NOT NULL "
         "AND NOT EXISTS (SELECT 1 FROM post_revisions r WHERE r.post_id = p.id)",
     }
     with db.engine.connect() as conn:

@@ -13,19 +13,96 @@ from html.parser import HTMLParser
 
 from forum.text import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-        "source", "track", "wbr", "keygen", "frame", "isindex", "basefont", "bgsound"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
+    "keygen",
+    "frame",
+    "isindex",
+    "basefont",
+    "bgsound",
+}
 # Never in a page from member content; the site itself uses none of them in <body>.
 FORBIDDEN_TAGS = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "svg", "math", "base",
-    "meta", "link", "style", "img", "image", "video", "audio", "source", "track", "template",
-    "noscript", "xmp", "plaintext", "isindex", "marquee", "bgsound", "param", "portal", "layer",
-    "ilayer", "xml", "import", "set", "animate", "handler", "listener", "picture", "canvas",
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "svg",
+    "math",
+    "base",
+    "meta",
+    "link",
+    "style",
+    "img",
+    "image",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "template",
+    "noscript",
+    "xmp",
+    "plaintext",
+    "isindex",
+    "marquee",
+    "bgsound",
+    "param",
+    "portal",
+    "layer",
+    "ilayer",
+    "xml",
+    "import",
+    "set",
+    "animate",
+    "handler",
+    "listener",
+    "picture",
+    "canvas",
 }
 URL_ATTRIBUTES = {
-    "href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
-    "srcset", "lowsrc", "dynsrc", "cite", "codebase", "manifest", "ping", "icon", "longdesc",
-    "usemap", "archive", "classid", "profile", "datasrc", "from", "to", "values", "by", "folder",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "srcset",
+    "lowsrc",
+    "dynsrc",
+    "cite",
+    "codebase",
+    "manifest",
+    "ping",
+    "icon",
+    "longdesc",
+    "usemap",
+    "archive",
+    "classid",
+    "profile",
+    "datasrc",
+    "from",
+    "to",
+    "values",
+    "by",
+    "folder",
 }
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:", "jar:", "feed:")
 # Classes whose content comes from members (Markdown rendered by forum.text).
@@ -158,8 +235,10 @@ def find(html: str | bytes, tag: str | None = None, cls: str | None = None, **at
     if isinstance(html, bytes):
         html = html.decode("utf-8")
     return [
-        n for n in parse(html).iter()
-        if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
+        n
+        for n in parse(html).iter()
+        if (tag is None or n.tag == tag)
+        and (cls is None or cls in n.classes)
         and all(n.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())
     ]
 
@@ -174,7 +253,7 @@ def textarea_value(html: str | bytes, name: str) -> str | None:
         return None  # markup inside a textarea: the text was not escaped
     for newline in ("\r\n", "\n"):
         if raw.startswith(newline):
-            return raw[len(newline):]
+            return raw[len(newline) :]
     return raw
 
 
@@ -206,7 +285,13 @@ def forms(html: str | bytes, page_url: str) -> list[Form]:
                 if "checked" in element.attrs:
                     fields[name] = element.attrs.get("value") or "on"
                 typed.append(name)
-            elif element.tag == "input" and kind not in ("submit", "button", "image", "file", "reset"):
+            elif element.tag == "input" and kind not in (
+                "submit",
+                "button",
+                "image",
+                "file",
+                "reset",
+            ):
                 fields[name] = element.attrs.get("value") or ""
                 typed.append(name)
             elif element.tag == "textarea":
@@ -218,6 +303,12 @@ def forms(html: str | bytes, page_url: str) -> list[Form]:
                 if chosen:
                     fields[name] = chosen[0].attrs.get("value", chosen[0].text())
                 typed.append(name)
-        found.append(Form(node.attrs.get("action") or page_url,
-                          (node.attrs.get("method") or "get").lower(), fields, typed))
+        found.append(
+            Form(
+                node.attrs.get("action") or page_url,
+                (node.attrs.get("method") or "get").lower(),
+                fields,
+                typed,
+            )
+        )
     return found

@@ -6,9 +6,20 @@ from tests.hostile import htmlcheck
 
 # Text that only appears when a database error leaks into a page.
 DB_ERROR_MARKERS = (
-    "sqlite3.", "psycopg", "OperationalError", "ProgrammingError", "IntegrityError", "DataError",
-    "Traceback (most recent", "SQLSTATE", "sqlalchemy", "syntax error at or near",
-    "unrecognized token", "no such column", "unterminated quoted", "(Background on this error",
+    "sqlite3.",
+    "psycopg",
+    "OperationalError",
+    "ProgrammingError",
+    "IntegrityError",
+    "DataError",
+    "Traceback (most recent",
+    "SQLSTATE",
+    "sqlalchemy",
+    "syntax error at or near",
+    "unrecognized token",
+    "no such column",
+    "unterminated quoted",
+    "(Background on this error",
 )
 
 

@@ -60,8 +60,10 @@ def test_backup_while_posting_then_restore(tmp_path):
             client = _signed_in(app, login)
             try:
                 for n in range(40):
-                    response = client.post(f"/threads/{thread_id}/reply",
-                                           data={"body": f"Written during the backup {n}", "token": ""})
+                    response = client.post(
+                        f"/threads/{thread_id}/reply",
+                        data={"body": f"Written during the backup {n}", "token": ""},
+                    )
                     if response.status_code != 302:
                         errors.append(response.status_code)
                     started.set()
@@ -86,14 +88,20 @@ def test_backup_while_posting_then_restore(tmp_path):
         copy = counts()
         # A consistent snapshot from somewhere during the writes, whole posts only.
         assert before["posts"] <= copy["posts"] <= after["posts"]
-        assert {k: v for k, v in copy.items() if k != "posts"} == \
-            {k: v for k, v in after.items() if k != "posts"}
+        assert {k: v for k, v in copy.items() if k != "posts"} == {
+            k: v for k, v in after.items() if k != "posts"
+        }
         assert not invariants()
         client = _signed_in(fresh, login)
         assert client.get("/").status_code == 200
         assert client.get(f"/threads/{thread_id}").status_code == 200
-        assert client.post(f"/threads/{thread_id}/reply",
-                           data={"body": "Posted on the restored copy.", "token": ""}).status_code == 302
+        assert (
+            client.post(
+                f"/threads/{thread_id}/reply",
+                data={"body": "Posted on the restored copy.", "token": ""},
+            ).status_code
+            == 302
+        )
 
 
 def test_quiet_backup_has_the_same_counts(tmp_path):
@@ -118,8 +126,14 @@ def test_real_cli_command(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FORUM_", "FLASK_"))}
     env.update(FORUM_DATABASE_URL=f"sqlite:///{source}", FORUM_ENV="testing")
     flask = [sys.executable, "-m", "flask", "--app", "app"]
-    done = subprocess.run([*flask, "db", "backup", str(dest)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*flask, "db", "backup", str(dest)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "Backed up" in done.stdout
     with sqlite3.connect(dest) as conn:

@@ -16,8 +16,12 @@ def config_overrides() -> dict:
 
 
 def _guess(client, username, address="203.0.113.5", **headers):
-    return client.post("/login", data={"username": username, "password": "guessing wrong"},
-                       environ_base={"REMOTE_ADDR": address}, headers=headers)
+    return client.post(
+        "/login",
+        data={"username": username, "password": "guessing wrong"},
+        environ_base={"REMOTE_ADDR": address},
+        headers=headers,
+    )
 
 
 def _assert_throttled(response):
@@ -33,8 +37,11 @@ def test_many_accounts_from_one_address(app, client_as):
     _assert_throttled(_guess(client, "someone-else"))
     # Even the right password waits: the guesser can't tell a hit from the throttle.
     member = f.make_user("real_member")
-    response = client.post("/login", data={"username": member.username, "password": f.PASSWORD},
-                           environ_base={"REMOTE_ADDR": "203.0.113.5"})
+    response = client.post(
+        "/login",
+        data={"username": member.username, "password": f.PASSWORD},
+        environ_base={"REMOTE_ADDR": "203.0.113.5"},
+    )
     _assert_throttled(response)
     # Another address is not affected.
     assert _guess(client, "someone", address="198.51.100.7").status_code == 200
@@ -62,18 +69,28 @@ def test_forwarded_for_is_believed_behind_a_trusted_proxy(app, client_as):
     client = client_as()
     # Many clients behind one proxy: each is counted on its own.
     for i in range(LIMIT + 5):
-        assert _guess(client, f"user{i}", address="10.0.0.1",
-                      **{"X-Forwarded-For": f"192.0.2.{i}"}).status_code == 200
+        assert (
+            _guess(
+                client, f"user{i}", address="10.0.0.1", **{"X-Forwarded-For": f"192.0.2.{i}"}
+            ).status_code
+            == 200
+        )
     # One client behind the proxy is still throttled, even if it prepends forged hops.
     for i in range(LIMIT):
-        _guess(client, f"other{i}", address="10.0.0.1", **{"X-Forwarded-For": f"1.2.3.{i}, 192.0.2.99"})
-    _assert_throttled(_guess(client, "last", address="10.0.0.1",
-                             **{"X-Forwarded-For": "8.8.8.8, 192.0.2.99"}))
+        _guess(
+            client, f"other{i}", address="10.0.0.1", **{"X-Forwarded-For": f"1.2.3.{i}, 192.0.2.99"}
+        )
+    _assert_throttled(
+        _guess(client, "last", address="10.0.0.1", **{"X-Forwarded-For": "8.8.8.8, 192.0.2.99"})
+    )
 
 
 def test_successful_sign_ins_are_not_counted(app, client_as):
     member = f.make_user("often_here")
     for _ in range(LIMIT + 5):
-        response = client_as().post("/login", data={"username": member.username, "password": f.PASSWORD},
-                                    environ_base={"REMOTE_ADDR": "203.0.113.9"})
+        response = client_as().post(
+            "/login",
+            data={"username": member.username, "password": f.PASSWORD},
+            environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        )
         assert response.status_code == 302

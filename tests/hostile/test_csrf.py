@@ -9,8 +9,12 @@ from tests.hostile import htmlcheck
 from tests.hostile.tables import POST_DATA, ROUTE_ARGS
 
 # Who sends each POST (default: the admin, who owns the objects in ROUTE_ARGS).
-GUEST_ENDPOINTS = {"accounts.register", "accounts.login", "accounts.forgot_password",
-                   "accounts.reset_password"}
+GUEST_ENDPOINTS = {
+    "accounts.register",
+    "accounts.login",
+    "accounts.forgot_password",
+    "accounts.reset_password",
+}
 
 
 def _post_endpoints() -> list[str]:
@@ -33,7 +37,9 @@ def _token(client, url: str) -> str:
 
 
 def _url(app, endpoint: str, w) -> str:
-    (rule,) = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint and "POST" in r.methods][:1]
+    (rule,) = [
+        r for r in app.url_map.iter_rules() if r.endpoint == endpoint and "POST" in r.methods
+    ][:1]
     missing = rule.arguments - ROUTE_ARGS.keys()
     assert not missing, f"{rule.rule}: add {missing} to tables.ROUTE_ARGS"
     with app.test_request_context():
@@ -57,8 +63,12 @@ def test_post_route_refuses_bad_csrf_tokens(endpoint, app, hostile, client_as, u
     foreign = _token(stranger, "/settings")
     assert foreign != own
 
-    for name, token in [("missing", None), ("wrong", own[:-4] + "AAAA"), ("foreign", foreign),
-                        ("empty", "")]:
+    for name, token in [
+        ("missing", None),
+        ("wrong", own[:-4] + "AAAA"),
+        ("foreign", foreign),
+        ("empty", ""),
+    ]:
         nothing_changed = unchanged(None)
         form = dict(data) if token is None else {**data, "csrf_token": token}
         response = client.post(url, data=form)

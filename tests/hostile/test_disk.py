@@ -56,8 +56,15 @@ def _seed(app):
 
 
 def _new_thread(client, slug, n, size=20_000):
-    return client.post("/threads/new", data={"category": slug, "title": f"Long story number {n}",
-                                             "body": ("A long story. " * 2000)[:size], "token": ""})
+    return client.post(
+        "/threads/new",
+        data={
+            "category": slug,
+            "title": f"Long story number {n}",
+            "body": ("A long story. " * 2000)[:size],
+            "token": "",
+        },
+    )
 
 
 def test_disk_full(tmp_path):

@@ -34,8 +34,13 @@ def shape(response) -> list:
     out = [response.status_code, response.headers.get("Location")]
     for node in htmlcheck.parse(response.get_data(as_text=True)).iter():
         attrs = {k: v for k, v in node.attrs.items() if k not in ("value", "datetime", "title")}
-        out.append((node.tag, sorted(attrs.items()),
-                    re.sub(r"\s+", " ", "".join(c for c in node.children if isinstance(c, str)))))
+        out.append(
+            (
+                node.tag,
+                sorted(attrs.items()),
+                re.sub(r"\s+", " ", "".join(c for c in node.children if isinstance(c, str))),
+            )
+        )
     return out
 
 
@@ -49,9 +54,11 @@ def compare(send_known, send_unknown, trials: int = TRIALS):
     known_t, unknown_t = [], []
     known_shapes, unknown_shapes = set(), set()
     for i in range(trials):  # interleaved: load on the machine hits both alike
-        for send, times, shapes in ((send_known, known_t, known_shapes),
-                                    (send_unknown, unknown_t, unknown_shapes)):
-            elapsed, response = timed(lambda send=send: send(i))
+        for send, times, shapes in (
+            (send_known, known_t, known_shapes),
+            (send_unknown, unknown_t, unknown_shapes),
+        ):
+            elapsed, response = timed(lambda send=send, i=i: send(i))
             times.append(elapsed)
             if i < 5:
                 shapes.add(repr(shape(response)))
@@ -63,8 +70,11 @@ def compare(send_known, send_unknown, trials: int = TRIALS):
 def _assert_similar(what, ratio, known, unknown):
     assert 1 / MAX_RATIO < ratio < MAX_RATIO, (
         f"{what}: median {known * 1000:.1f} ms for a known account, {unknown * 1000:.1f} ms for "
-        f"an unknown one (ratio {ratio:.2f})")
-    print(f"{what}: known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms, ratio {ratio:.2f}")
+        f"an unknown one (ratio {ratio:.2f})"
+    )
+    print(
+        f"{what}: known {known * 1000:.1f} ms, unknown {unknown * 1000:.1f} ms, ratio {ratio:.2f}"
+    )
 
 
 def test_sign_in(app, client_as):
@@ -72,7 +82,9 @@ def test_sign_in(app, client_as):
     client = client_as()
 
     def login(name):
-        return lambda i: client.post("/login", data={"username": name, "password": "a wrong password"})
+        return lambda i: client.post(
+            "/login", data={"username": name, "password": "a wrong password"}
+        )
 
     ratio, known, unknown = compare(login("known_parent"), login("unknown_parent"))
     _assert_similar("sign-in", ratio, known, unknown)
@@ -83,9 +95,17 @@ def test_registration_with_a_taken_email(app, client_as):
 
     def register(email):
         def send(i):
-            return client_as().post("/register", data={
-                "username": f"j{email[:3]}{i}", "password": "long enough password",
-                "confirm": "long enough password", "email": email, "agree": "y"})
+            return client_as().post(
+                "/register",
+                data={
+                    "username": f"j{email[:3]}{i}",
+                    "password": "long enough password",
+                    "confirm": "long enough password",
+                    "email": email,
+                    "agree": "y",
+                },
+            )
+
         return send
 
     ratio, known, unknown = compare(register("taken@example.org"), register("free@example.org"))
@@ -97,7 +117,9 @@ def test_password_reset(app, client_as, monkeypatch):
     from forum import mail
 
     sent = []
-    monkeypatch.setattr(mail, "_send_smtp", lambda msg, config: (time.sleep(0.02), sent.append(msg)))
+    monkeypatch.setattr(
+        mail, "_send_smtp", lambda msg, config: (time.sleep(0.02), sent.append(msg))
+    )
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="mail.invalid")
     services.register_user("forgetful", "the real password 1", "forgetful@example.org")
     client = client_as()
@@ -115,13 +137,21 @@ def test_password_reset(app, client_as, monkeypatch):
 def test_taken_email_is_never_reported(app, client_as, outbox):
     services.register_user("first_owner", "the real password 1", "shared@example.org")
     client = client_as()
-    response = client.post("/register", data={
-        "username": "second_owner", "password": "long enough password",
-        "confirm": "long enough password", "email": "shared@example.org", "agree": "y"})
+    response = client.post(
+        "/register",
+        data={
+            "username": "second_owner",
+            "password": "long enough password",
+            "confirm": "long enough password",
+            "email": "shared@example.org",
+            "agree": "y",
+        },
+    )
     assert response.status_code == 302
     response = client.post("/settings", data={"email": "shared@example.org"})
     assert response.status_code == 302
     # A reset reaches both accounts, each with its own link.
     client_as().post("/password/forgot", data={"email": "shared@example.org"})
-    assert sorted(m.get_content().split()[1].rstrip(",") for m in
-                  [msg.get_body(("plain",)) for msg in outbox]) == ["first_owner", "second_owner"]
+    assert sorted(
+        m.get_content().split()[1].rstrip(",") for m in [msg.get_body(("plain",)) for msg in outbox]
+    ) == ["first_owner", "second_owner"]

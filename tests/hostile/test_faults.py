@@ -20,14 +20,29 @@ from tests.hostile.snapshot import counts
 _n = itertools.count()
 
 ACTIONS = {
-    "new thread": lambda w: ("/threads/new", {"category": w["public"].slug,
-                                              "title": f"Thread under fault {next(_n)}",
-                                              "body": "Body under fault.", "token": uuid.uuid4().hex}),
-    "reply": lambda w: (f"/threads/{w['named'].id}/reply", {"body": f"Reply {next(_n)}",
-                                                           "token": uuid.uuid4().hex}),
+    "new thread": lambda w: (
+        "/threads/new",
+        {
+            "category": w["public"].slug,
+            "title": f"Thread under fault {next(_n)}",
+            "body": "Body under fault.",
+            "token": uuid.uuid4().hex,
+        },
+    ),
+    "reply": lambda w: (
+        f"/threads/{w['named'].id}/reply",
+        {"body": f"Reply {next(_n)}", "token": uuid.uuid4().hex},
+    ),
     "edit": lambda w: (f"/posts/{w['member_post'].id}/edit", {"body": f"Edited {next(_n)}"}),
-    "register": lambda w: ("/register", {"username": f"faulty{next(_n)}", "password": "long enough 123",
-                                         "confirm": "long enough 123", "agree": "y"}),
+    "register": lambda w: (
+        "/register",
+        {
+            "username": f"faulty{next(_n)}",
+            "password": "long enough 123",
+            "confirm": "long enough 123",
+            "agree": "y",
+        },
+    ),
 }
 ACTORS = {"new thread": "member", "reply": "member", "edit": "member", "register": None}
 

@@ -21,8 +21,9 @@ SPOOFS = [
 def test_reset_link_uses_base_url(headers, app, client_as, outbox):
     app.config["TRUSTED_PROXIES"] = 1  # even behind a proxy, the host is never taken from headers
     f.make_user("spoof_target", email="target@example.org")
-    response = client_as().post("/password/forgot", data={"email": "target@example.org"},
-                                headers=headers)
+    response = client_as().post(
+        "/password/forgot", data={"email": "target@example.org"}, headers=headers
+    )
     assert response.status_code in (302, 400)  # werkzeug refuses some Host values outright
     if response.status_code == 400:
         return

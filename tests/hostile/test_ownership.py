@@ -15,8 +15,13 @@ def _id_routes() -> list[tuple[str, frozenset]]:
     from forum import create_app
 
     app = create_app(type("Collect", (TestingConfig,), {"DATABASE_URL": "sqlite://"}))
-    return sorted({(r.endpoint, frozenset(r.methods - {"HEAD", "OPTIONS"}))
-                   for r in app.url_map.iter_rules() if any(a.endswith("_id") for a in r.arguments)})
+    return sorted(
+        {
+            (r.endpoint, frozenset(r.methods - {"HEAD", "OPTIONS"}))
+            for r in app.url_map.iter_rules()
+            if any(a.endswith("_id") for a in r.arguments)
+        }
+    )
 
 
 def test_every_route_with_an_object_id_is_in_the_table():
@@ -48,7 +53,8 @@ def test_wrong_member_is_refused(endpoint, app, hostile, client_as, unchanged):
             response = _send(client_as(actor), method, url, data)
             assert _refused(response), (
                 f"{actor_key or 'guest'} {method} {url}: {response.status_code} "
-                f"{response.headers.get('Location', '')}")
+                f"{response.headers.get('Location', '')}"
+            )
             nothing_changed(f"{actor_key} {method} {url}")
     # The same request by someone entitled works: the refusals were about who asked.
     actor_key, object_key = rule.allowed

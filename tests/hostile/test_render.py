@@ -33,16 +33,20 @@ def test_corpora_are_all_there():
 
 
 def test_no_executable_markup_survives_rendering():
-    failures = [(p, problems) for p, out in rendered().items()
-                if (problems := htmlcheck.problems(out, fragment=True))]
+    failures = [
+        (p, problems)
+        for p, out in rendered().items()
+        if (problems := htmlcheck.problems(out, fragment=True))
+    ]
     assert not failures, _report(failures, "rendered to unsafe HTML")
 
 
 def test_sanitised_output_is_a_fixed_point():
     # Cleaning the stored HTML again changes nothing: no parse/serialise round trip can
     # turn it into something else (the root of mutation XSS).
-    failures = [(p, out) for p, out in rendered().items()
-                if _linker.linkify(_cleaner.clean(out)) != out]
+    failures = [
+        (p, out) for p, out in rendered().items() if _linker.linkify(_cleaner.clean(out)) != out
+    ]
     assert not failures, _report(failures, "changed when sanitised again")
 
 

@@ -17,8 +17,14 @@ from tests.hostile.support import report
 
 
 def _typed() -> list[str]:
-    return list(dict.fromkeys(corpora.blns() + corpora.markdown_vectors() + corpora.owasp()
-                              + corpora.TEMPLATE_INJECTION))
+    return list(
+        dict.fromkeys(
+            corpora.blns()
+            + corpora.markdown_vectors()
+            + corpora.owasp()
+            + corpora.TEMPLATE_INJECTION
+        )
+    )
 
 
 def _normalised(title: str) -> str:
@@ -32,10 +38,15 @@ def test_every_accepted_string_round_trips_through_the_edit_form(hostile, client
     tried = accepted = 0
     for payload in _typed():
         tried += 1
-        title = payload if services.TITLE_MIN <= len(_normalised(payload)) <= services.TITLE_MAX \
+        title = (
+            payload
+            if services.TITLE_MIN <= len(_normalised(payload)) <= services.TITLE_MAX
             else "A title of the usual kind"
+        )
         try:
-            thread = services.create_thread(member, hostile["public"], title, payload, hide_author=False)
+            thread = services.create_thread(
+                member, hostile["public"], title, payload, hide_author=False
+            )
         except ForumError:
             continue  # refused (empty, too long): nothing stored, nothing to round-trip
         accepted += 1
@@ -66,15 +77,21 @@ def test_typed_text_survives_a_validation_error(kind, hostile, client_as):
         if not payload.strip():
             continue
         if kind == "new":
-            url, data = "/threads/new", {"category": hostile["public"].slug, "title": "abc",
-                                         "body": payload, "token": ""}
+            url, data = (
+                "/threads/new",
+                {"category": hostile["public"].slug, "title": "abc", "body": payload, "token": ""},
+            )
         elif kind == "reply":
-            url, data = f"/threads/{hostile['named'].id}/reply", {"body": payload, "token": "",
-                                                                 "hide_author": "y"}
+            url, data = (
+                f"/threads/{hostile['named'].id}/reply",
+                {"body": payload, "token": "", "hide_author": "y"},
+            )
             data["body"] = payload + "x" * (services.BODY_MAX + 1 - len(payload))
         else:
-            url, data = (f"/posts/{hostile['member_thread_first'].id}/edit",
-                         {"title": "abc", "body": payload})
+            url, data = (
+                f"/posts/{hostile['member_thread_first'].id}/edit",
+                {"title": "abc", "body": payload},
+            )
         response = client.post(url, data=data)
         if response.status_code != 422:
             failures.append((payload, f"status {response.status_code}"))
@@ -90,8 +107,15 @@ def test_title_round_trip_through_http(hostile, client_as):
     for payload in corpora.http_sample("title-http", 40, markdown=False):
         if not services.TITLE_MIN <= len(_normalised(payload)) <= services.TITLE_MAX:
             continue
-        response = client.post("/threads/new", data={"category": hostile["public"].slug,
-                                                     "title": payload, "body": "Body.", "token": ""})
+        response = client.post(
+            "/threads/new",
+            data={
+                "category": hostile["public"].slug,
+                "title": payload,
+                "body": "Body.",
+                "token": "",
+            },
+        )
         if response.status_code != 302:
             failures.append((payload, f"status {response.status_code}"))
             continue

@@ -17,10 +17,18 @@ PER_PARAM = 4  # payloads per query parameter on each page
 
 
 def _seeds(w) -> list[str]:
-    return ["/", f"/threads/{w['member_thread'].id}", f"/threads/{w['admin_thread'].id}",
-            f"/posts/{w['member_post'].id}/edit", f"/posts/{w['admin_post'].id}/edit",
-            "/settings", "/settings/sessions", "/admin/categories", "/password/forgot",
-            f"/password/reset/{w['reset_token']}"]
+    return [
+        "/",
+        f"/threads/{w['member_thread'].id}",
+        f"/threads/{w['admin_thread'].id}",
+        f"/posts/{w['member_post'].id}/edit",
+        f"/posts/{w['admin_post'].id}/edit",
+        "/settings",
+        "/settings/sessions",
+        "/admin/categories",
+        "/password/forgot",
+        f"/password/reset/{w['reset_token']}",
+    ]
 
 
 def test_sql_injection_in_every_form_field(app, hostile, client_as, unchanged):
@@ -45,8 +53,10 @@ def test_sql_injection_in_every_form_field(app, hostile, client_as, unchanged):
                         else:
                             response = client.get(form.action, query_string=data)
                         submissions += 1
-                        failures += [(payload, f"{endpoint} {name}: {p}")
-                                     for p in response_problems(response, payload)]
+                        failures += [
+                            (payload, f"{endpoint} {name}: {p}")
+                            for p in response_problems(response, payload)
+                        ]
         others_unchanged(f"SQL injection as {role}")
     assert len(tried) >= 15, f"only {len(tried)} form fields found: {sorted(tried)}"
     assert not failures, report(failures, f"of {submissions} submissions failed")
@@ -63,11 +73,15 @@ def test_sql_injection_in_query_strings(app, hostile, client_as, unchanged):
         for page in crawl(app, client, _seeds(hostile)):
             base = page.url.split("?")[0]
             for param in QUERY_PARAMS:
-                for payload in corpora.sample(f"{page.endpoint}?{param}", PER_PARAM, corpora.sqli()):
+                for payload in corpora.sample(
+                    f"{page.endpoint}?{param}", PER_PARAM, corpora.sqli()
+                ):
                     response = client.get(f"{base}?{urlencode({param: payload})}")
                     requests += 1
-                    failures += [(payload, f"{base}?{param}: {p}")
-                                 for p in response_problems(response, payload)]
+                    failures += [
+                        (payload, f"{base}?{param}: {p}")
+                        for p in response_problems(response, payload)
+                    ]
         others_unchanged(f"query strings as {role}")
     assert not failures, report(failures, f"of {requests} requests failed")
 
@@ -77,7 +91,9 @@ def test_sql_injection_in_path_arguments(app, hostile, client_as, unchanged):
     failures: list[tuple[str, str]] = []
     others_unchanged = unchanged(None)
     client = client_as(hostile["admin"])
-    payloads = corpora.sample("path", 60, corpora.sqli()) + corpora.sample("path", 30, corpora.blns())
+    payloads = corpora.sample("path", 60, corpora.sqli()) + corpora.sample(
+        "path", 30, corpora.blns()
+    )
     huge = ["2147483648", "9223372036854775808", "1" + "0" * 40, "0", "00000001"]
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static" or not rule.arguments:
