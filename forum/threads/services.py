@@ -377,12 +377,15 @@ def set_post_anonymity(user: User, post: Post, hide_author: bool) -> None:
 
 
 def save_category(category: Category | None, **fields) -> Category:
+    for value in fields.values():
+        if isinstance(value, str):
+            check_storable(value)  # before anything is added to the session
     if category is None:
         position = db.session.scalar(select(func.coalesce(func.max(Category.position), 0))) + 1
         category = Category(position=position)
         db.session.add(category)
     for name, value in fields.items():
-        setattr(category, name, check_storable(value) if isinstance(value, str) else value)
+        setattr(category, name, value)
     try:
         db.session.commit()
     except IntegrityError as exc:

@@ -12,8 +12,8 @@ from tests.hostile.crawl import crawl, endpoint_of
 from tests.hostile.support import report, response_problems
 from tests.hostile.tables import CRAWL_AS, QUERY_PARAMS, ROUTE_ARGS
 
-PER_FIELD = 25  # payloads per form field (a different slice of the list for each field)
-PER_PARAM = 4  # payloads per query parameter on each page
+PER_FIELD = 20  # payloads per form field (a different slice of the list for each field)
+PER_PARAM = 2  # payloads per query parameter on each page (each endpoint once)
 
 
 def _seeds(w) -> list[str]:
@@ -65,12 +65,16 @@ def test_sql_injection_in_every_form_field(app, hostile, client_as, unchanged):
 
 def test_sql_injection_in_query_strings(app, hostile, client_as, unchanged):
     failures: list[tuple[str, str]] = []
+    done: set[tuple[str, bool]] = set()
     requests = 0
     for role in CRAWL_AS:
         actor = hostile[role] if role else None
         others_unchanged = unchanged(actor, admin=role == "admin")
         client = client_as(actor)
         for page in crawl(app, client, _seeds(hostile)):
+            if (page.endpoint, role is None) in done:
+                continue  # a member's and an admin's view of a page read the same parameters
+            done.add((page.endpoint, role is None))
             base = page.url.split("?")[0]
             for param in QUERY_PARAMS:
                 for payload in corpora.sample(
@@ -84,6 +88,7 @@ def test_sql_injection_in_query_strings(app, hostile, client_as, unchanged):
                     ]
         others_unchanged(f"query strings as {role}")
     assert not failures, report(failures, f"of {requests} requests failed")
+    print(f"{len(done)} pages, {requests} requests")
 
 
 def test_sql_injection_in_path_arguments(app, hostile, client_as, unchanged):
