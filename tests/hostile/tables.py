@@ -36,6 +36,10 @@ class TextField:
     stores: bool = False
     # (world) -> prepare one object per payload before the batch (e.g. posts to edit)
     prepare: Callable[[dict, int], None] | None = None
+    method: str = "POST"  # "GET" for search boxes and filters
+    # Who reads the pages: "actor" (the submitter), None (a guest) or a role key, e.g.
+    # "moderator" for a flag note that only shows in the review queue.
+    viewer: str | None = "actor"
 
 
 def _threads_by(user) -> list[Thread]:

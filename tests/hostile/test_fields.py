@@ -28,13 +28,19 @@ def test_hostile_text_in_field(field, hostile, client_as, unchanged):
     statuses: Counter[int] = Counter()
     for index, payload in enumerate(payloads):
         url, data = field.submit(hostile, payload, index)
-        response = (client_as(actor) if field.fresh_client else client).post(url, data=data)
+        sender = client_as(actor) if field.fresh_client else client
+        if field.method == "GET":
+            response = sender.get(url, query_string=data)
+        else:
+            response = sender.post(url, data=data)
         statuses[response.status_code] += 1
         if response.status_code not in CLEAR_STATUSES:
             failures.append((payload, f"POST {url}: status {response.status_code}"))
         failures += [(payload, f"POST {url}: {p}") for p in response_problems(response, payload)]
     pages = field.pages(hostile)
-    viewer = client_as(actor)
+    viewer = client_as(
+        actor if field.viewer == "actor" else hostile[field.viewer] if field.viewer else None
+    )
     for url in pages:
         response = viewer.get(url)
         if response.status_code != 200:
