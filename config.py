@@ -55,6 +55,8 @@ class Config:
     POSTS_PER_PAGE = 20
     THREADS_PER_PAGE = 25
     PASSWORD_RESET_MAX_AGE = 3600
+    # werkzeug's method string (e.g. "scrypt", "pbkdf2:sha256:600000"); None: its default.
+    PASSWORD_HASH_METHOD: str | None = None
     NOINDEX_SITE = True
     # A deleted account's username stays reserved this long (`flask accounts purge-deleted`).
     DELETED_USERNAME_DAYS = 30
@@ -71,6 +73,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_BACKEND = "memory"
     BASE_URL = "http://forum.test"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast; tests/factories.py uses the same
 
 
 class ProductionConfig(Config):

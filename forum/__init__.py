@@ -19,10 +19,12 @@ def create_app(config_class: type | None = None) -> Flask:
     configure_database(app)
     check_production(app)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
     register_templating(app)
+    register_cli(app)
     return app
 
 
@@ -82,6 +84,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.anonymous_user = Guest
 
 
+def register_converters(app: Flask) -> None:
+    """URL converters; set before any route is added, so every `<int:...>` is bounded."""
+    from forum.params import register
+
+    register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from forum import accounts, admin, moderation, mydata, pages, threads
     from forum.dev import bp as dev_bp
@@ -100,6 +109,13 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     from forum.security import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """`flask db backup` joins Flask-Migrate's `db` group (blueprint groups add the rest)."""
+    from forum.backup import register
 
     register(app)
 

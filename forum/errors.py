@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -60,6 +60,9 @@ def register(app: Flask) -> None:
 
         if isinstance(error, HTTPException):
             return http_error(error)
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            # The connection died (server restart, killed backend): not our bug, retry later.
+            return database_unavailable(error)
         db.session.rollback()
         app.logger.exception("unhandled error")
         return render_error(500)

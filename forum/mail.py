@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import smtplib
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -57,7 +59,7 @@ def send_email(
     """Send one message through the configured backend; raise MailError on failure."""
     msg = build_message(to, subject, text_body, html_body, headers)
     config = current_app.config
-    backend = config.get("MAIL_BACKEND") or ("smtp" if config.get("MAIL_SERVER") else "file")
+    backend = _backend(config)
     if backend == "memory":
         current_app.extensions.setdefault("outbox", []).append(msg)
     elif backend == "file":
@@ -65,12 +67,48 @@ def send_email(
         outbox.mkdir(parents=True, exist_ok=True)
         (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(bytes(msg))
     else:
-        _send_smtp(msg)
+        _send_smtp(msg, config)
     return msg
 
 
-def _send_smtp(msg: EmailMessage) -> None:
-    config = current_app.config
+def _backend(config) -> str:
+    return config.get("MAIL_BACKEND") or ("smtp" if config.get("MAIL_SERVER") else "file")
+
+
+def in_background(job: Callable[..., None], *args) -> None:
+    """Run `job(*args)` in an app context after the request when mail goes to a real server.
+
+    For pages whose timing must not depend on whether a message is sent (password
+    reset): building and sending it happens off the request. With the memory and file
+    backends the job runs at once, so tests and local admins see the message straight away.
+    """
+    app = current_app._get_current_object()
+    if _backend(app.config) != "smtp":
+        job(*args)
+        return
+    _background().submit(_run_job, app, job, args)
+
+
+_executor: ThreadPoolExecutor | None = None
+
+
+def _background() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
+    return _executor
+
+
+def _run_job(app, job: Callable[..., None], args: tuple) -> None:
+    with app.app_context():
+        try:
+            job(*args)
+        except Exception:  # a background job has no one else to tell
+            app.logger.exception("background mail job failed")
+
+
+def _send_smtp(msg: EmailMessage, config) -> None:
+    """Hand one message to the SMTP server (called per message, tests replace it)."""
     factory = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
     try:
         with factory(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=30) as s:

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, request
 from flask_login import current_user
 
+from forum.services import UNSTORABLE_MESSAGE, has_unstorable
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
@@ -32,7 +34,30 @@ def noindex_if_members_only(category) -> None:
         g.members_only = True
 
 
+def _unstorable_input() -> bool:
+    """Whether the path, query string or form holds a character no column can store."""
+    if has_unstorable(request.path):
+        return True
+    fields = [request.args]
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        fields.append(request.form)
+    return any(
+        has_unstorable(key) or has_unstorable(value)
+        for multidict in fields
+        for key, value in multidict.items(multi=True)
+    )
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def reject_unstorable_input():
+        # One guard for every route, present and future: PostgreSQL refuses NUL in text,
+        # which would otherwise surface as a 500 from whichever query meets it first.
+        if _unstorable_input():
+            from forum.errors import render_error
+
+            return render_error(400, UNSTORABLE_MESSAGE)
+
     @app.after_request
     def security_headers(response):
         headers = response.headers

@@ -29,7 +29,9 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(30))
     # Case-folded copy: "Heron" and "heron" are the same name.
     username_key: Mapped[str] = mapped_column(String(30), unique=True)
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Not unique on purpose: refusing a taken address would tell anyone whether it is
+    # registered here. Sign-in is by username; a reset mails every account at the address.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
     email_verified_at: Mapped[datetime | None]
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(String(20), default=Role.MEMBER)

@@ -44,11 +44,11 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_user(form.username.data, form.password.data, form.email.data)
+            user = services.join(form.username.data, form.password.data, form.email.data,
+                                 request.user_agent.string)
         except services.RegistrationError as exc:
             getattr(form, exc.field).errors.append(str(exc))
         else:
-            services.start_session(user, request.user_agent.string)
             login_user(user)
             flash("Welcome. Your account is ready.", "success")
             return redirect(url_for("threads.index"))

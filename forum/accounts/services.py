@@ -7,15 +7,16 @@ import hmac
 import re
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import LoginSession, Role, User, hash_token
 from forum.extensions import db, now_utc
-from forum.mail import MailError, send_email
+from forum.mail import MailError, build_message, in_background, send_email
 from forum.services import ForumError
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
@@ -23,14 +24,29 @@ USERNAME_RE = re.compile(r"^[A-Za-z0-9_.-]{3,30}$")
 RESERVED_PREFIXES = ("anonymous", "former")
 RESERVED_NAMES = {"admin", "administrator", "moderator", "mod", "staff", "system", "support"}
 MIN_PASSWORD = 10
-# Verifying against this keeps a failed login for an unknown name as slow as a real one.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all")
 
 
 class RegistrationError(ForumError):
     def __init__(self, field: str, message: str):
         super().__init__(message)
         self.field = field
+
+
+def hash_password(password: str) -> str:
+    """A password hash with the configured method (werkzeug's default when unset)."""
+    return _generate(password, current_app.config.get("PASSWORD_HASH_METHOD"))
+
+
+def _generate(password: str, method: str | None) -> str:
+    if method:
+        return generate_password_hash(password, method=method)
+    return generate_password_hash(password)
+
+
+@cache
+def _dummy_hash(method: str | None) -> str:
+    """A hash made like real ones, to check unknown names against."""
+    return _generate("not-a-real-password-at-all", method)
 
 
 def username_key(username: str) -> str:
@@ -54,6 +70,22 @@ def register_user(
     username: str, password: str, email: str | None = None, role: Role = Role.MEMBER
 ) -> User:
     """Create an account; raise RegistrationError naming the field at fault."""
+    user = _new_user(username, password, email, role)
+    db.session.commit()
+    return user
+
+
+def join(username: str, password: str, email: str | None, user_agent: str = "") -> User:
+    """Create a member account and sign it in, in one transaction (never one without the other)."""
+    user = _new_user(username, password, email, Role.MEMBER)
+    db.session.flush()
+    token = _add_session(user, user_agent)
+    db.session.commit()
+    user.session_token = token
+    return user
+
+
+def _new_user(username: str, password: str, email: str | None, role: Role) -> User:
     username = username.strip()
     if not USERNAME_RE.match(username):
         raise RegistrationError(
@@ -67,19 +99,16 @@ def register_user(
     # A deleted account's name stays reserved for a while (see purge_deleted_usernames).
     if find_user(username, include_deleted=True) is not None:
         raise RegistrationError("username", "That name is taken. Please pick another.")
+    # A taken address is accepted like any other: refusing it would reveal that it is registered.
     email = normalise_email(email)
-    if email and db.session.scalar(select(func.count()).where(User.email == email)):
-        # Said on the form only; the address itself is never shown to anyone.
-        raise RegistrationError("email", "That address can't be used. Leave it empty or use another.")
     user = User(
         username=username,
         username_key=username_key(username),
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
     )
     db.session.add(user)
-    db.session.commit()
     return user
 
 
@@ -87,7 +116,8 @@ def authenticate(username: str, password: str) -> User | None:
     """The user if the password matches, else None (same work either way)."""
     user = find_user(username) if username else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        # As slow as checking a real password, so timing doesn't tell which names exist.
+        check_password_hash(_dummy_hash(current_app.config.get("PASSWORD_HASH_METHOD")), password)
         return None
     if not check_password_hash(user.password_hash, password):
         return None
@@ -107,12 +137,17 @@ def device_label(user_agent: str) -> str:
 
 def start_session(user: User, user_agent: str = "") -> str:
     """Record a new sign-in and return its secret token."""
+    token = _add_session(user, user_agent)
+    db.session.commit()
+    user.session_token = token
+    return token
+
+
+def _add_session(user: User, user_agent: str) -> str:
     token = secrets.token_urlsafe(32)
     db.session.add(
         LoginSession(user_id=user.id, token_hash=hash_token(token), device=device_label(user_agent))
     )
-    db.session.commit()
-    user.session_token = token
     return token
 
 
@@ -173,22 +208,38 @@ def make_reset_token(user: User) -> str:
 
 
 def request_password_reset(email: str) -> None:
-    """Email a reset link if an account has this address; say nothing either way."""
+    """Email a reset link to each account with this address; say nothing either way."""
     email = normalise_email(email)
-    user = db.session.scalar(select(User).where(User.email == email)) if email else None
-    if user is None or user.is_banned:
+    if not email:
         return
-    link = current_app.config["BASE_URL"].rstrip("/") + "/password/reset/" + make_reset_token(user)
-    context = {"user": user, "link": link, "site_name": current_app.config["SITE_NAME"]}
-    try:
-        send_email(
+    user_ids = db.session.scalars(
+        select(User.id).where(User.email == email, User.banned_at.is_(None)).order_by(User.id)
+    ).all()
+    # Off the request, and the same work for an unknown address (a stand-in message is built
+    # and dropped): neither the page's timing nor the server's load tells the two apart.
+    in_background(_send_reset_links, list(user_ids))
+
+
+def _send_reset_links(user_ids: list[int]) -> None:
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id)).all()
+    stand_in = User(id=0, username="someone", email="x@example.invalid", password_hash="-" * 16)
+    base = current_app.config["BASE_URL"].rstrip("/")
+    for user in users or [stand_in]:
+        link = f"{base}/password/reset/{make_reset_token(user)}"
+        context = {"user": user, "link": link, "site_name": current_app.config["SITE_NAME"]}
+        message = (
             user.email,
             f"Reset your password on {current_app.config['SITE_NAME']}",
             render_template("email/password_reset.txt", **context),
             render_template("email/password_reset.html", **context),
         )
-    except MailError:
-        current_app.logger.warning("password reset mail failed for user %s", user.id)
+        if user is stand_in:
+            build_message(*message)
+            continue
+        try:
+            send_email(*message)
+        except MailError:
+            current_app.logger.warning("password reset mail failed for user %s", user.id)
 
 
 def user_for_reset_token(token: str) -> User | None:
@@ -215,7 +266,7 @@ def reset_password(token: str, password: str) -> User:
 def set_password(user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise RegistrationError("password", f"Use at least {MIN_PASSWORD} characters.")
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     # A new password signs every browser out (someone else may have had the old one).
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.session.commit()
@@ -224,10 +275,6 @@ def set_password(user: User, password: str) -> None:
 def update_settings(user: User, *, post_anonymously: bool, email: str | None) -> None:
     email = normalise_email(email)
     if email != user.email:
-        if email and db.session.scalar(
-            select(func.count()).where(User.email == email, User.id != user.id)
-        ):
-            raise RegistrationError("email", "That address can't be used. Please use another.")
         user.email = email
         user.email_verified_at = None
     user.post_anonymously = post_anonymously

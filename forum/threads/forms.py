@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from flask_wtf import FlaskForm
@@ -18,6 +19,13 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from forum.threads.services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
 ANON_LABEL = "Post anonymously"
+_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _valid_token(value: str | None) -> str | None:
+    """A tampered one-time token is dropped, never stored (the column holds 64 characters)."""
+    return value if value and _TOKEN.match(value) else None
+
 ANON_HELP = (
     "Other members, moderators included, will see “Anonymous parent” and a name that "
     "only applies in this thread, never your username."
@@ -35,7 +43,7 @@ class _PostFields(FlaskForm):
     )
     hide_author = BooleanField(ANON_LABEL, description=ANON_HELP)
     # One token per form: a double submit creates one post.
-    token = HiddenField()
+    token = HiddenField(filters=[_valid_token])
 
     def ensure_token(self) -> None:
         if not self.token.data:

@@ -8,6 +8,7 @@ from wtforms import SelectChoice
 
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
+from forum.params import int_arg
 from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
@@ -38,7 +39,7 @@ def _published(response) -> bool:
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    return int_arg("page", 1)
 
 
 def _or_abort(fn, *args, **kwargs):
@@ -166,10 +167,12 @@ def reply(thread_id: int):
     thread = readable_thread(thread_id)
     form = ReplyForm()
     status = 200
+    if request.method == "GET" and not services.can_reply(current_user, thread):
+        abort(403)  # closed thread: no form that can only fail
     if request.method == "GET":
         form.hide_author.data = default_anonymous(thread.category)
         form.ensure_token()
-        quoted_id = request.args.get("quote", type=int)
+        quoted_id = int_arg("quote")
         if quoted_id:
             form.body.data = _quote(thread, quoted_id)
     elif form.validate_on_submit() and review_or_none(form) is None:
@@ -226,7 +229,9 @@ def edit(post_id: int):
     post = _own_post(post_id)
     thread = post.thread
     form = EditPostForm(obj=post) if request.method == "GET" else EditPostForm()
-    if request.method == "GET":
+    if post.number != 1:
+        del form.title  # replies have no title: its validator would refuse every edit
+    elif request.method == "GET":
         form.title.data = thread.title
     status = 200
     if request.method == "POST":

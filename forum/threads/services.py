@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import SUSPENDED_INDEFINITELY, User
 from forum.extensions import db, now_utc
-from forum.services import ForumError, NotAllowed, NotFound
+from forum.services import ForumError, NotAllowed, NotFound, check_storable
 from forum.text import render_markdown
 from forum.threads.models import (
     AnonymousPolicy,
@@ -26,6 +26,7 @@ from forum.threads.models import (
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 20_000
+IDEMPOTENCY_KEY_MAX = 64
 
 
 class SuspendedError(NotAllowed):
@@ -210,7 +211,8 @@ def resolve_anonymity(category: Category, requested: bool) -> bool:
 
 
 def clean_title(title: str) -> str:
-    title = " ".join((title or "").split())
+    """Whitespace-normalised title: runs of spaces and line breaks become one space."""
+    title = " ".join(check_storable(title or "").split())
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
         raise ForumError(f"Titles need {TITLE_MIN}-{TITLE_MAX} characters.")
     return title
@@ -221,9 +223,14 @@ def check_body(body: str) -> str:
         raise ForumError("Please write something first.")
     if len(body) > BODY_MAX:
         raise ForumError(f"Posts can be up to {BODY_MAX:,} characters; this one has {len(body):,}.")
-    if "\x00" in body:
-        raise ForumError("The text contains a character that can't be saved (a NUL byte).")
-    return body
+    return check_storable(body)
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    """The form's one-time token, or None; never longer than its column."""
+    if key is not None and not (1 <= len(key) <= IDEMPOTENCY_KEY_MAX):
+        raise ForumError("This form is out of date. Please reload the page and send it again.")
+    return key
 
 
 def _existing_by_key(author: User, key: str | None) -> Post | None:
@@ -246,6 +253,7 @@ def create_thread(
     if not can_read_category(author, category):
         raise NotAllowed("You can't post in this category.")
     title, body = clean_title(title), check_body(body)
+    idempotency_key = check_idempotency_key(idempotency_key)
     hide_author = resolve_anonymity(category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return get_thread(existing.thread_id)
@@ -309,6 +317,7 @@ def create_reply(
     if not can_reply(author, thread):
         raise NotAllowed("This thread is closed to new replies.")
     body = check_body(body)
+    idempotency_key = check_idempotency_key(idempotency_key)
     hide_author = resolve_anonymity(thread.category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return existing
@@ -393,6 +402,9 @@ def set_post_anonymity(user: User, post: Post, hide_author: bool) -> None:
 
 
 def save_category(category: Category | None, **fields) -> Category:
+    for value in fields.values():
+        if isinstance(value, str):
+            check_storable(value)  # before anything is added to the session
     if category is None:
         position = db.session.scalar(select(func.coalesce(func.max(Category.position), 0))) + 1
         category = Category(position=position)

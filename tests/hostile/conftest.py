@@ -1,0 +1,61 @@
+"""Fixtures for the hostile-input suite: a forum with victims, and helpers to watch it."""
+
+from __future__ import annotations
+
+import pytest
+
+from forum.extensions import db
+from tests import factories as f
+from tests.hostile.snapshot import snapshot
+
+
+@pytest.fixture
+def config_overrides() -> dict:
+    # Everything a batch of payloads created shows on one page.
+    return {"THREADS_PER_PAGE": 1000, "POSTS_PER_PAGE": 1000}
+
+
+@pytest.fixture
+def hostile(world):
+    """`world` plus objects each role owns, for the wrong member to try."""
+    from forum.accounts.services import make_reset_token
+    from forum.threads.models import PostStatus
+
+    w = dict(world)
+    w["member_thread"] = f.make_thread(w["member"], w["public"], title="Member's own thread")
+    w["member_post"] = f.make_reply(w["member"], w["member_thread"], body="Member's own reply.")
+    w["member_thread_first"] = f.first_post(w["member_thread"])
+    w["author_post"] = f.first_post(w["named"])
+    w["members_post"] = f.first_post(w["members_thread"])
+    w["admin_thread"] = f.make_thread(w["admin"], w["public"], title="Admin's own thread here")
+    w["admin_post"] = f.first_post(w["admin_thread"])
+    w["locked"] = f.make_thread(w["author"], w["public"], title="A locked thread for tests")
+    w["locked"].locked = True
+    w["held"] = f.make_thread(w["author"], w["public"], title="A held thread, not public")
+    w["held"].status = PostStatus.HELD
+    db.session.commit()
+    w["reset_token"] = make_reset_token(w["author"])
+    return w
+
+
+@pytest.fixture
+def unchanged():
+    """unchanged(actor) -> check(): rows the actor doesn't own must be as they were."""
+
+    def start(actor=None, *, admin: bool = False):
+        before = snapshot(actor_id=getattr(actor, "id", None), admin=admin)
+
+        def check(what: str = "") -> None:
+            # A separate connection: only committed rows count.
+            after = snapshot(actor_id=getattr(actor, "id", None), admin=admin)
+            changed = [
+                f"{table} row {pk}: {row} -> {after.get(table, {}).get(pk, 'DELETED')}"
+                for table, rows in before.items()
+                for pk, row in rows.items()
+                if after.get(table, {}).get(pk) != row
+            ]
+            assert not changed, f"{what}: rows of others changed:\n" + "\n".join(changed[:10])
+
+        return check
+
+    return start

@@ -1,0 +1,46 @@
+"""A comparable picture of the database: every row, by table and primary key."""
+
+from __future__ import annotations
+
+from forum.extensions import db
+
+# Columns other members' ordinary actions change (a reply bumps a thread's counters).
+MOVING_COLUMNS = {
+    "threads": {"post_count", "last_activity_at"},
+    "categories": {"thread_count", "position"},
+    "login_sessions": {"last_active_at"},
+}
+# Columns naming the member a row belongs to; rows of the actor may change.
+OWNER_COLUMNS = ("user_id", "author_id", "editor_id", "reporter_id", "member_id", "created_by_id")
+# Tables an admin may change through the admin pages.
+ADMIN_TABLES = {"categories"}
+
+
+def snapshot(*, actor_id: int | None = None, admin: bool = False) -> dict[str, dict]:
+    """{table: {primary key: row}} for the rows the actor has no right to change."""
+    picture: dict[str, dict] = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            if admin and table.name in ADMIN_TABLES:
+                continue
+            columns = [c for c in table.columns if c.name not in MOVING_COLUMNS.get(table.name, ())]
+            owners = [c for c in table.columns if c.name in OWNER_COLUMNS]
+            if table.name == "users":
+                owners = [table.c.id]
+            rows = {}
+            for row in conn.execute(db.select(*columns)):
+                data = row._asdict()
+                if actor_id is not None and any(data.get(c.name) == actor_id for c in owners):
+                    continue
+                key = tuple(data[c.name] for c in table.primary_key.columns)
+                rows[key] = tuple(data.values())
+            picture[table.name] = rows
+    return picture
+
+
+def counts() -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(db.select(db.func.count()).select_from(t)).scalar_one()
+            for t in db.metadata.sorted_tables
+        }

@@ -1,0 +1,371 @@
+"""What the hostile suite attacks. New features extend these tables, not the tests.
+
+FIELDS        every text field a member (or admin) controls, how to submit it, and
+              the pages that then show it.
+ROUTE_ARGS    a value for every URL argument name (CSRF and ownership tests fail
+              with "add it to ROUTE_ARGS" when a new route brings a new name).
+POST_DATA     a valid form for POST endpoints whose form has required fields.
+OWNERSHIP     for every route with an object id: who may use it and who must be refused.
+QUERY_PARAMS  query-string names fuzzed on every GET page.
+CRAWL_AS      the roles whose pages are crawled to find forms and links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from forum.accounts.models import User
+from forum.extensions import db
+from forum.threads.models import Category, Post, Thread
+
+
+@dataclass(frozen=True)
+class TextField:
+    name: str
+    actor: str | None  # key of the `hostile` fixture: "member", "admin"; None = guest
+    # (world, payload, index) -> (url, form data) with the payload in place
+    submit: Callable[[dict, str, int], tuple[str, dict]]
+    # (world) -> URLs that show what was accepted, read after the whole batch
+    pages: Callable[[dict], list[str]] = lambda w: []
+    markdown: bool = False  # rendered by forum.text: gets every Markdown and OWASP vector
+    size: int = 80  # payloads tried through HTTP
+    fresh_client: bool = False  # a new client per payload (the form signs in or out)
+    # Content fields must store most payloads; a field that refuses everything tests nothing.
+    stores: bool = False
+    # (world) -> prepare one object per payload before the batch (e.g. posts to edit)
+    prepare: Callable[[dict, int], None] | None = None
+    method: str = "POST"  # "GET" for search boxes and filters
+    # Who reads the pages: "actor" (the submitter), None (a guest) or a role key, e.g.
+    # "moderator" for a flag note that only shows in the review queue.
+    viewer: str | None = "actor"
+
+
+def _threads_by(user) -> list[Thread]:
+    return list(db.session.scalars(db.select(Thread).where(Thread.author_id == user.id)))
+
+
+def _thread_pages(user) -> list[str]:
+    return [f"/threads/{t.id}" for t in _threads_by(user)]
+
+
+def _new_thread(w, title, body):
+    return "/threads/new", {"category": w["public"].slug, "title": title, "body": body, "token": ""}
+
+
+def _prepare_edits(w, count):
+    from tests import factories as f
+
+    w["edit_targets"] = [
+        f.make_reply(w["member"], w["member_thread"], body=f"Draft {i}") for i in range(count)
+    ]
+
+
+def _category(w, i, **fields):
+    data = {
+        "name": f"Category {i}",
+        "slug": f"hostile-{i}",
+        "description": "About it",
+        "visibility": "public",
+        "anonymous_policy": "allow",
+    }
+    return "/admin/categories/new", {**data, **fields}
+
+
+def _category_pages(w):
+    slugs = db.session.scalars(db.select(Category.slug)).all()
+    return ["/", "/admin/categories", "/threads/new"] + [f"/categories/{s}" for s in slugs]
+
+
+FIELDS = [
+    TextField(
+        "thread.title",
+        "member",
+        lambda w, p, i: _new_thread(w, p, "A body for this thread."),
+        lambda w: [
+            "/",
+            f"/categories/{w['public'].slug}",
+            f"/users/{w['member'].username}",
+            *_thread_pages(w["member"]),
+        ],
+        size=120,
+        stores=True,
+    ),
+    TextField(
+        "thread.body",
+        "member",
+        lambda w, p, i: _new_thread(w, f"Payload thread {i}", p),
+        lambda w: _thread_pages(w["member"]),
+        markdown=True,
+        size=175,
+        stores=True,
+    ),
+    TextField(
+        "reply.body",
+        "member",
+        lambda w, p, i: (f"/threads/{w['named'].id}/reply", {"body": p, "token": ""}),
+        lambda w: [f"/threads/{w['named'].id}", f"/users/{w['member'].username}"],
+        markdown=True,
+        size=260,
+        stores=True,
+    ),
+    TextField(
+        "edit.body",
+        "member",
+        lambda w, p, i: (f"/posts/{w['edit_targets'][i].id}/edit", {"body": p}),
+        lambda w: (
+            [f"/threads/{w['member_thread'].id}"]
+            + [f"/posts/{post.id}/revisions" for post in w["edit_targets"]]
+        ),
+        markdown=True,
+        size=175,
+        prepare=_prepare_edits,
+        stores=True,
+    ),
+    TextField(
+        "edit.title",
+        "member",
+        lambda w, p, i: (
+            f"/posts/{w['member_thread_first'].id}/edit",
+            {"title": p, "body": "The first post stays as it was."},
+        ),
+        lambda w: [
+            f"/threads/{w['member_thread'].id}",
+            f"/posts/{w['member_thread_first'].id}/revisions",
+            f"/posts/{w['member_thread_first'].id}/edit",
+            "/",
+        ],
+        size=80,
+        stores=True,
+    ),
+    TextField(
+        "register.username",
+        None,
+        lambda w, p, i: (
+            "/register",
+            {
+                "username": p,
+                "password": "long enough password",
+                "confirm": "long enough password",
+                "email": "",
+                "agree": "y",
+            },
+        ),
+        lambda w: [
+            f"/users/{quote(u.username)}"
+            for u in db.session.scalars(db.select(User).where(User.id > w["admin"].id))
+        ],
+        size=100,
+        fresh_client=True,
+    ),
+    TextField(
+        "register.email",
+        None,
+        lambda w, p, i: (
+            "/register",
+            {
+                "username": f"joiner{i}",
+                "password": "long enough password",
+                "confirm": "long enough password",
+                "email": p,
+                "agree": "y",
+            },
+        ),
+        size=60,
+        fresh_client=True,
+    ),
+    TextField(
+        "login.username",
+        None,
+        lambda w, p, i: ("/login", {"username": p, "password": "wrong password here"}),
+        size=80,
+    ),
+    TextField(
+        "login.password",
+        None,
+        lambda w, p, i: ("/login", {"username": w["member"].username, "password": p}),
+        size=60,
+    ),
+    TextField(
+        "login.next",
+        None,
+        lambda w, p, i: ("/login", {"username": "nobody-here", "password": "x" * 12, "next": p}),
+        size=60,
+    ),
+    TextField(
+        "forgot.email",
+        None,
+        lambda w, p, i: ("/password/forgot", {"email": p}),
+        size=60,
+    ),
+    TextField(
+        "settings.email",
+        "member",
+        lambda w, p, i: ("/settings", {"email": p}),
+        lambda w: ["/settings"],
+        size=80,
+    ),
+    TextField(
+        "category.name",
+        "admin",
+        lambda w, p, i: _category(w, i, name=p),
+        _category_pages,
+        size=80,
+        stores=True,
+    ),
+    TextField(
+        "category.description",
+        "admin",
+        lambda w, p, i: _category(w, i, description=p),
+        _category_pages,
+        size=80,
+        stores=True,
+    ),
+    TextField(
+        "category.slug",
+        "admin",
+        lambda w, p, i: _category(w, i, slug=p),
+        _category_pages,
+        size=60,
+    ),
+]
+
+# A value for every URL argument of every route (by argument name).
+ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
+    "thread_id": lambda w: w["admin_thread"].id,
+    "post_id": lambda w: w["admin_post"].id,
+    "category_id": lambda w: w["public"].id,
+    "slug": lambda w: w["public"].slug,
+    "username": lambda w: w["member"].username,
+    "token": lambda w: w["reset_token"],
+    "filename": lambda w: "forum.css",
+}
+
+# Form data that passes validation, for POST endpoints with required fields.
+POST_DATA: dict[str, Callable[[dict], dict]] = {
+    "accounts.register": lambda w: {
+        "username": "csrf_joiner",
+        "password": "long enough password",
+        "confirm": "long enough password",
+        "agree": "y",
+    },
+    "accounts.login": lambda w: {
+        "username": w["member"].username,
+        "password": "correct horse battery",
+    },
+    "accounts.forgot_password": lambda w: {"email": "ruth.author@example.org"},
+    "accounts.reset_password": lambda w: {
+        "password": "a new long password",
+        "confirm": "a new long password",
+    },
+    "accounts.settings": lambda w: {"email": "changed@example.org"},
+    "threads.new": lambda w: {
+        "category": w["public"].slug,
+        "title": "A thread by CSRF",
+        "body": "Body by CSRF.",
+        "token": "",
+    },
+    "threads.reply": lambda w: {"body": "A reply by CSRF.", "token": ""},
+    "threads.edit": lambda w: {"title": "Edited by CSRF", "body": "Edited by CSRF."},
+    "threads.anonymity": lambda w: {"hide_author": "1"},
+    "admin.edit_category": lambda w: {
+        "name": "CSRF category",
+        "slug": "csrf-category",
+        "visibility": "public",
+        "anonymous_policy": "allow",
+    },
+    "admin.move_category": lambda w: {"direction": "up"},
+}
+
+# Routes whose object belongs to someone: (actor, object key) pairs that must be refused.
+# `allowed` proves the same request works for someone entitled, so the refusal means something.
+
+
+@dataclass(frozen=True)
+class Ownership:
+    args: Callable[[dict, str], dict]  # (world, object key) -> URL arguments
+    refused: list[tuple[str | None, str]]  # (actor, object key) that must be refused
+    allowed: tuple[str, str]  # (actor, object key) that must work
+    methods: tuple[str, ...] = ("GET", "POST")
+
+
+def _post(w, key):
+    return {"post_id": w[key].id}
+
+
+def _thread(w, key):
+    return {"thread_id": w[key].id}
+
+
+OWNERSHIP: dict[str, Ownership] = {
+    "threads.edit": Ownership(
+        _post,
+        [("member", "author_post"), ("moderator", "author_post"), (None, "author_post")],
+        ("author", "author_post"),
+    ),
+    "threads.delete": Ownership(
+        _post,
+        [("member", "author_post"), ("moderator", "author_post"), (None, "author_post")],
+        ("author", "author_post"),
+        ("POST",),
+    ),
+    "threads.anonymity": Ownership(
+        _post,
+        [("member", "author_post"), ("admin", "author_post"), (None, "author_post")],
+        ("author", "author_post"),
+        ("POST",),
+    ),
+    "threads.revisions": Ownership(
+        _post,
+        [("member", "author_post"), (None, "author_post")],
+        ("moderator", "author_post"),
+        ("GET",),
+    ),
+    "threads.permalink": Ownership(
+        _post, [(None, "members_post")], ("member", "members_post"), ("GET",)
+    ),
+    "threads.show": Ownership(
+        _thread,
+        [(None, "members_thread"), ("member", "held")],
+        ("member", "members_thread"),
+        ("GET",),
+    ),
+    "threads.reply": Ownership(
+        _thread,
+        [(None, "named"), ("member", "held"), ("member", "locked"), (None, "members_thread")],
+        ("member", "named"),
+    ),
+    "admin.edit_category": Ownership(
+        lambda w, k: {"category_id": w[k].id},
+        [("member", "public"), ("moderator", "public"), (None, "public")],
+        ("admin", "public"),
+    ),
+    "admin.move_category": Ownership(
+        lambda w, k: {"category_id": w[k].id},
+        [("member", "private"), ("moderator", "private"), (None, "private")],
+        ("admin", "private"),
+        ("POST",),
+    ),
+}
+
+# Query-string names tried on every GET page (unused ones are ignored by the view).
+QUERY_PARAMS = (
+    "page",
+    "quote",
+    "category",
+    "next",
+    "q",
+    "tag",
+    "sort",
+    "since",
+    "format",
+    "cursor",
+)
+
+# Roles whose pages are crawled for forms and links (SQL injection, query strings).
+CRAWL_AS = (None, "member", "admin")
+
+
+def first_post_of(thread: Thread) -> Post:
+    return db.session.scalar(db.select(Post).where(Post.thread_id == thread.id, Post.number == 1))

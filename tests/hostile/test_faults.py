@@ -1,0 +1,82 @@
+"""The database fails mid-request: a friendly 503, the next request works, nothing half-written.
+
+SQLite: the Nth statement raises the error SQLite gives for a failing disk. PostgreSQL:
+the app's connection is really ended by the server (pg_terminate_backend from a second
+connection) just before its Nth statement, or just before its COMMIT; restarting the
+shared server is not possible here, and a terminated backend is what a restart does to
+each connection.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+
+from tests.hostile.faults import fail_at_statement, invariants
+from tests.hostile.snapshot import counts
+
+_n = itertools.count()
+
+ACTIONS = {
+    "new thread": lambda w: (
+        "/threads/new",
+        {
+            "category": w["public"].slug,
+            "title": f"Thread under fault {next(_n)}",
+            "body": "Body under fault.",
+            "token": uuid.uuid4().hex,
+        },
+    ),
+    "reply": lambda w: (
+        f"/threads/{w['named'].id}/reply",
+        {"body": f"Reply {next(_n)}", "token": uuid.uuid4().hex},
+    ),
+    "edit": lambda w: (f"/posts/{w['member_post'].id}/edit", {"body": f"Edited {next(_n)}"}),
+    "register": lambda w: (
+        "/register",
+        {
+            "username": f"faulty{next(_n)}",
+            "password": "long enough 123",
+            "confirm": "long enough 123",
+            "agree": "y",
+        },
+    ),
+}
+ACTORS = {"new thread": "member", "reply": "member", "edit": "member", "register": None}
+
+
+def _delta(after: dict, before: dict) -> dict:
+    return {table: after[table] - before[table] for table in after if after[table] != before[table]}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_failure_at_every_statement(action, hostile, client_as, count_queries):
+    actor = hostile[ACTORS[action]] if ACTORS[action] else None
+    client = client_as(actor)
+    url, data = ACTIONS[action](hostile)
+    before = counts()
+    with count_queries() as statements:
+        assert client.post(url, data=data).status_code == 302
+    total, one_write = len(statements), _delta(counts(), before)
+    assert total >= 3
+    for number, at_commit in [(n, False) for n in range(1, total + 1)] + [(1, True)]:
+        client, probe = client_as(actor), client_as(actor)  # signed in before counting
+        url, data = ACTIONS[action](hostile)
+        before = counts()
+        with fail_at_statement(number, at_commit=at_commit) as fault:
+            response = client.post(url, data=data)
+        where = f"{action}, {'commit' if at_commit else f'statement {number} of {total}'}"
+        assert fault["fired"], where
+        assert response.status_code == 503, f"{where}: {response.status_code}"
+        assert b"briefly unavailable" in response.data
+        # All or nothing: a fault before the commit leaves no row, one after it the whole write.
+        assert _delta(counts(), before) in ({}, one_write), f"{where}: {_delta(counts(), before)}"
+        assert not invariants(), f"{where}: {invariants()}"
+        # The next request works; sending the same form again (the 503 page says to go
+        # back) ends with exactly one write, thanks to the form's one-time token.
+        assert probe.get("/").status_code == 200, where
+        assert client.post(url, data=data).status_code in (200, 302), where
+        assert _delta(counts(), before) == one_write, f"{where}: {_delta(counts(), before)}"
+    assert not invariants()
