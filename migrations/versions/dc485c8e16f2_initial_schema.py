@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 2bdb39d5e31e
+Revision ID: dc485c8e16f2
 Revises: 
-Create Date: 2026-11-27 23:54:26.824046
+Create Date: 2026-11-28 00:16:13.417577
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '2bdb39d5e31e'
+revision = 'dc485c8e16f2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -52,9 +52,11 @@ def upgrade():
     sa.Column('ban_reason', sa.String(length=500), nullable=True),
     sa.Column('deleted_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
-    sa.UniqueConstraint('email', name=op.f('uq_users_email')),
     sa.UniqueConstraint('username_key', name=op.f('uq_users_username_key'))
     )
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_users_email'), ['email'], unique=False)
+
     op.create_table('guidelines_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
@@ -231,6 +233,9 @@ def downgrade():
 
     op.drop_table('login_sessions')
     op.drop_table('guidelines_revisions')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_email'))
+
     op.drop_table('users')
     op.drop_table('site_settings')
     op.drop_table('categories')
