@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from flask import Flask
 from werkzeug.routing import Rule
+from werkzeug.routing.converters import NumberConverter
 
 SKIP_ENDPOINTS = {"static"}
 
@@ -27,7 +28,7 @@ def build(rule: Rule, values: dict) -> str:
     for name in rule.arguments:
         if name in values:
             args[name] = values[name]
-        elif rule._converters.get(name).__class__.__name__ == "IntegerConverter":
+        elif isinstance(rule._converters.get(name), NumberConverter):
             args[name] = 1
         else:
             args[name] = "x"

@@ -160,7 +160,7 @@ def test_locked_thread_refuses_replies(client_as, world):
 
 def test_double_submit_creates_one_post(client_as, world):
     client = client_as(world["member"])
-    data = {"body": "only once please", "token": "same-form-token"}
+    data = {"body": "only once please", "token": "0123456789abcdef0123456789abcdef"}
     first = client.post(f"/threads/{world['named'].id}/reply", data=data)
     second = client.post(f"/threads/{world['named'].id}/reply", data=data)
     assert first.headers["Location"] == second.headers["Location"]
