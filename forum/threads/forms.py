@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp
 
+from forum.resources.forms import StoryFields
 from forum.threads.services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
 ANON_LABEL = "Post anonymously"
@@ -35,7 +36,8 @@ class _PostFields(FlaskForm):
             self.token.data = uuid.uuid4().hex
 
 
-class NewThreadForm(_PostFields):
+# StoryFields: topics (0-3) and optional story details, from forum.resources (issue 5).
+class NewThreadForm(StoryFields, _PostFields):
     category = SelectField("Category", validators=[InputRequired()])
     title = StringField(
         "Title",

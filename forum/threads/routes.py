@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
+from forum.resources import thread_extras as discovery  # topics, related stories, resources (issue 5)
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
@@ -68,6 +69,7 @@ def index():
         threads=threads,
         rows=thread_rows(threads.items, current_user),
         categories=services.categories_for(current_user),
+        invites=discovery.outcome_invitations(current_user),
     )
 
 
@@ -92,6 +94,8 @@ def new():
     categories = [c for c in services.categories_for(current_user)]
     form = NewThreadForm()
     form.category.choices = [(c.slug, c.name) for c in categories]
+    discovery.set_tag_choices(form)
+    similar = None
     status = 200
     if request.method == "GET":
         chosen = request.args.get("category") or (categories[0].slug if categories else "")
@@ -99,6 +103,9 @@ def new():
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
         form.ensure_token()
+    elif "check_similar" in request.form:
+        # Without JavaScript, "Check for similar stories" is a step of the form; nothing is posted.
+        similar = discovery.similar_for_draft(current_user, form)
     elif form.validate_on_submit():
         category = next(c for c in categories if c.slug == form.category.data)
         try:
@@ -109,12 +116,17 @@ def new():
         except ForumError as exc:
             status = _form_failed(form, exc)
         else:
-            flash("Your thread is posted.", "success")
+            try:
+                discovery.save_new_thread_story(current_user, thread, form)
+            except ForumError as exc:
+                flash(f"Your thread is posted, but its topics weren't saved: {exc}", "error")
+            else:
+                flash("Your thread is posted.", "success")
             return redirect(url_for("threads.show", thread_id=thread.id))
     else:
         status = 422
     policies = {c.slug: c.anonymous_policy for c in categories}
-    return render_template("threads/new.html", form=form, policies=policies), status
+    return render_template("threads/new.html", form=form, policies=policies, similar=similar), status
 
 
 @bp.get("/threads/<int:thread_id>")
@@ -132,6 +144,7 @@ def show(thread_id: int):
         starter=display_author(thread, current_user, aliases),
         form=form,
         can_reply=services.can_reply(current_user, thread),
+        extras=discovery.thread_extras(thread, current_user, posts.items),
     )
 
 

@@ -1,0 +1,136 @@
+""""Stories like this": threads ranked by shared tags, school stage, state and text.
+
+The ranking looks only at what a thread says about itself (its tags, details,
+title and opening post), never at who wrote it, and returns only threads the
+viewer may list. One SQL statement per list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from sqlalchemy import Float, Select, case, cast, func, literal, select, union
+
+from forum.extensions import db
+from forum.resources.models import ThreadTag
+from forum.resources.search import STOPWORDS, any_of, backend
+from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
+
+LIMIT = 5
+TEXT_CANDIDATES = 50
+# A shared topic counts, but what the title says is the most specific signal.
+TAG_WEIGHT = 1.5
+TEXT_WEIGHT = 3.0
+STAGE_WEIGHT = 1.0
+STATE_WEIGHT = 0.5
+_WORD = re.compile(r"[^\W\d_]{3,40}")
+
+
+def key_words(title: str, body: str = "", *, body_words: int = 3) -> list[str]:
+    """The words that say what a story is about: the title's, then words the body repeats."""
+    title_words = [w.casefold() for w in _WORD.findall(title or "")]
+    words = [w for w in title_words if w not in STOPWORDS]
+    counts = Counter(w.casefold() for w in _WORD.findall((body or "")[:4000]))
+    repeated = [w for w, n in counts.most_common()
+                if n >= 3 and len(w) >= 4 and w not in STOPWORDS and w not in words]
+    return words + repeated[:body_words]
+
+
+def rank_stories(
+    viewer,
+    *,
+    words: list[str],
+    tag_ids: Iterable[int] | Select | None = None,
+    school_stage: str | None = None,
+    state: str | None = None,
+    exclude_thread_id: int | None = None,
+    limit: int = LIMIT,
+) -> list[Thread]:
+    """Up to `limit` visible threads most like the given words, tags and details."""
+    sources = []
+    tag_hits = None
+    if tag_ids is not None:
+        tag_hits = (
+            select(ThreadTag.thread_id.label("thread_id"), func.count().label("shared"))
+            .where(ThreadTag.tag_id.in_(tag_ids))
+            .group_by(ThreadTag.thread_id)
+            .subquery("tag_hits")
+        )
+        sources.append(select(tag_hits.c.thread_id))
+    text_hits = None
+    query = any_of(words)
+    if query:
+        matches = backend().matches(query, openers_only=True, limit=TEXT_CANDIDATES)
+        text_hits = (
+            select(Post.thread_id.label("thread_id"), matches.c.score.label("score"))
+            .join(matches, matches.c.post_id == Post.id)
+            .subquery("text_hits")
+        )
+        sources.append(select(text_hits.c.thread_id))
+    if not sources:
+        return []
+    candidates = (union(*sources) if len(sources) > 1 else sources[0]).subquery("candidates")
+
+    score = literal(0.0, Float)
+    if tag_hits is not None:
+        score = score + TAG_WEIGHT * func.coalesce(tag_hits.c.shared, 0)
+    if text_hits is not None:
+        best = func.max(text_hits.c.score).over()
+        score = score + TEXT_WEIGHT * func.coalesce(
+            cast(text_hits.c.score, Float) / func.nullif(best, 0), 0.0
+        )
+    if school_stage:
+        score = score + case((Thread.school_stage == school_stage, STAGE_WEIGHT), else_=0.0)
+    if state:
+        score = score + case((Thread.state == state, STATE_WEIGHT), else_=0.0)
+    score = score.label("score")
+
+    stmt = (
+        select(Thread, score)
+        .join(candidates, candidates.c.thread_id == Thread.id)
+        .join(Thread.category)
+        .where(Thread.status == PostStatus.VISIBLE)
+    )
+    if tag_hits is not None:
+        stmt = stmt.outerjoin(tag_hits, tag_hits.c.thread_id == Thread.id)
+    if text_hits is not None:
+        stmt = stmt.outerjoin(text_hits, text_hits.c.thread_id == Thread.id)
+    if exclude_thread_id is not None:
+        stmt = stmt.where(Thread.id != exclude_thread_id)
+    if not viewer.is_authenticated:
+        stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
+    stmt = stmt.order_by(score.desc(), Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit)
+    return [row[0] for row in db.session.execute(stmt)]
+
+
+def related_threads(viewer, thread: Thread, opening: Post | None, limit: int = LIMIT) -> list[Thread]:
+    """"Stories like this" for a thread page.
+
+    `opening` is the thread's first post when the page already has it (page 1);
+    later pages load its text with one small query.
+    """
+    if opening is None:
+        row = db.session.execute(
+            select(Post.body, Post.status).where(Post.thread_id == thread.id, Post.number == 1)
+        ).first()
+        body = row.body if row is not None and row.status == PostStatus.VISIBLE else ""
+    else:
+        body = opening.body if opening.status == PostStatus.VISIBLE else ""
+    return rank_stories(
+        viewer,
+        words=key_words(thread.title, body),
+        tag_ids=select(ThreadTag.tag_id).where(ThreadTag.thread_id == thread.id),
+        school_stage=thread.school_stage,
+        state=thread.state,
+        exclude_thread_id=thread.id,
+        limit=limit,
+    )
+
+
+def similar_to_draft(viewer, title: str, body: str = "", tag_ids: Iterable[int] = (),
+                     limit: int = LIMIT) -> list[Thread]:
+    """"Parents have written about this": threads like a thread still being written."""
+    tag_ids = [int(t) for t in tag_ids]
+    return rank_stories(viewer, words=key_words(title, body), tag_ids=tag_ids or None, limit=limit)
