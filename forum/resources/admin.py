@@ -8,7 +8,7 @@ from forum.accounts.forms import EmptyForm
 from forum.extensions import db
 from forum.permissions import moderator_required
 from forum.resources import bp, library, services
-from forum.resources.forms import ResourceForm, TagForm
+from forum.resources.forms import ResourceForm, TagForm, options
 from forum.resources.models import Tag
 from forum.services import ForumError, NotFound
 
@@ -80,7 +80,7 @@ def _resource_or_404(resource_id: str):
 def edit_resource(resource_id: str | None = None):
     resource = _resource_or_404(resource_id) if resource_id else None
     form = ResourceForm(obj=resource)
-    form.tags.choices = [(t.id, t.label) for t in services.all_tags()]
+    form.tags.choices = options((t.id, t.label) for t in services.all_tags())
     if request.method == "GET" and resource is not None:
         form.tags.data = library.resource_tag_ids(resource)
     status = 200

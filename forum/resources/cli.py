@@ -30,8 +30,16 @@ def check_links_command(timeout: float, delay: float) -> None:
 def reindex_command() -> None:
     """Create the search index if it is missing and rebuild it from every post."""
     from forum.extensions import db
-    from forum.resources.search_schema import install_search_schema
+    from forum.resources.search_schema import (
+        install_search_schema,
+        rebuild_search_index,
+        search_schema_installed,
+    )
 
     with db.engine.begin() as connection:
-        install_search_schema(connection)
+        if search_schema_installed(connection):
+            rebuild_search_index(connection)
+        else:  # e.g. after a SQLite batch migration rebuilt the posts table
+            install_search_schema(connection)
+            click.echo("Search tables and triggers were missing and have been created.")
     click.echo(f"Search index rebuilt ({db.engine.dialect.name}).")

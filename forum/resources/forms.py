@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,6 +21,11 @@ STATE_HELP = (
     "Optional. Rules differ by state, so this helps others compare. Leaving it out protects "
     "your privacy: a state and a school stage together can narrow down who you are."
 )
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -51,13 +57,13 @@ class StoryFields(FlaskForm):
     )
     state = SelectField(
         "State",
-        choices=[("", PREFER_NOT_TO_SAY)] + [(code, name) for code, name in US_STATES.items()],
+        choices=options([("", PREFER_NOT_TO_SAY), *US_STATES.items()]),
         default="",
         description=STATE_HELP,
     )
     school_stage = SelectField(
         "Your child's school stage",
-        choices=[("", PREFER_NOT_TO_SAY)] + [(str(k), v) for k, v in SCHOOL_STAGE_LABELS.items()],
+        choices=options([("", PREFER_NOT_TO_SAY), *SCHOOL_STAGE_LABELS.items()]),
         default="",
         description="Optional.",
     )
@@ -73,7 +79,7 @@ class StoryFields(FlaskForm):
 class StoryForm(StoryFields):
     outcome = SelectField(
         "How did it turn out?",
-        choices=[("", PREFER_NOT_TO_SAY)] + [(str(k), v) for k, v in OUTCOME_LABELS.items()],
+        choices=options([("", PREFER_NOT_TO_SAY), *OUTCOME_LABELS.items()]),
         default="",
         description="Optional. You can change this any time; it helps the next parent.",
     )
@@ -114,6 +120,6 @@ class ResourceForm(FlaskForm):
     description = TextAreaField("Description", validators=[DataRequired(), Length(max=2000)])
     tags = MultiCheckboxField("Topics", coerce=int)
     verification = SelectField(
-        "Link check", choices=[(str(k), v) for k, v in VERIFICATION_LABELS.items()]
+        "Link check", choices=options(VERIFICATION_LABELS.items())
     )
     verification_note = TextAreaField("How it was checked (for moderators)", validators=[Length(max=2000)])

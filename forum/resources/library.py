@@ -265,7 +265,7 @@ def fetch_status(url: str, timeout: float, user_agent: str) -> tuple[int | None,
         if exc.code < 400:  # urllib gives up on redirect loops with the last 3xx
             return None, None, f"too many redirects (HTTP {exc.code})"
         return exc.code, exc.geturl() or url, None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         return None, None, f"no answer within {timeout:g} s"
     except urllib.error.URLError as exc:
         reason = exc.reason

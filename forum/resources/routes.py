@@ -6,7 +6,6 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from forum.accounts.forms import EmptyForm
-
 from forum.extensions import limiter, login_manager
 from forum.resources import bp, library, search, services
 from forum.resources.forms import LinkForm, StoryForm

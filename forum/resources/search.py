@@ -12,7 +12,18 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from markupsafe import Markup, escape
-from sqlalchemy import Float, Integer, Select, column, exists, func, literal_column, select, table, text
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    column,
+    exists,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import contains_eager, selectinload
 
@@ -152,11 +163,8 @@ class SqliteBackend:
         def phrase(tokens: tuple[str, ...]) -> str:
             return '"' + " ".join(tokens) + '"'  # tokens are letters and digits only
 
-        parts = []
-        for group in query.groups:
-            alternatives = [phrase(p) for p in group]
-            parts.append(alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")")
-        return " ".join(parts)
+        # Explicit AND: FTS5 does not AND a parenthesised group implicitly.
+        return " AND ".join("(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups)
 
     def matches(self, query: ParsedQuery, *, openers_only: bool = False, limit: int | None = None):
         """Subquery of (post_id, score), higher score = better match."""

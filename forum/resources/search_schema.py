@@ -130,6 +130,23 @@ def _run(connection: Connection, statements: list[str]) -> None:
         connection.exec_driver_sql(statement)
 
 
+SQLITE_OBJECTS = ("post_fts_source", "post_fts", "post_fts_after_insert", "post_fts_after_update",
+                  "post_fts_after_delete", "post_fts_after_title", "post_fts_before_thread_delete")
+POSTGRES_TRIGGERS = ("post_search_sync_post", "post_search_sync_thread")
+
+
+def search_schema_installed(connection: Connection) -> bool:
+    """Whether the index table and every trigger exist."""
+    if connection.dialect.name == "sqlite":
+        names = set(connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
+        return set(SQLITE_OBJECTS) <= names
+    if connection.exec_driver_sql("SELECT to_regclass('post_search')").scalar() is None:
+        return False
+    triggers = set(connection.exec_driver_sql(
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars())
+    return set(POSTGRES_TRIGGERS) <= triggers
+
+
 def install_search_schema(connection: Connection) -> None:
     """Create the index, its triggers and fill it from existing posts (idempotent)."""
     dialect = connection.dialect.name

@@ -17,12 +17,12 @@ from forum.accounts.models import User
 from forum.extensions import db, now_utc
 from forum.resources.models import (
     MAX_THREAD_TAGS,
+    US_STATES,
     Outcome,
     SchoolStage,
     Tag,
     ThreadLink,
     ThreadTag,
-    US_STATES,
 )
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forum.resources import library, related, services
+from forum.resources.forms import options
 from forum.resources.models import OUTCOME_LABELS, SCHOOL_STAGE_LABELS, US_STATES, Resource, Tag
 from forum.threads.models import Post, Thread
 
@@ -18,7 +19,7 @@ def set_tag_choices(form, current: list[Tag] | None = None) -> None:
     tags = services.active_tags()
     known = {t.id for t in tags}
     tags += [t for t in (current or []) if t.id not in known]
-    form.tags.choices = [(t.id, t.label) for t in tags]
+    form.tags.choices = options((t.id, t.label) for t in tags)
 
 
 @dataclass
