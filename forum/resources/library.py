@@ -218,7 +218,7 @@ def import_library(tags_file: Path | None = None, resources_file: Path | None = 
         known.add(spec["id"])
         new_resources += 1
     db.session.flush()
-    links = set(db.session.execute(select(ResourceTag.resource_id, ResourceTag.tag_id)).tuples())
+    links = {tuple(row) for row in db.session.execute(select(ResourceTag.resource_id, ResourceTag.tag_id))}
     wanted: dict[tuple[str, int], int] = {}
     for spec in tag_specs:  # the tag's own suggestions come first, in its order
         for position, rid in enumerate(spec.get("suggested_resources", [])):
