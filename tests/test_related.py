@@ -39,21 +39,44 @@ def stories(world):
         tag_thread(thread, *tags)
         return thread
 
-    w["subject"] = story("District wants to remove my son's one-to-one aide",
-                         "The aide is why he is doing well. They want to remove the aide.",
-                         [aide, placement], who=author, stage="elementary-k2", state="OH",
-                         hide_author=True)
-    w["best"] = story("We kept our one-to-one aide after the district tried to remove it",
-                      "How we kept the aide: data, prior written notice, a fade plan.",
-                      [aide, placement], stage="elementary-k2", state="OH")
-    w["aide_only"] = story("Aide keeps being pulled to cover classrooms",
-                           "The aide gets reassigned twice a week.", [aide])
+    w["subject"] = story(
+        "District wants to remove my son's one-to-one aide",
+        "The aide is why he is doing well. They want to remove the aide.",
+        [aide, placement],
+        who=author,
+        stage="elementary-k2",
+        state="OH",
+        hide_author=True,
+    )
+    w["best"] = story(
+        "We kept our one-to-one aide after the district tried to remove it",
+        "How we kept the aide: data, prior written notice, a fade plan.",
+        [aide, placement],
+        stage="elementary-k2",
+        state="OH",
+    )
+    w["aide_only"] = story(
+        "Aide keeps being pulled to cover classrooms",
+        "The aide gets reassigned twice a week.",
+        [aide],
+    )
     w["reading"] = story("Reading goals that work", "Phonics and fluency goals.", [reading])
-    w["hidden"] = story("Hidden: they removed our one-to-one aide too", "The aide was removed.",
-                        [aide, placement], stage="elementary-k2", state="OH")
+    w["hidden"] = story(
+        "Hidden: they removed our one-to-one aide too",
+        "The aide was removed.",
+        [aide, placement],
+        stage="elementary-k2",
+        state="OH",
+    )
     w["hidden"].status = PostStatus.HIDDEN
-    w["members"] = story("Members only: the one-to-one aide fight", "Our aide story.",
-                         [aide, placement], category=private, stage="elementary-k2", state="OH")
+    w["members"] = story(
+        "Members only: the one-to-one aide fight",
+        "Our aide story.",
+        [aide, placement],
+        category=private,
+        stage="elementary-k2",
+        state="OH",
+    )
     db.session.commit()
     return w
 
@@ -84,8 +107,9 @@ def test_ranking_ignores_who_wrote_it(stories):
 
 def test_at_most_five(stories):
     for n in range(7):
-        t = f.make_thread(stories["member"], stories["public"], title=f"Another aide story {n}",
-                          body="aide")
+        t = f.make_thread(
+            stories["member"], stories["public"], title=f"Another aide story {n}", body="aide"
+        )
         tag_thread(t, stories["tags"]["aide"])
     assert len(related_threads(stories["member"], stories["subject"], None)) == 5
 
@@ -99,11 +123,15 @@ def test_thread_page_shows_stories_like_this(client_as, stories):
 
 
 def test_thread_page_query_count_is_constant(client_as, count_queries, stories):
-    """3 or 60 posts, with related stories, tags, resources and links: the same number of queries."""
+    """3 or 60 posts, with related stories, tags, resources and links: the same query count."""
     small, big = stories["best"], stories["subject"]
     for n in range(59):
-        f.make_reply(stories["member"] if n % 2 else stories["author"], big,
-                     body=f"Reply {n} about the aide.", hide_author=n % 3 == 0)
+        f.make_reply(
+            stories["member"] if n % 2 else stories["author"],
+            big,
+            body=f"Reply {n} about the aide.",
+            hide_author=n % 3 == 0,
+        )
     for n in range(2):
         f.make_reply(stories["member"], small, body=f"Reply {n}")
     db.session.add(ThreadLink(from_thread_id=big.id, to_thread_id=small.id))
@@ -129,8 +157,11 @@ def test_related_adds_at_most_three_queries(client_as, count_queries, stories, m
     db.session.remove()
     with count_queries() as full:
         client.get(url)
-    monkeypatch.setattr(thread_extras, "thread_extras",
-                        lambda thread, viewer, posts: thread_extras.ThreadExtras([], [], False, []))
+    monkeypatch.setattr(
+        thread_extras,
+        "thread_extras",
+        lambda thread, viewer, posts: thread_extras.ThreadExtras([], [], False, []),
+    )
     db.session.remove()
     with count_queries() as bare:
         client.get(url)
@@ -151,11 +182,17 @@ def test_similar_to_draft_only_what_viewer_may_see(stories):
 def test_check_similar_step_without_javascript(client_as, stories):
     client = client_as(stories["member"])
     before = db.session.scalar(select(func.count()).select_from(Thread))
-    response = client.post("/threads/new", data={
-        "category": stories["public"].slug, "title": "They want to remove the one-to-one aide",
-        "body": "Half-written story about our aide", "check_similar": "1", "token": "abc",
-        "tags": [str(stories["tags"]["aide"].id)],
-    })
+    response = client.post(
+        "/threads/new",
+        data={
+            "category": stories["public"].slug,
+            "title": "They want to remove the one-to-one aide",
+            "body": "Half-written story about our aide",
+            "check_similar": "1",
+            "token": "abc",
+            "tags": [str(stories["tags"]["aide"].id)],
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Parents have written about this" in html
@@ -197,8 +234,9 @@ def test_author_links_a_thread_by_url_and_both_show_it(client_as, stories):
     subject, best = stories["subject"].id, stories["best"].id
     author_id, author_name = stories["author"].id, stories["author"].username
     client = client_as(stories["author"])
-    response = client.post(f"/threads/{subject}/links",
-                           data={"url": f"https://forum.example/threads/{best}#post-3"})
+    response = client.post(
+        f"/threads/{subject}/links", data={"url": f"https://forum.example/threads/{best}#post-3"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/threads/{subject}#linked-stories")
     db.session.remove()
@@ -215,17 +253,28 @@ def test_author_links_a_thread_by_url_and_both_show_it(client_as, stories):
 
 def test_link_by_post_permalink(client_as, stories):
     post, best = f.first_post(stories["best"]), stories["best"].id
-    client_as(stories["author"]).post(f"/threads/{stories['subject'].id}/links",
-                                      data={"url": f"/posts/{post.id}"})
+    client_as(stories["author"]).post(
+        f"/threads/{stories['subject'].id}/links", data={"url": f"/posts/{post.id}"}
+    )
     db.session.remove()
     assert db.session.scalar(select(ThreadLink.to_thread_id)) == best
 
 
-@pytest.mark.parametrize("url", ["", "https://example.org/elsewhere", "/threads/999999",
-                                 "/threads/abc", "not a url\x00", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "https://example.org/elsewhere",
+        "/threads/999999",
+        "/threads/abc",
+        "not a url\x00",
+        "javascript:alert(1)",
+    ],
+)
 def test_bad_link_addresses_change_nothing(client_as, stories, url):
-    response = client_as(stories["author"]).post(f"/threads/{stories['subject'].id}/links",
-                                                 data={"url": url})
+    response = client_as(stories["author"]).post(
+        f"/threads/{stories['subject'].id}/links", data={"url": url}
+    )
     assert response.status_code == 302
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(ThreadLink)) == 0
@@ -234,7 +283,9 @@ def test_bad_link_addresses_change_nothing(client_as, stories, url):
 def test_cannot_link_to_threads_you_cannot_see_or_itself(client_as, stories):
     client = client_as(stories["author"])
     for target in (stories["hidden"], stories["subject"]):
-        client.post(f"/threads/{stories['subject'].id}/links", data={"url": f"/threads/{target.id}"})
+        client.post(
+            f"/threads/{stories['subject'].id}/links", data={"url": f"/threads/{target.id}"}
+        )
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(ThreadLink)) == 0
 
@@ -242,7 +293,11 @@ def test_cannot_link_to_threads_you_cannot_see_or_itself(client_as, stories):
 def test_only_the_author_or_moderators_link(client_as, stories):
     url = {"url": f"/threads/{stories['best'].id}"}
     target = f"/threads/{stories['subject'].id}/links"
-    guest, member, moderator = client_as(), client_as(stories["member"]), client_as(stories["moderator"])
+    guest, member, moderator = (
+        client_as(),
+        client_as(stories["member"]),
+        client_as(stories["moderator"]),
+    )
     assert guest.post(target, data=url).status_code == 302  # to sign in
     assert member.post(target, data=url).status_code == 403
     db.session.remove()
@@ -252,10 +307,17 @@ def test_only_the_author_or_moderators_link(client_as, stories):
     assert db.session.scalar(select(func.count()).select_from(ThreadLink)) == 1
 
 
-@pytest.mark.parametrize("who,allowed", [
-    ("author", True), ("member", True), ("moderator", True), ("admin", True),
-    ("stranger", False), ("guest", False),
-])
+@pytest.mark.parametrize(
+    "who,allowed",
+    [
+        ("author", True),
+        ("member", True),
+        ("moderator", True),
+        ("admin", True),
+        ("stranger", False),
+        ("guest", False),
+    ],
+)
 def test_who_may_remove_a_link(client_as, stories, who, allowed):
     # member wrote "best"; author wrote "subject"; the link joins them.
     link = ThreadLink(from_thread_id=stories["subject"].id, to_thread_id=stories["best"].id)
@@ -276,7 +338,9 @@ def test_who_may_remove_a_link(client_as, stories, who, allowed):
 
 
 def test_link_removal_button_only_for_those_allowed(client_as, stories):
-    db.session.add(ThreadLink(from_thread_id=stories["subject"].id, to_thread_id=stories["best"].id))
+    db.session.add(
+        ThreadLink(from_thread_id=stories["subject"].id, to_thread_id=stories["best"].id)
+    )
     db.session.commit()
     page = f"/threads/{stories['best'].id}"
     assert "Remove link" in client_as(stories["author"]).get(page).get_data(as_text=True)

@@ -32,7 +32,9 @@ def guest():
 def assert_index_healthy():
     """SQLite: FTS5 compares its index with the posts it was built from."""
     if db.engine.dialect.name == "sqlite":
-        db.session.execute(text("INSERT INTO post_fts(post_fts, rank) VALUES ('integrity-check', 1)"))
+        db.session.execute(
+            text("INSERT INTO post_fts(post_fts, rank) VALUES ('integrity-check', 1)")
+        )
 
 
 @pytest.fixture
@@ -41,17 +43,29 @@ def forum(world):
     w = dict(world)
     author, member = w["author"], w["member"]
     w["aide"] = f.make_thread(
-        author, w["public"], title="District wants to remove the one-to-one aide",
+        author,
+        w["public"],
+        title="District wants to remove the one-to-one aide",
         body="They say the one-to-one aide is no longer needed. The aide is why he is doing well.",
     )
     w["mention"] = f.make_thread(
-        member, w["public"], title="Bus schedule changed again",
+        member,
+        w["public"],
+        title="Bus schedule changed again",
         body="Small thing: the bus aide said the route changes next month.",
     )
-    w["unrelated"] = f.make_thread(member, w["public"], title="Reading goals that actually work",
-                                   body="We rewrote the reading goals with the teacher.")
-    w["secret"] = f.make_thread(member, w["private"], title="Members only: aide fight",
-                                body="A one-to-one aide story only members should find.")
+    w["unrelated"] = f.make_thread(
+        member,
+        w["public"],
+        title="Reading goals that actually work",
+        body="We rewrote the reading goals with the teacher.",
+    )
+    w["secret"] = f.make_thread(
+        member,
+        w["private"],
+        title="Members only: aide fight",
+        body="A one-to-one aide story only members should find.",
+    )
     return w
 
 
@@ -75,8 +89,9 @@ def test_guests_never_see_members_only(forum):
     assert secret in found_post_ids(forum["member"], "aide")
 
 
-@pytest.mark.parametrize("status", [PostStatus.HIDDEN, PostStatus.HELD, PostStatus.DELETED,
-                                    PostStatus.FLAG_HIDDEN])
+@pytest.mark.parametrize(
+    "status", [PostStatus.HIDDEN, PostStatus.HELD, PostStatus.DELETED, PostStatus.FLAG_HIDDEN]
+)
 def test_posts_that_are_not_visible_never_appear(forum, status):
     post = f.first_post(forum["aide"])
     post.status = status
@@ -116,7 +131,9 @@ def test_index_follows_edit_delete_hide_and_restore(forum):
 
 
 def test_index_follows_replies_and_hard_deletes(forum):
-    reply = f.make_reply(forum["member"], forum["unrelated"], body="Try a reading tutor named Zebulon.")
+    reply = f.make_reply(
+        forum["member"], forum["unrelated"], body="Try a reading tutor named Zebulon."
+    )
     assert found_post_ids(guest(), "zebulon") == [reply.id]
     db.session.delete(db.session.get(Post, reply.id))
     db.session.commit()
@@ -161,8 +178,9 @@ def test_reindex_recreates_missing_triggers(app, world):
 
 def test_filters_by_category_and_tag(forum):
     other = f.make_category(slug="other-place", name="Other place")
-    elsewhere = f.make_thread(forum["member"], other, title="Another aide question here",
-                              body="Aide hours cut.")
+    elsewhere = f.make_thread(
+        forum["member"], other, title="Another aide question here", body="Aide hours cut."
+    )
     tag = Tag(slug="one-to-one-aide", label="1:1 aides")
     db.session.add(tag)
     db.session.flush()
@@ -178,8 +196,12 @@ def test_filters_by_category_and_tag(forum):
 
 def test_results_are_paginated(client_as, world):
     for n in range(5):
-        f.make_thread(world["member"], world["public"], title=f"Paginated thread {n}",
-                      body="pagination marker word")
+        f.make_thread(
+            world["member"],
+            world["public"],
+            title=f"Paginated thread {n}",
+            body="pagination marker word",
+        )
     page1 = search.search(guest(), "pagination", per_page=2)
     page3 = search.search(guest(), "pagination", page=3, per_page=2)
     assert page1.total == 5 and page1.pages == 3 and len(page1.results) == 2
@@ -195,11 +217,49 @@ def hostile_queries() -> list[str]:
     blns = json.loads((CORPORA / "blns" / "blns.json").read_text(encoding="utf-8"))
     sqli = (CORPORA / "sqli" / "Generic_SQLI.txt").read_text(encoding="utf-8").splitlines()
     handmade = [
-        '"', '""', '"unclosed', "NEAR(", "NEAR(aide, 3)", "*", "aide*", "OR", "AND", "NOT", "^aide",
-        "-aide", "aide OR", "OR OR OR", "title:aide", "body: x", "{title body}: aide", "a:b:c",
-        "'; DROP TABLE posts; --", "1' OR '1'='1", "aide\x00", "\x00", "🧑‍🦽 aide 🏫", "aide " * 400,
-        "x" * 2000, "é" * 2000, "(", ")", "((aide", "aide)", "+", "&", "|", "!", "<->", ":*",
-        "'aide':*", "aide & !para", "\\", "%", "_", "[aide]", "<script>alert(1)</script>",
+        '"',
+        '""',
+        '"unclosed',
+        "NEAR(",
+        "NEAR(aide, 3)",
+        "*",
+        "aide*",
+        "OR",
+        "AND",
+        "NOT",
+        "^aide",
+        "-aide",
+        "aide OR",
+        "OR OR OR",
+        "title:aide",
+        "body: x",
+        "{title body}: aide",
+        "a:b:c",
+        "'; DROP TABLE posts; --",
+        "1' OR '1'='1",
+        "aide\x00",
+        "\x00",
+        "🧑‍🦽 aide 🏫",
+        "aide " * 400,
+        "x" * 2000,
+        "é" * 2000,
+        "(",
+        ")",
+        "((aide",
+        "aide)",
+        "+",
+        "&",
+        "|",
+        "!",
+        "<->",
+        ":*",
+        "'aide':*",
+        "aide & !para",
+        "\\",
+        "%",
+        "_",
+        "[aide]",
+        "<script>alert(1)</script>",
     ]
     return handmade + [q for q in blns if isinstance(q, str)] + sqli
 
@@ -220,8 +280,12 @@ def test_hostile_queries_over_http(client_as, forum):
 
 
 def test_snippets_escape_everything_and_mark_hits(forum):
-    f.make_thread(forum["member"], forum["public"], title="Escaping <b>test</b> thread",
-                  body="The aide wrote <script>alert('x')</script> & more aide notes.")
+    f.make_thread(
+        forum["member"],
+        forum["public"],
+        title="Escaping <b>test</b> thread",
+        body="The aide wrote <script>alert('x')</script> & more aide notes.",
+    )
     page = search.search(guest(), "aide notes")
     snippet = str(page.results[0].snippet)
     assert "<script>" not in snippet and "&lt;script&gt;" in snippet
@@ -234,8 +298,13 @@ def test_snippets_escape_everything_and_mark_hits(forum):
 
 def test_username_search_never_finds_anonymous_posts(client_as, world):
     writer = f.make_user("quillfeather_parent", email="quill@example.org")
-    secret = f.make_thread(writer, world["public"], title="Anonymous question about IEP aide",
-                           body="Written anonymously about the aide.", hide_author=True)
+    secret = f.make_thread(
+        writer,
+        world["public"],
+        title="Anonymous question about IEP aide",
+        body="Written anonymously about the aide.",
+        hide_author=True,
+    )
     f.make_reply(writer, world["named"], body="Anonymous reply too", hide_author=True)
     for viewer in (guest(), world["member"], world["moderator"]):
         assert found_post_ids(viewer, "quillfeather_parent") == []
@@ -272,12 +341,19 @@ def test_search_box_in_header(client_as, world):
 def test_search_page_query_count_is_constant(client_as, count_queries, world):
     client = client_as(world["member"])
     for n in range(3):
-        f.make_thread(world["member"], world["public"], title=f"Counting thread {n}", body="countword")
+        f.make_thread(
+            world["member"], world["public"], title=f"Counting thread {n}", body="countword"
+        )
     with count_queries() as few:
         assert client.get("/search?q=countword").status_code == 200
     for n in range(15):
-        f.make_thread(f.make_user(), world["public"], title=f"More counting {n}", body="countword",
-                      hide_author=n % 2 == 0)
+        f.make_thread(
+            f.make_user(),
+            world["public"],
+            title=f"More counting {n}",
+            body="countword",
+            hide_author=n % 2 == 0,
+        )
     with count_queries() as many:
         assert client.get("/search?q=countword").status_code == 200
     assert len(many) == len(few)

@@ -79,8 +79,10 @@ def seed(password: str = "demo-password-123", if_empty: bool = False) -> str:
             _backdate_post(post.id, thread.id, when)
         added += 1
     db.session.commit()
-    return (f"Demo data: {len(categories)} categories, {len(members)} members, {added} new threads. "
-            f"{library}")
+    return (
+        f"Demo data: {len(categories)} categories, {len(members)} members, "
+        f"{added} new threads. {library}"
+    )
 
 
 def seed_story(thread: Thread, spec: dict, tags: dict[str, int]) -> None:

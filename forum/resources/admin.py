@@ -28,8 +28,13 @@ def edit_tag(tag_id: int | None = None):
     status = 200
     if form.validate_on_submit():
         try:
-            services.save_tag(tag, slug=form.slug.data, label=form.label.data,
-                              description=form.description.data or "", legal=form.legal.data)
+            services.save_tag(
+                tag,
+                slug=form.slug.data,
+                label=form.label.data,
+                description=form.description.data or "",
+                legal=form.legal.data,
+            )
         except ForumError as exc:
             form.slug.errors.append(str(exc))
             status = 422
@@ -87,10 +92,16 @@ def edit_resource(resource_id: str | None = None):
     if form.validate_on_submit():
         try:
             library.save_resource(
-                resource, id=form.id.data, title=form.title.data, url=form.url.data,
-                alt_url=form.alt_url.data or None, publisher=form.publisher.data,
-                description=form.description.data, tag_ids=form.tags.data or [],
-                verification=form.verification.data, verification_note=form.verification_note.data or "",
+                resource,
+                id=form.id.data,
+                title=form.title.data,
+                url=form.url.data,
+                alt_url=form.alt_url.data or None,
+                publisher=form.publisher.data,
+                description=form.description.data,
+                tag_ids=form.tags.data or [],
+                verification=form.verification.data,
+                verification_note=form.verification_note.data or "",
             )
         except ForumError as exc:
             form.form_errors.append(str(exc))

@@ -17,7 +17,9 @@ def import_command() -> None:
 
 @bp.cli.command("check-links")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for each answer.")
-@click.option("--delay", default=1.0, show_default=True, help="Seconds between requests to one host.")
+@click.option(
+    "--delay", default=1.0, show_default=True, help="Seconds between requests to one host."
+)
 def check_links_command(timeout: float, delay: float) -> None:
     """Check every resource's address and record its status; hides nothing."""
     from forum.resources.library import check_links, summarize

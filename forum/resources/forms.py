@@ -39,6 +39,7 @@ def _at_most(limit: int):
     def check(form, field):
         if field.data and len(field.data) > limit:
             raise ValidationError(f"Choose up to {limit} topics.")
+
     return check
 
 
@@ -97,29 +98,40 @@ class TagForm(FlaskForm):
     label = StringField("Name", validators=[DataRequired(), Length(2, 80)])
     slug = StringField(
         "Slug",
-        validators=[DataRequired(), Length(2, 60),
-                    Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes.")],
+        validators=[
+            DataRequired(),
+            Length(2, 60),
+            Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes."),
+        ],
         description="Used in the address (/tags/…). Changing it breaks old links.",
     )
     description = TextAreaField("Description", validators=[Length(max=500)])
-    legal = BooleanField("Legal topic: threads show the “rules vary by state; not legal advice” note")
+    legal = BooleanField(
+        "Legal topic: threads show the “rules vary by state; not legal advice” note"
+    )
 
 
 class ResourceForm(FlaskForm):
     id = StringField(
         "Id",
-        validators=[Optional(), Length(1, 60),
-                    Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use lower-case letters, digits and dashes.")],
+        validators=[
+            Optional(),
+            Length(1, 60),
+            Regexp(r"^[a-z0-9][a-z0-9-]*$", message="Use lower-case letters, digits and dashes."),
+        ],
         description="A short permanent name, e.g. “parent-center-finder”. Can't be changed later.",
     )
     title = StringField("Title", validators=[DataRequired(), Length(2, 200)])
-    url = StringField("Link", validators=[DataRequired(), Length(max=500)],
-                      description="The full address, starting with https://")
+    url = StringField(
+        "Link",
+        validators=[DataRequired(), Length(max=500)],
+        description="The full address, starting with https://",
+    )
     alt_url = StringField("Alternative link (optional)", validators=[Optional(), Length(max=500)])
     publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[DataRequired(), Length(max=2000)])
     tags = MultiCheckboxField("Topics", coerce=int)
-    verification = SelectField(
-        "Link check", choices=options(VERIFICATION_LABELS.items())
+    verification = SelectField("Link check", choices=options(VERIFICATION_LABELS.items()))
+    verification_note = TextAreaField(
+        "How it was checked (for moderators)", validators=[Length(max=2000)]
     )
-    verification_note = TextAreaField("How it was checked (for moderators)", validators=[Length(max=2000)])

@@ -25,12 +25,25 @@ from forum.threads.models import Thread
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 THREAD_RESOURCES = 6
 # Topics where the "rules vary by state; not legal advice" footer applies (import default).
-LEGAL_TAG_SLUGS = frozenset({
-    "eligibility-evaluation", "parent-rights-notice", "placement-lre", "one-to-one-aide",
-    "iep-implementation", "goals-progress-fape", "discipline-suspension", "shortened-day-removals",
-    "restraint-seclusion", "section-504-ocr", "mediation-facilitation", "state-complaint",
-    "due-process", "stay-put", "retaliation-trust",
-})
+LEGAL_TAG_SLUGS = frozenset(
+    {
+        "eligibility-evaluation",
+        "parent-rights-notice",
+        "placement-lre",
+        "one-to-one-aide",
+        "iep-implementation",
+        "goals-progress-fape",
+        "discipline-suspension",
+        "shortened-day-removals",
+        "restraint-seclusion",
+        "section-504-ocr",
+        "mediation-facilitation",
+        "state-complaint",
+        "due-process",
+        "stay-put",
+        "retaliation-trust",
+    }
+)
 RESOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 
 
@@ -124,7 +137,9 @@ def get_resource(resource_id: str) -> Resource:
 
 
 def resource_tag_ids(resource: Resource) -> list[int]:
-    return list(db.session.scalars(select(ResourceTag.tag_id).where(ResourceTag.resource_id == resource.id)))
+    return list(
+        db.session.scalars(select(ResourceTag.tag_id).where(ResourceTag.resource_id == resource.id))
+    )
 
 
 # --- editing (moderators) ----------------------------------------------------------
@@ -138,10 +153,19 @@ def check_url(url: str, label: str = "The link") -> str:
     return url
 
 
-def save_resource(resource: Resource | None, *, id: str | None = None, title: str, url: str,
-                  publisher: str, description: str, tag_ids: Iterable[int],
-                  verification: str = Verification.UNCONFIRMED, verification_note: str = "",
-                  alt_url: str | None = None) -> Resource:
+def save_resource(
+    resource: Resource | None,
+    *,
+    id: str | None = None,
+    title: str,
+    url: str,
+    publisher: str,
+    description: str,
+    tag_ids: Iterable[int],
+    verification: str = Verification.UNCONFIRMED,
+    verification_note: str = "",
+    alt_url: str | None = None,
+) -> Resource:
     """Create or edit a resource and its topics."""
     url = check_url(url)
     alt_url = check_url(alt_url, "The alternative link") if alt_url else None
@@ -164,8 +188,12 @@ def save_resource(resource: Resource | None, *, id: str | None = None, title: st
     resource.updated_at = now_utc()
     db.session.flush()
     wanted = list(dict.fromkeys(int(t) for t in tag_ids))
-    current = {rt.tag_id: rt for rt in db.session.scalars(
-        select(ResourceTag).where(ResourceTag.resource_id == resource.id))}
+    current = {
+        rt.tag_id: rt
+        for rt in db.session.scalars(
+            select(ResourceTag).where(ResourceTag.resource_id == resource.id)
+        )
+    }
     for tag_id in set(current) - set(wanted):
         db.session.delete(current[tag_id])
     for tag_id in wanted:
@@ -191,14 +219,21 @@ def set_resource_retired(resource: Resource, retired: bool) -> None:
 def import_library(tags_file: Path | None = None, resources_file: Path | None = None) -> str:
     """Add the starter tags and resources that are missing (ids and slugs kept)."""
     tag_specs = json.loads((tags_file or DATA_DIR / "tags.json").read_text(encoding="utf-8"))
-    resource_specs = json.loads((resources_file or DATA_DIR / "resources.json").read_text(encoding="utf-8"))
+    resource_specs = json.loads(
+        (resources_file or DATA_DIR / "resources.json").read_text(encoding="utf-8")
+    )
     tags = {t.slug: t for t in db.session.scalars(select(Tag))}
     start = db.session.scalar(select(func.coalesce(func.max(Tag.position), 0)))
     new_tags = 0
     for offset, spec in enumerate(tag_specs, start=1):
         if spec["slug"] not in tags:
-            tag = Tag(slug=spec["slug"], label=spec["label"], description=spec.get("description", ""),
-                      legal=spec["slug"] in LEGAL_TAG_SLUGS, position=start + offset)
+            tag = Tag(
+                slug=spec["slug"],
+                label=spec["label"],
+                description=spec.get("description", ""),
+                legal=spec["slug"] in LEGAL_TAG_SLUGS,
+                position=start + offset,
+            )
             db.session.add(tag)
             tags[tag.slug] = tag
             new_tags += 1
@@ -209,16 +244,25 @@ def import_library(tags_file: Path | None = None, resources_file: Path | None = 
         if spec["id"] in known:
             continue
         verification = spec.get("verification") or {}
-        db.session.add(Resource(
-            id=spec["id"], title=spec["title"], url=spec["url"], alt_url=spec.get("alt_url"),
-            publisher=spec.get("publisher", ""), description=spec.get("description", ""),
-            verification=verification.get("status", Verification.UNCONFIRMED),
-            verification_note=verification.get("note", ""),
-        ))
+        db.session.add(
+            Resource(
+                id=spec["id"],
+                title=spec["title"],
+                url=spec["url"],
+                alt_url=spec.get("alt_url"),
+                publisher=spec.get("publisher", ""),
+                description=spec.get("description", ""),
+                verification=verification.get("status", Verification.UNCONFIRMED),
+                verification_note=verification.get("note", ""),
+            )
+        )
         known.add(spec["id"])
         new_resources += 1
     db.session.flush()
-    links = {tuple(row) for row in db.session.execute(select(ResourceTag.resource_id, ResourceTag.tag_id))}
+    links = {
+        tuple(row)
+        for row in db.session.execute(select(ResourceTag.resource_id, ResourceTag.tag_id))
+    }
     wanted: dict[tuple[str, int], int] = {}
     for spec in tag_specs:  # the tag's own suggestions come first, in its order
         for position, rid in enumerate(spec.get("suggested_resources", [])):
@@ -255,7 +299,9 @@ class LinkCheck:
         return "redirected" if self.final_url and self.final_url != self.url else "ok"
 
 
-def fetch_status(url: str, timeout: float, user_agent: str) -> tuple[int | None, str | None, str | None]:
+def fetch_status(
+    url: str, timeout: float, user_agent: str
+) -> tuple[int | None, str | None, str | None]:
     """(HTTP status after redirects, final URL, error) for one address; reads no body."""
     request = urllib.request.Request(url, headers={"User-Agent": user_agent, "Accept": "*/*"})
     try:
@@ -276,10 +322,16 @@ def fetch_status(url: str, timeout: float, user_agent: str) -> tuple[int | None,
         return None, None, str(exc)[:200]
 
 
-def check_links(*, timeout: float = 10.0, delay: float = 1.0, user_agent: str = "IEP-forum-link-checker",
-                fetch: Callable | None = None, sleep: Callable[[float], None] = time.sleep,
-                echo: Callable[[str], None] | None = None) -> list[LinkCheck]:
-    """Check every resource's address, one at a time with `delay` seconds per host; record results."""
+def check_links(
+    *,
+    timeout: float = 10.0,
+    delay: float = 1.0,
+    user_agent: str = "IEP-forum-link-checker",
+    fetch: Callable | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    echo: Callable[[str], None] | None = None,
+) -> list[LinkCheck]:
+    """Check every resource's address, `delay` seconds apart per host, and record the results."""
     fetch = fetch or fetch_status
     results: list[LinkCheck] = []
     last_hit: dict[str, float] = {}
@@ -302,7 +354,9 @@ def check_links(*, timeout: float = 10.0, delay: float = 1.0, user_agent: str = 
         db.session.commit()
         results.append(check)
         if echo and check.outcome != "ok":
-            detail = error or (f"HTTP {status}" + (f" -> {final_url}" if check.outcome == "redirected" else ""))
+            detail = error or (
+                f"HTTP {status}" + (f" -> {final_url}" if check.outcome == "redirected" else "")
+            )
             echo(f"{check.outcome:>10}  {resource.id}: {detail}")
     return results
 

@@ -1,4 +1,4 @@
-""""Stories like this": threads ranked by shared tags, school stage, state and text.
+""" "Stories like this": threads ranked by shared tags, school stage, state and text.
 
 The ranking looks only at what a thread says about itself (its tags, details,
 title and opening post), never at who wrote it, and returns only threads the
@@ -33,8 +33,11 @@ def key_words(title: str, body: str = "", *, body_words: int = 3) -> list[str]:
     title_words = [w.casefold() for w in _WORD.findall(title or "")]
     words = [w for w in title_words if w not in STOPWORDS]
     counts = Counter(w.casefold() for w in _WORD.findall((body or "")[:4000]))
-    repeated = [w for w, n in counts.most_common()
-                if n >= 3 and len(w) >= 4 and w not in STOPWORDS and w not in words]
+    repeated = [
+        w
+        for w, n in counts.most_common()
+        if n >= 3 and len(w) >= 4 and w not in STOPWORDS and w not in words
+    ]
     return words + repeated[:body_words]
 
 
@@ -101,12 +104,16 @@ def rank_stories(
         stmt = stmt.where(Thread.id != exclude_thread_id)
     if not viewer.is_authenticated:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
-    stmt = stmt.order_by(score.desc(), Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit)
+    stmt = stmt.order_by(score.desc(), Thread.last_activity_at.desc(), Thread.id.desc()).limit(
+        limit
+    )
     return [row[0] for row in db.session.execute(stmt)]
 
 
-def related_threads(viewer, thread: Thread, opening: Post | None, limit: int = LIMIT) -> list[Thread]:
-    """"Stories like this" for a thread page.
+def related_threads(
+    viewer, thread: Thread, opening: Post | None, limit: int = LIMIT
+) -> list[Thread]:
+    """ "Stories like this" for a thread page.
 
     `opening` is the thread's first post when the page already has it (page 1);
     later pages load its text with one small query.
@@ -129,8 +136,9 @@ def related_threads(viewer, thread: Thread, opening: Post | None, limit: int = L
     )
 
 
-def similar_to_draft(viewer, title: str, body: str = "", tag_ids: Iterable[int] = (),
-                     limit: int = LIMIT) -> list[Thread]:
-    """"Parents have written about this": threads like a thread still being written."""
+def similar_to_draft(
+    viewer, title: str, body: str = "", tag_ids: Iterable[int] = (), limit: int = LIMIT
+) -> list[Thread]:
+    """ "Parents have written about this": threads like a thread still being written."""
     tag_ids = [int(t) for t in tag_ids]
     return rank_stories(viewer, words=key_words(title, body), tag_ids=tag_ids or None, limit=limit)

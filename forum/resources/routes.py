@@ -42,11 +42,19 @@ def search_page():
     category = request.args.get("category", "")
     tag = request.args.get("tag", "")
     results = search.search(current_user, q, category=category, tag=tag, page=_page())
-    categories = [c for c in threads.categories_for(current_user)
-                  if c.visibility == Visibility.PUBLIC or current_user.is_authenticated]
+    categories = [
+        c
+        for c in threads.categories_for(current_user)
+        if c.visibility == Visibility.PUBLIC or current_user.is_authenticated
+    ]
     return render_template(
-        "resources/search.html", q=q, category=category, tag=tag, results=results,
-        categories=categories, tags=services.active_tags(),
+        "resources/search.html",
+        q=q,
+        category=category,
+        tag=tag,
+        results=results,
+        categories=categories,
+        tags=services.active_tags(),
         searched=bool(q.strip()),
     )
 
@@ -57,15 +65,17 @@ def similar():
     """Threads like a title being typed; only titles and links the viewer may see."""
     title = request.args.get("title", "")[:300]
     found = similar_to_draft(current_user, title) if len(title.strip()) >= 3 else []
-    return jsonify(threads=[
-        {
-            "title": t.title,
-            "url": url_for("threads.show", thread_id=t.id),
-            "category": t.category.name,
-            "replies": t.reply_count,
-        }
-        for t in found
-    ])
+    return jsonify(
+        threads=[
+            {
+                "title": t.title,
+                "url": url_for("threads.show", thread_id=t.id),
+                "category": t.category.name,
+                "replies": t.reply_count,
+            }
+            for t in found
+        ]
+    )
 
 
 # --- tags ----------------------------------------------------------------------------
@@ -83,8 +93,9 @@ def tag(slug: str):
     except NotFound:
         abort(404)
     page = services.tag_threads(current_user, tag, _page())
-    return render_template("resources/tag.html", tag=tag, threads=page,
-                           rows=thread_rows(page.items, current_user))
+    return render_template(
+        "resources/tag.html", tag=tag, threads=page, rows=thread_rows(page.items, current_user)
+    )
 
 
 # --- the library -------------------------------------------------------------------------
@@ -131,8 +142,9 @@ def story(thread_id: int):
             return redirect(url_for("threads.show", thread_id=thread.id))
     elif request.method == "POST":
         status = 422
-    return render_template("resources/story.html", form=form, thread=thread,
-                           is_author=is_author), status
+    return render_template(
+        "resources/story.html", form=form, thread=thread, is_author=is_author
+    ), status
 
 
 @bp.post("/threads/<int:thread_id>/outcome/later")
@@ -157,7 +169,10 @@ def link(thread_id: int):
     thread = _readable_thread(thread_id)
     form = LinkForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or "Please try again.", "error")
+        flash(
+            " ".join(e for errors in form.errors.values() for e in errors) or "Please try again.",
+            "error",
+        )
     else:
         try:
             services.link_threads(current_user, thread, form.url.data)

@@ -123,7 +123,11 @@ def highlight(text_value: str, words: list[str], *, length: int | None = None) -
 
     def is_hit(word: str) -> bool:
         folded = word.casefold()
-        return folded in exact or folded.rstrip("s") in exact or any(folded.startswith(s) for s in stems)
+        return (
+            folded in exact
+            or folded.rstrip("s") in exact
+            or any(folded.startswith(s) for s in stems)
+        )
 
     if length is not None and len(text_value) > length:
         text_value = _window(text_value, is_hit, length)
@@ -131,7 +135,7 @@ def highlight(text_value: str, words: list[str], *, length: int | None = None) -
     last = 0
     for match in _WORD.finditer(text_value):
         if is_hit(match.group()):
-            out.append(escape(text_value[last:match.start()]))
+            out.append(escape(text_value[last : match.start()]))
             out.append(Markup("<mark>{}</mark>").format(match.group()))
             last = match.end()
     out.append(escape(text_value[last:]))
@@ -144,7 +148,7 @@ def _window(text_value: str, is_hit, length: int) -> str:
     if start:
         space = text_value.find(" ", start)
         start = space + 1 if 0 <= space < first else start
-    piece = text_value[start:start + length]
+    piece = text_value[start : start + length]
     if start + length < len(text_value):
         piece = piece.rsplit(" ", 1)[0] + " …"
     return ("… " if start else "") + piece
@@ -164,7 +168,9 @@ class SqliteBackend:
             return '"' + " ".join(tokens) + '"'  # tokens are letters and digits only
 
         # Explicit AND: FTS5 does not AND a parenthesised group implicitly.
-        return " AND ".join("(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups)
+        return " AND ".join(
+            "(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups
+        )
 
     def matches(self, query: ParsedQuery, *, openers_only: bool = False, limit: int | None = None):
         """Subquery of (post_id, score), higher score = better match."""
@@ -192,7 +198,9 @@ class PostgresBackend:
     """tsvector documents in post_search (GIN index), queried with websearch_to_tsquery."""
 
     name = "postgresql"
-    _table = table("post_search", column("post_id", Integer), column("document", postgresql.TSVECTOR))
+    _table = table(
+        "post_search", column("post_id", Integer), column("document", postgresql.TSVECTOR)
+    )
 
     @staticmethod
     def render(query: ParsedQuery) -> str:
@@ -266,8 +274,11 @@ class SearchPage:
     def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
         last = 0
         for number in range(1, self.pages + 1):
-            if (number <= left_edge or number > self.pages - right_edge
-                    or self.page - left_current - 1 < number < self.page + right_current + 1):
+            if (
+                number <= left_edge
+                or number > self.pages - right_edge
+                or self.page - left_current - 1 < number < self.page + right_current + 1
+            ):
                 if last + 1 != number:
                     yield None
                 yield number
@@ -295,8 +306,15 @@ def clean_slug(value: str | None) -> str | None:
     return value if SLUG.match(value) else None
 
 
-def search(viewer, q: str | None, *, category: str | None = None, tag: str | None = None,
-           page: int = 1, per_page: int = PER_PAGE) -> SearchPage:
+def search(
+    viewer,
+    q: str | None,
+    *,
+    category: str | None = None,
+    tag: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> SearchPage:
     """Ranked posts matching `q` that `viewer` may read, with highlighted snippets."""
     query = parse_query(q)
     page = max(1, page)
@@ -308,12 +326,19 @@ def search(viewer, q: str | None, *, category: str | None = None, tag: str | Non
     if category:
         stmt = stmt.where(Category.slug == category)
     if tag:
-        stmt = stmt.where(exists().where(
-            ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag))
-    total = db.session.scalar(select(func.count()).select_from(stmt.with_only_columns(Post.id).subquery()))
+        stmt = stmt.where(
+            exists().where(
+                ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
+            )
+        )
+    total = db.session.scalar(
+        select(func.count()).select_from(stmt.with_only_columns(Post.id).subquery())
+    )
     rows = db.session.execute(
         stmt.add_columns(fts.c.score)
-        .options(contains_eager(Post.thread).contains_eager(Thread.category), selectinload(Post.author))
+        .options(
+            contains_eager(Post.thread).contains_eager(Thread.category), selectinload(Post.author)
+        )
         .order_by(fts.c.score.desc(), Post.id.desc())
         .offset((page - 1) * per_page)
         .limit(per_page)

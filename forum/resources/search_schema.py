@@ -19,7 +19,10 @@ from sqlalchemy.engine import Connection
 
 # SQLite: an external-content FTS5 table reading a view of (post id, title, body).
 # An external-content 'delete' needs the exact old values, hence the title lookups.
-_SQLITE_TITLE = "CASE WHEN {p}.number = 1 THEN coalesce((SELECT title FROM threads WHERE id = {p}.thread_id), '') ELSE '' END"
+_SQLITE_TITLE = (
+    "CASE WHEN {p}.number = 1 THEN "
+    "coalesce((SELECT title FROM threads WHERE id = {p}.thread_id), '') ELSE '' END"
+)
 SQLITE_DDL = [
     """CREATE VIEW IF NOT EXISTS post_fts_source AS
        SELECT posts.id AS id,
@@ -33,7 +36,8 @@ SQLITE_DDL = [
        INSERT INTO post_fts(rowid, title, body)
        VALUES (NEW.id, {_SQLITE_TITLE.format(p="NEW")}, NEW.body);
        END""",
-    f"""CREATE TRIGGER IF NOT EXISTS post_fts_after_update AFTER UPDATE OF body, number, thread_id ON posts BEGIN
+    f"""CREATE TRIGGER IF NOT EXISTS post_fts_after_update
+       AFTER UPDATE OF body, number, thread_id ON posts BEGIN
        INSERT INTO post_fts(post_fts, rowid, title, body)
        VALUES ('delete', OLD.id, {_SQLITE_TITLE.format(p="OLD")}, OLD.body);
        INSERT INTO post_fts(rowid, title, body)
@@ -47,9 +51,11 @@ SQLITE_DDL = [
        END""",
     """CREATE TRIGGER IF NOT EXISTS post_fts_after_title AFTER UPDATE OF title ON threads BEGIN
        INSERT INTO post_fts(post_fts, rowid, title, body)
-       SELECT 'delete', id, coalesce(OLD.title, ''), body FROM posts WHERE thread_id = NEW.id AND number = 1;
+       SELECT 'delete', id, coalesce(OLD.title, ''), body FROM posts
+       WHERE thread_id = NEW.id AND number = 1;
        INSERT INTO post_fts(rowid, title, body)
-       SELECT id, coalesce(NEW.title, ''), body FROM posts WHERE thread_id = NEW.id AND number = 1;
+       SELECT id, coalesce(NEW.title, ''), body FROM posts
+       WHERE thread_id = NEW.id AND number = 1;
        END""",
     """CREATE TRIGGER IF NOT EXISTS post_fts_before_thread_delete BEFORE DELETE ON threads BEGIN
        INSERT INTO post_fts(post_fts, rowid, title, body)
@@ -130,8 +136,15 @@ def _run(connection: Connection, statements: list[str]) -> None:
         connection.exec_driver_sql(statement)
 
 
-SQLITE_OBJECTS = ("post_fts_source", "post_fts", "post_fts_after_insert", "post_fts_after_update",
-                  "post_fts_after_delete", "post_fts_after_title", "post_fts_before_thread_delete")
+SQLITE_OBJECTS = (
+    "post_fts_source",
+    "post_fts",
+    "post_fts_after_insert",
+    "post_fts_after_update",
+    "post_fts_after_delete",
+    "post_fts_after_title",
+    "post_fts_before_thread_delete",
+)
 POSTGRES_TRIGGERS = ("post_search_sync_post", "post_search_sync_thread")
 
 
@@ -142,8 +155,9 @@ def search_schema_installed(connection: Connection) -> bool:
         return set(SQLITE_OBJECTS) <= names
     if connection.exec_driver_sql("SELECT to_regclass('post_search')").scalar() is None:
         return False
-    triggers = set(connection.exec_driver_sql(
-        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars())
+    triggers = set(
+        connection.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars()
+    )
     return set(POSTGRES_TRIGGERS) <= triggers
 
 
@@ -167,8 +181,12 @@ def drop_search_schema(connection: Connection) -> None:
 
 def include_object(object, name, type_, reflected, compare_to) -> bool:
     """For migrations/env.py: keep autogenerate from dropping the search tables."""
-    return not (type_ == "table" and reflected and compare_to is None
-                and str(name).startswith(SEARCH_TABLE_PREFIXES))
+    return not (
+        type_ == "table"
+        and reflected
+        and compare_to is None
+        and str(name).startswith(SEARCH_TABLE_PREFIXES)
+    )
 
 
 def attach(metadata: MetaData) -> None:

@@ -39,7 +39,11 @@ def all_tags() -> list[Tag]:
 
 
 def active_tags() -> list[Tag]:
-    return list(db.session.scalars(select(Tag).where(Tag.retired.is_(False)).order_by(Tag.position, Tag.label)))
+    return list(
+        db.session.scalars(
+            select(Tag).where(Tag.retired.is_(False)).order_by(Tag.position, Tag.label)
+        )
+    )
 
 
 def get_tag(slug: str) -> Tag:
@@ -49,7 +53,9 @@ def get_tag(slug: str) -> Tag:
     return tag
 
 
-def save_tag(tag: Tag | None, *, slug: str, label: str, description: str = "", legal: bool = False) -> Tag:
+def save_tag(
+    tag: Tag | None, *, slug: str, label: str, description: str = "", legal: bool = False
+) -> Tag:
     """Create or edit a tag (moderators and admins)."""
     slug = slug.strip().lower()
     if not re.fullmatch(r"[a-z0-9-]{2,60}", slug):
@@ -58,7 +64,12 @@ def save_tag(tag: Tag | None, *, slug: str, label: str, description: str = "", l
         position = db.session.scalar(select(func.coalesce(func.max(Tag.position), 0))) + 1
         tag = Tag(position=position)
         db.session.add(tag)
-    tag.slug, tag.label, tag.description, tag.legal = slug, label.strip(), description.strip(), legal
+    tag.slug, tag.label, tag.description, tag.legal = (
+        slug,
+        label.strip(),
+        description.strip(),
+        legal,
+    )
     try:
         db.session.commit()
     except IntegrityError as exc:
@@ -83,10 +94,14 @@ def tag_threads(viewer, tag: Tag, page: int):
 
 
 def thread_tags(thread: Thread) -> list[Tag]:
-    return list(db.session.scalars(
-        select(Tag).join(ThreadTag, ThreadTag.tag_id == Tag.id)
-        .where(ThreadTag.thread_id == thread.id).order_by(Tag.position, Tag.label)
-    ))
+    return list(
+        db.session.scalars(
+            select(Tag)
+            .join(ThreadTag, ThreadTag.tag_id == Tag.id)
+            .where(ThreadTag.thread_id == thread.id)
+            .order_by(Tag.position, Tag.label)
+        )
+    )
 
 
 # --- story details ---------------------------------------------------------------
@@ -108,7 +123,9 @@ def can_edit_story(user, thread: Thread) -> bool:
 
 
 def is_author(user, thread: Thread) -> bool:
-    return bool(user.is_authenticated and thread.author_id is not None and user.id == thread.author_id)
+    return bool(
+        user.is_authenticated and thread.author_id is not None and user.id == thread.author_id
+    )
 
 
 def _check_details(details: StoryDetails) -> None:
@@ -124,20 +141,28 @@ def _set_tags(thread: Thread, tag_ids: Iterable[int]) -> None:
     wanted = list(dict.fromkeys(int(t) for t in tag_ids))
     if len(wanted) > MAX_THREAD_TAGS:
         raise ForumError(f"Choose up to {MAX_THREAD_TAGS} topics.")
-    current = set(db.session.scalars(select(ThreadTag.tag_id).where(ThreadTag.thread_id == thread.id)))
+    current = set(
+        db.session.scalars(select(ThreadTag.tag_id).where(ThreadTag.thread_id == thread.id))
+    )
     added = [t for t in wanted if t not in current]
     if added:
         # Retired tags stay where they are but can't be newly chosen.
-        usable = set(db.session.scalars(select(Tag.id).where(Tag.id.in_(added), Tag.retired.is_(False))))
+        usable = set(
+            db.session.scalars(select(Tag.id).where(Tag.id.in_(added), Tag.retired.is_(False)))
+        )
         if usable != set(added):
             raise ForumError("One of those topics is no longer available.")
     removed = current - set(wanted)
     if removed:
-        db.session.execute(delete(ThreadTag).where(ThreadTag.thread_id == thread.id, ThreadTag.tag_id.in_(removed)))
+        db.session.execute(
+            delete(ThreadTag).where(ThreadTag.thread_id == thread.id, ThreadTag.tag_id.in_(removed))
+        )
     db.session.add_all(ThreadTag(thread_id=thread.id, tag_id=t) for t in added)
 
 
-def save_story(editor: User, thread: Thread, details: StoryDetails, *, new_thread: bool = False) -> None:
+def save_story(
+    editor: User, thread: Thread, details: StoryDetails, *, new_thread: bool = False
+) -> None:
     """Set a thread's tags and optional details; only its author sets the outcome."""
     if not can_edit_story(editor, thread):
         raise NotAllowed("Only the thread's author and moderators can change its topics.")
@@ -190,7 +215,7 @@ def outcome_invitations(user, limit: int = 3) -> list[Thread]:
 
 
 def put_off_outcome(user, thread: Thread) -> None:
-    """"Not now": ask again in thirty days."""
+    """ "Not now": ask again in thirty days."""
     if not is_author(user, thread):
         raise NotAllowed("Only the thread's author can answer this.")
     thread.outcome_checked_at = now_utc()
@@ -267,8 +292,12 @@ def can_remove_link(user, link: ThreadLink, threads: dict[int, Thread]) -> bool:
 
 
 def remove_link(user: User, link: ThreadLink) -> None:
-    threads = {t.id: t for t in db.session.scalars(
-        select(Thread).where(Thread.id.in_([link.from_thread_id, link.to_thread_id])))}
+    threads = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Thread).where(Thread.id.in_([link.from_thread_id, link.to_thread_id]))
+        )
+    }
     if not can_remove_link(user, link, threads):
         raise NotAllowed("Only the authors of the two threads and moderators can remove this link.")
     db.session.delete(link)
@@ -289,10 +318,13 @@ def thread_links(viewer, thread: Thread) -> list[LinkView]:
     other_category = aliased(Category)
     stmt = (
         select(ThreadLink, other)
-        .join(other, or_(
-            (ThreadLink.from_thread_id == thread.id) & (other.id == ThreadLink.to_thread_id),
-            (ThreadLink.to_thread_id == thread.id) & (other.id == ThreadLink.from_thread_id),
-        ))
+        .join(
+            other,
+            or_(
+                (ThreadLink.from_thread_id == thread.id) & (other.id == ThreadLink.to_thread_id),
+                (ThreadLink.to_thread_id == thread.id) & (other.id == ThreadLink.from_thread_id),
+            ),
+        )
         .join(other_category, other_category.id == other.category_id)
         .where(other.status == PostStatus.VISIBLE)
         .order_by(ThreadLink.created_at, ThreadLink.id)
@@ -302,6 +334,12 @@ def thread_links(viewer, thread: Thread) -> list[LinkView]:
     views = []
     for link, other_thread in db.session.execute(stmt):
         ends = {thread.id: thread, other_thread.id: other_thread}
-        views.append(LinkView(link, other_thread, link.from_thread_id == thread.id,
-                              can_remove_link(viewer, link, ends)))
+        views.append(
+            LinkView(
+                link,
+                other_thread,
+                link.from_thread_id == thread.id,
+                can_remove_link(viewer, link, ends),
+            )
+        )
     return views

@@ -69,7 +69,7 @@ def thread_extras(thread: Thread, viewer, posts: list[Post]) -> ThreadExtras:
 
 
 def similar_for_draft(viewer, form) -> list[Thread]:
-    """"Parents have written about this" for the new-thread form's current text."""
+    """ "Parents have written about this" for the new-thread form's current text."""
     return related.similar_to_draft(
         viewer, form.title.data or "", form.body.data or "", form.tags.data or []
     )
