@@ -210,6 +210,42 @@ def test_results_are_paginated(client_as, world):
     assert "5 results" in html
 
 
+def test_best_matches_hidden_from_the_viewer_do_not_empty_the_page(world, monkeypatch):
+    monkeypatch.setattr(search, "SHORTLIST_MARGIN", 1)
+    for n in range(4):  # the best matches, but members only
+        f.make_thread(
+            world["member"],
+            world["private"],
+            title=f"Shortlist shortlist {n}",
+            body="shortlist shortlist shortlist shortlist",
+        )
+    public = [
+        f.first_post(
+            f.make_thread(
+                world["member"],
+                world["public"],
+                title=f"Public {n} here",
+                body="one shortlist mention",
+            )
+        ).id
+        for n in range(3)
+    ]
+    page = search.search(guest(), "shortlist", per_page=2)
+    assert page.total == 3 and len(page.results) == 2
+    assert {r.post.id for r in page.results} <= set(public)
+    assert len(search.search(guest(), "shortlist", per_page=2, page=2).results) == 1
+
+
+def test_counting_stops_at_the_maximum(client_as, world, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    for n in range(5):
+        f.make_thread(world["member"], world["public"], title=f"Capped {n} thread", body="capword")
+    page = search.search(guest(), "capword", per_page=2)
+    assert page.more_than_max and page.pages == 2
+    assert search.search(guest(), "capword", per_page=2, page=3).results == []
+    assert "More than 3 results" in client_as().get("/search?q=capword").get_data(as_text=True)
+
+
 # --- hostile input -------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import Float, Select, case, cast, func, literal, select, union
+from sqlalchemy.orm import contains_eager
 
 from forum.extensions import db
 from forum.resources.models import ThreadTag
@@ -53,37 +54,28 @@ def rank_stories(
 ) -> list[Thread]:
     """Up to `limit` visible threads most like the given words, tags and details."""
     sources = []
-    tag_hits = None
+    score = literal(0.0, Float)
     if tag_ids is not None:
-        tag_hits = (
-            select(ThreadTag.thread_id.label("thread_id"), func.count().label("shared"))
-            .where(ThreadTag.tag_id.in_(tag_ids))
-            .group_by(ThreadTag.thread_id)
-            .subquery("tag_hits")
+        sources.append(select(ThreadTag.thread_id).where(ThreadTag.tag_id.in_(tag_ids)))
+        # Per candidate, an index lookup on thread_tags' primary key.
+        shared = (
+            select(func.count())
+            .where(ThreadTag.thread_id == Thread.id, ThreadTag.tag_id.in_(tag_ids))
+            .scalar_subquery()
         )
-        sources.append(select(tag_hits.c.thread_id))
+        score = score + TAG_WEIGHT * shared
     text_hits = None
     query = any_of(words)
     if query:
-        matches = backend().matches(query, openers_only=True, limit=TEXT_CANDIDATES)
-        text_hits = (
-            select(Post.thread_id.label("thread_id"), matches.c.score.label("score"))
-            .join(matches, matches.c.post_id == Post.id)
-            .subquery("text_hits")
-        )
+        text_hits = backend().similar_titles(query, TEXT_CANDIDATES)
         sources.append(select(text_hits.c.thread_id))
-    if not sources:
-        return []
-    candidates = (union(*sources) if len(sources) > 1 else sources[0]).subquery("candidates")
-
-    score = literal(0.0, Float)
-    if tag_hits is not None:
-        score = score + TAG_WEIGHT * func.coalesce(tag_hits.c.shared, 0)
-    if text_hits is not None:
         best = func.max(text_hits.c.score).over()
         score = score + TEXT_WEIGHT * func.coalesce(
             cast(text_hits.c.score, Float) / func.nullif(best, 0), 0.0
         )
+    if not sources:
+        return []
+    candidates = (union(*sources) if len(sources) > 1 else sources[0]).subquery("candidates")
     if school_stage:
         score = score + case((Thread.school_stage == school_stage, STAGE_WEIGHT), else_=0.0)
     if state:
@@ -94,19 +86,17 @@ def rank_stories(
         select(Thread, score)
         .join(candidates, candidates.c.thread_id == Thread.id)
         .join(Thread.category)
+        .options(contains_eager(Thread.category))
         .where(Thread.status == PostStatus.VISIBLE)
     )
-    if tag_hits is not None:
-        stmt = stmt.outerjoin(tag_hits, tag_hits.c.thread_id == Thread.id)
     if text_hits is not None:
         stmt = stmt.outerjoin(text_hits, text_hits.c.thread_id == Thread.id)
     if exclude_thread_id is not None:
         stmt = stmt.where(Thread.id != exclude_thread_id)
     if not viewer.is_authenticated:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
-    stmt = stmt.order_by(score.desc(), Thread.last_activity_at.desc(), Thread.id.desc()).limit(
-        limit
-    )
+    stmt = stmt.order_by(score.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
+    stmt = stmt.limit(limit)
     return [row[0] for row in db.session.execute(stmt)]
 
 

@@ -37,6 +37,8 @@ MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TOKEN_CHARS = 40
 PER_PAGE = 20
+MAX_RESULTS = 1000
+SHORTLIST_MARGIN = 100
 SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
 
 _WORD = re.compile(r"[^\W_]+")
@@ -172,26 +174,34 @@ class SqliteBackend:
             "(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups
         )
 
-    def matches(self, query: ParsedQuery, *, openers_only: bool = False, limit: int | None = None):
-        """Subquery of (post_id, score), higher score = better match."""
-        sql = (
-            "SELECT post_fts.rowid AS post_id, -bm25(post_fts, 4.0, 1.0) AS score "
-            "FROM post_fts WHERE post_fts MATCH :fts_query"
-        )
-        if openers_only:  # only opening posts carry a title
-            sql = (
-                "SELECT post_fts.rowid AS post_id, -bm25(post_fts, 4.0, 1.0) AS score "
-                "FROM post_fts JOIN posts ON posts.id = post_fts.rowid "
-                "WHERE post_fts MATCH :fts_query AND posts.number = 1"
-            )
-        if limit:
-            sql += f" ORDER BY score DESC LIMIT {int(limit)}"
+    def matches(self, query: ParsedQuery, limit: int | None = None):
+        """Subquery of (post_id, score), the best `limit` or all; higher score = better."""
+        top = f" ORDER BY score DESC LIMIT {int(limit)}" if limit else ""
         return (
-            text(sql)
+            text(
+                "SELECT post_fts.rowid AS post_id, -bm25(post_fts, 4.0, 1.0) AS score "
+                "FROM post_fts WHERE post_fts MATCH :fts_query" + top
+            )
             .bindparams(fts_query=self.render(query))
             .columns(column("post_id", Integer), column("score", Float))
             .subquery("fts")
         )
+
+    def similar_titles(self, query: ParsedQuery, limit: int):
+        """CTE of (thread_id, score): the `limit` threads whose titles match best."""
+        return (
+            text(
+                "SELECT thread_fts.rowid AS thread_id, -bm25(thread_fts) AS score "
+                "FROM thread_fts WHERE thread_fts MATCH :title_query "
+                f"ORDER BY score DESC LIMIT {int(limit)}"
+            )
+            .bindparams(title_query=self.render(query))
+            .columns(column("thread_id", Integer), column("score", Float))
+            .cte("title_fts")
+        )
+
+
+ENGLISH = literal_column("'english'::regconfig")
 
 
 class PostgresBackend:
@@ -209,18 +219,33 @@ class PostgresBackend:
 
         return " ".join(" or ".join(phrase(p) for p in group) for group in query.groups)
 
-    def matches(self, query: ParsedQuery, *, openers_only: bool = False, limit: int | None = None):
-        doc = self._table.c.document
-        tsquery = postgresql.websearch_to_tsquery(
-            literal_column("'english'::regconfig"), self.render(query)
-        )
+    @classmethod
+    def _tsquery(cls, query: ParsedQuery):
+        return postgresql.websearch_to_tsquery(ENGLISH, cls.render(query))
+
+    def matches(self, query: ParsedQuery, limit: int | None = None):
+        """Subquery of (post_id, score), the best `limit` or all; higher score = better."""
+        doc, tsquery = self._table.c.document, self._tsquery(query)
         score = func.ts_rank_cd(doc, tsquery, 32).label("score")
         stmt = select(self._table.c.post_id.label("post_id"), score).where(doc.op("@@")(tsquery))
-        if openers_only:
-            stmt = stmt.join(Post, Post.id == self._table.c.post_id).where(Post.number == 1)
         if limit:
             stmt = stmt.order_by(score.desc()).limit(limit)
         return stmt.subquery("fts")
+
+    def similar_titles(self, query: ParsedQuery, limit: int):
+        """CTE of (thread_id, score): the `limit` threads whose titles match best."""
+        vector = postgresql.to_tsvector(
+            ENGLISH, Thread.title
+        )  # the ix_threads_title_search GIN index
+        tsquery = self._tsquery(query)
+        score = func.ts_rank_cd(vector, tsquery, 32).label("score")
+        return (
+            select(Thread.id.label("thread_id"), score)
+            .where(vector.op("@@")(tsquery))
+            .order_by(score.desc())
+            .limit(limit)
+            .cte("title_fts")
+        )
 
 
 BACKENDS = {"sqlite": SqliteBackend(), "postgresql": PostgresBackend()}
@@ -253,7 +278,11 @@ class SearchPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-min(self.total, MAX_RESULTS) // self.per_page))
+
+    @property
+    def more_than_max(self) -> bool:
+        return self.total > MAX_RESULTS
 
     @property
     def has_prev(self) -> bool:
@@ -319,30 +348,44 @@ def search(
     query = parse_query(q)
     page = max(1, page)
     category, tag = clean_slug(category), clean_slug(tag)
-    if not query or category is None or tag is None:
+    if not query or category is None or tag is None or (page - 1) * per_page >= MAX_RESULTS:
         return SearchPage(q or "", [], 0, page, per_page)
-    fts = backend().matches(query)
-    stmt = visible_posts(viewer).join(fts, fts.c.post_id == Post.id)
-    if category:
-        stmt = stmt.where(Category.slug == category)
-    if tag:
-        stmt = stmt.where(
-            exists().where(
-                ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
+
+    def matching(fts):
+        stmt = visible_posts(viewer).join(fts, fts.c.post_id == Post.id)
+        if category:
+            stmt = stmt.where(Category.slug == category)
+        if tag:
+            stmt = stmt.where(
+                exists().where(
+                    ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
+                )
             )
-        )
-    total = db.session.scalar(
-        select(func.count()).select_from(stmt.with_only_columns(Post.id).subquery())
-    )
-    rows = db.session.execute(
-        stmt.add_columns(fts.c.score)
-        .options(
-            contains_eager(Post.thread).contains_eager(Thread.category), selectinload(Post.author)
-        )
-        .order_by(fts.c.score.desc(), Post.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+        return stmt
+
+    def ranked(fts):
+        return db.session.execute(
+            matching(fts)
+            .add_columns(fts.c.score)
+            .options(
+                contains_eager(Post.thread).contains_eager(Thread.category),
+                selectinload(Post.author),
+            )
+            .order_by(fts.c.score.desc(), Post.id.desc())
+            .offset(offset)
+            .limit(per_page)
+        ).all()
+
+    offset = (page - 1) * per_page
+    # Counting stops past MAX_RESULTS: "1,000+ results" is as useful and much cheaper.
+    everything = backend().matches(query)
+    capped = matching(everything).with_only_columns(Post.id).limit(MAX_RESULTS + 1)
+    total = db.session.scalar(select(func.count()).select_from(capped.subquery()))
+    # Rank a short list of the best matches first; only when too many of them are
+    # hidden from this viewer does the page need ranking every match.
+    rows = ranked(backend().matches(query, limit=offset + per_page + SHORTLIST_MARGIN))
+    if len(rows) < min(per_page, total - offset):
+        rows = ranked(everything)
     posts = [row[0] for row in rows]
     aliases = AliasBook.for_threads(p.thread_id for p in posts)
     words = query.words

@@ -1,8 +1,10 @@
 """Full-text index DDL that create_all cannot make: SQLite FTS5 and PostgreSQL tsvector.
 
 Both index one document per post: the thread title (opening posts only) and the
-post body. Database triggers keep them in step with every write to posts and
-thread titles, whatever code makes it. Visibility (hidden, held, deleted,
+post body, for search. A second, small index over thread titles serves "stories
+like this" and "parents have written about this", which ask with many words at
+once and must stay fast. Database triggers keep both in step with every write to
+posts and threads, whatever code makes it. Visibility (hidden, held, deleted,
 members-only) is never baked into the index: searches join back to posts and
 threads and filter at query time, so a status change needs no re-indexing.
 
@@ -63,7 +65,27 @@ SQLITE_DDL = [
        FROM posts WHERE thread_id = OLD.id;
        END""",
 ]
+SQLITE_DDL += [
+    # Thread titles: an external-content table straight over `threads`.
+    """CREATE VIRTUAL TABLE IF NOT EXISTS thread_fts USING fts5(
+       title, content='threads', content_rowid='id',
+       tokenize='porter unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER IF NOT EXISTS thread_fts_after_insert AFTER INSERT ON threads BEGIN
+       INSERT INTO thread_fts(rowid, title) VALUES (NEW.id, NEW.title);
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS thread_fts_after_delete AFTER DELETE ON threads BEGIN
+       INSERT INTO thread_fts(thread_fts, rowid, title) VALUES ('delete', OLD.id, OLD.title);
+       END""",
+    """CREATE TRIGGER IF NOT EXISTS thread_fts_after_title AFTER UPDATE OF title ON threads BEGIN
+       INSERT INTO thread_fts(thread_fts, rowid, title) VALUES ('delete', OLD.id, OLD.title);
+       INSERT INTO thread_fts(rowid, title) VALUES (NEW.id, NEW.title);
+       END""",
+]
 SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS thread_fts_after_title",
+    "DROP TRIGGER IF EXISTS thread_fts_after_delete",
+    "DROP TRIGGER IF EXISTS thread_fts_after_insert",
+    "DROP TABLE IF EXISTS thread_fts",
     "DROP TRIGGER IF EXISTS post_fts_before_thread_delete",
     "DROP TRIGGER IF EXISTS post_fts_after_title",
     "DROP TRIGGER IF EXISTS post_fts_after_delete",
@@ -72,7 +94,10 @@ SQLITE_DROP = [
     "DROP TABLE IF EXISTS post_fts",
     "DROP VIEW IF EXISTS post_fts_source",
 ]
-SQLITE_REBUILD = ["INSERT INTO post_fts(post_fts) VALUES ('rebuild')"]
+SQLITE_REBUILD = [
+    "INSERT INTO post_fts(post_fts) VALUES ('rebuild')",
+    "INSERT INTO thread_fts(thread_fts) VALUES ('rebuild')",
+]
 
 # PostgreSQL: a tsvector per post (title weighted A, body B) with a GIN index.
 POSTGRES_DDL = [
@@ -108,7 +133,12 @@ POSTGRES_DDL = [
     """CREATE TRIGGER post_search_sync_thread AFTER UPDATE OF title
        ON threads FOR EACH ROW EXECUTE FUNCTION post_search_sync_thread()""",
 ]
+POSTGRES_DDL += [
+    """CREATE INDEX IF NOT EXISTS ix_threads_title_search
+       ON threads USING gin (to_tsvector('english'::regconfig, title))""",
+]
 POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS ix_threads_title_search",
     "DROP TRIGGER IF EXISTS post_search_sync_thread ON threads",
     "DROP TRIGGER IF EXISTS post_search_sync_post ON posts",
     "DROP TABLE IF EXISTS post_search",
@@ -128,7 +158,8 @@ DROP_BY_DIALECT = {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}
 REBUILD_BY_DIALECT = {"sqlite": SQLITE_REBUILD, "postgresql": POSTGRES_REBUILD}
 
 # Tables Alembic autogenerate must leave alone (they are not in the models).
-SEARCH_TABLE_PREFIXES = ("post_fts", "post_search")
+SEARCH_TABLE_PREFIXES = ("post_fts", "post_search", "thread_fts")
+SEARCH_INDEXES = ("ix_post_search_document", "ix_threads_title_search")
 
 
 def _run(connection: Connection, statements: list[str]) -> None:
@@ -144,17 +175,22 @@ SQLITE_OBJECTS = (
     "post_fts_after_delete",
     "post_fts_after_title",
     "post_fts_before_thread_delete",
+    "thread_fts",
+    "thread_fts_after_insert",
+    "thread_fts_after_delete",
+    "thread_fts_after_title",
 )
 POSTGRES_TRIGGERS = ("post_search_sync_post", "post_search_sync_thread")
 
 
 def search_schema_installed(connection: Connection) -> bool:
-    """Whether the index table and every trigger exist."""
+    """Whether the index tables, indexes and every trigger exist."""
     if connection.dialect.name == "sqlite":
         names = set(connection.exec_driver_sql("SELECT name FROM sqlite_master").scalars())
         return set(SQLITE_OBJECTS) <= names
-    if connection.exec_driver_sql("SELECT to_regclass('post_search')").scalar() is None:
-        return False
+    for name in ("post_search", *SEARCH_INDEXES):
+        if connection.exec_driver_sql(f"SELECT to_regclass('{name}')").scalar() is None:
+            return False
     triggers = set(
         connection.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal").scalars()
     )
@@ -171,7 +207,7 @@ def install_search_schema(connection: Connection) -> None:
 
 
 def rebuild_search_index(connection: Connection) -> None:
-    """Re-index every post from the posts and threads tables."""
+    """Re-index every post and thread title from the posts and threads tables."""
     _run(connection, REBUILD_BY_DIALECT[connection.dialect.name])
 
 
@@ -180,13 +216,14 @@ def drop_search_schema(connection: Connection) -> None:
 
 
 def include_object(object, name, type_, reflected, compare_to) -> bool:
-    """For migrations/env.py: keep autogenerate from dropping the search tables."""
-    return not (
-        type_ == "table"
-        and reflected
-        and compare_to is None
-        and str(name).startswith(SEARCH_TABLE_PREFIXES)
-    )
+    """For migrations/env.py: keep autogenerate from dropping the search tables and indexes."""
+    if not reflected or compare_to is not None:
+        return True
+    if type_ == "table":
+        return not str(name).startswith(SEARCH_TABLE_PREFIXES)
+    if type_ == "index":
+        return name not in SEARCH_INDEXES
+    return True
 
 
 def attach(metadata: MetaData) -> None:
