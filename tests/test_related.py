@@ -105,6 +105,14 @@ def test_ranking_ignores_who_wrote_it(stories):
     assert [t.id for t in related_threads(stories["author"], stories["subject"], None)] == before
 
 
+def test_remembered_lists_never_show_threads_hidden_since(client_as, stories):
+    client, url = client_as(), f"/threads/{stories['subject'].id}"
+    assert "We kept our one-to-one aide" in client.get(url).get_data(as_text=True)
+    stories["best"].status = PostStatus.HIDDEN
+    db.session.commit()
+    assert "We kept our one-to-one aide" not in client.get(url).get_data(as_text=True)
+
+
 def test_at_most_five(stories):
     for n in range(7):
         t = f.make_thread(

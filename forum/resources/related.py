@@ -8,9 +8,12 @@ viewer may list. One SQL statement per list.
 from __future__ import annotations
 
 import re
-from collections import Counter
+import threading
+import time
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import Float, Select, case, cast, func, literal, select, union
 from sqlalchemy.orm import contains_eager
 
@@ -21,6 +24,7 @@ from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
 
 LIMIT = 5
 TEXT_CANDIDATES = 50
+TAG_CANDIDATES = 200
 # A shared topic counts, but what the title says is the most specific signal.
 TAG_WEIGHT = 1.5
 TEXT_WEIGHT = 3.0
@@ -56,7 +60,16 @@ def rank_stories(
     sources = []
     score = literal(0.0, Float)
     if tag_ids is not None:
-        sources.append(select(ThreadTag.thread_id).where(ThreadTag.tag_id.in_(tag_ids)))
+        # The threads sharing the most topics (newest first): a bounded candidate list.
+        by_tags = (
+            select(ThreadTag.thread_id)
+            .where(ThreadTag.tag_id.in_(tag_ids))
+            .group_by(ThreadTag.thread_id)
+            .order_by(func.count().desc(), ThreadTag.thread_id.desc())
+            .limit(TAG_CANDIDATES)
+            .subquery("by_tags")
+        )
+        sources.append(select(by_tags.c.thread_id))
         # Per candidate, an index lookup on thread_tags' primary key.
         shared = (
             select(func.count())
@@ -132,3 +145,74 @@ def similar_to_draft(
     """ "Parents have written about this": threads like a thread still being written."""
     tag_ids = [int(t) for t in tag_ids]
     return rank_stories(viewer, words=key_words(title, body), tag_ids=tag_ids or None, limit=limit)
+
+
+class _RecentLists:
+    """A small per-process memory of recent "stories like this" lists (thread ids only)."""
+
+    def __init__(self, size: int = 2048):
+        self.size = size
+        self._items: OrderedDict[tuple, tuple[float, list[int]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, max_age: float) -> list[int] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or time.monotonic() - item[0] > max_age:
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def forget(self, key: tuple) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
+    def put(self, key: tuple, ids: list[int]) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), ids)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def _visible_in_order(viewer, ids: list[int]) -> list[Thread]:
+    """The listed threads the viewer may still see, in the listed order (one query)."""
+    if not ids:
+        return []
+    stmt = (
+        select(Thread)
+        .join(Thread.category)
+        .options(contains_eager(Thread.category))
+        .where(Thread.id.in_(ids), Thread.status == PostStatus.VISIBLE)
+    )
+    if not viewer.is_authenticated:
+        stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
+    found = {t.id: t for t in db.session.scalars(stmt)}
+    return [found[i] for i in ids if i in found]
+
+
+def related_for_page(viewer, thread: Thread, opening: Post | None) -> list[Thread]:
+    """related_threads, remembered for RELATED_CACHE_SECONDS per thread and kind of viewer.
+
+    Only the ranking is remembered: whether each listed thread may be shown is
+    checked on every page view, so hidden or members-only threads never leak.
+    """
+    max_age = current_app.config.get("RELATED_CACHE_SECONDS", 300)
+    if not max_age:
+        return related_threads(viewer, thread, opening)
+    lists = current_app.extensions.setdefault("related_stories", _RecentLists())
+    key = (thread.id, bool(viewer.is_authenticated))
+    ids = lists.get(key, max_age)
+    if ids is not None:
+        return _visible_in_order(viewer, ids)
+    found = related_threads(viewer, thread, opening)
+    lists.put(key, [t.id for t in found])
+    return found
+
+
+def forget_related(thread_id: int) -> None:
+    """Drop this process's remembered lists for a thread (after its topics change)."""
+    lists = current_app.extensions.get("related_stories")
+    if lists is not None:
+        for authenticated in (False, True):
+            lists.forget((thread_id, authenticated))

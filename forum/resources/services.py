@@ -9,7 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -24,6 +24,7 @@ from forum.resources.models import (
     ThreadLink,
     ThreadTag,
 )
+from forum.resources.related import forget_related
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
 from forum.threads.services import can_see_thread, ensure_can_write, visible_threads_query
@@ -176,6 +177,7 @@ def save_story(
             thread.outcome = details.outcome
         thread.outcome_checked_at = now_utc()
     db.session.commit()
+    forget_related(thread.id)
 
 
 def outcome_due(thread: Thread, now=None) -> bool:
@@ -312,19 +314,24 @@ class LinkView:
     removable: bool
 
 
+# Built once: fresh aliases per call would cost a statement compile on every page.
+_OTHER_THREAD = aliased(Thread, name="other_thread")
+_OTHER_CATEGORY = aliased(Category, name="other_category")
+
+
 def thread_links(viewer, thread: Thread) -> list[LinkView]:
     """Links to and from a thread whose other end the viewer may list (one query)."""
-    other = aliased(Thread)
-    other_category = aliased(Category)
+    other, other_category = _OTHER_THREAD, _OTHER_CATEGORY
+    other_id = case(
+        (ThreadLink.from_thread_id == thread.id, ThreadLink.to_thread_id),
+        else_=ThreadLink.from_thread_id,
+    )
     stmt = (
         select(ThreadLink, other)
-        .join(
-            other,
-            or_(
-                (ThreadLink.from_thread_id == thread.id) & (other.id == ThreadLink.to_thread_id),
-                (ThreadLink.to_thread_id == thread.id) & (other.id == ThreadLink.from_thread_id),
-            ),
-        )
+        .select_from(ThreadLink)
+        # Both ends are indexed: find this thread's links first, then the other threads.
+        .where(or_(ThreadLink.from_thread_id == thread.id, ThreadLink.to_thread_id == thread.id))
+        .join(other, other.id == other_id)
         .join(other_category, other_category.id == other.category_id)
         .where(other.status == PostStatus.VISIBLE)
         .order_by(ThreadLink.created_at, ThreadLink.id)

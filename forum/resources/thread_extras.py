@@ -58,7 +58,7 @@ def thread_extras(thread: Thread, viewer, posts: list[Post]) -> ThreadExtras:
         tags=sidebar.tags,
         resources=sidebar.resources,
         legal=sidebar.legal,
-        related=related.related_threads(viewer, thread, opening),
+        related=related.related_for_page(viewer, thread, opening),
         links_out=[v for v in links if v.outgoing],
         links_in=[v for v in links if not v.outgoing],
         details=story_details(thread),
