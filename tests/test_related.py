@@ -105,6 +105,15 @@ def test_ranking_ignores_who_wrote_it(stories):
     assert [t.id for t in related_threads(stories["author"], stories["subject"], None)] == before
 
 
+def test_title_changes_reach_the_similarity_index(stories):
+    from forum.threads import services as thread_services
+
+    reading = stories["reading"]
+    assert reading.id not in [t.id for t in similar_to_draft(stories["member"], "trampoline")]
+    thread_services.edit_post(stories["member"], f.first_post(reading), "Body.", "Trampoline park")
+    assert [t.id for t in similar_to_draft(stories["member"], "trampoline")] == [reading.id]
+
+
 def test_remembered_lists_never_show_threads_hidden_since(client_as, stories):
     client, url = client_as(), f"/threads/{stories['subject'].id}"
     assert "We kept our one-to-one aide" in client.get(url).get_data(as_text=True)

@@ -32,9 +32,10 @@ def guest():
 def assert_index_healthy():
     """SQLite: FTS5 compares its index with the posts it was built from."""
     if db.engine.dialect.name == "sqlite":
-        db.session.execute(
-            text("INSERT INTO post_fts(post_fts, rank) VALUES ('integrity-check', 1)")
-        )
+        for table in ("post_fts", "thread_fts"):
+            db.session.execute(
+                text(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+            )
 
 
 @pytest.fixture

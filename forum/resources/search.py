@@ -234,13 +234,13 @@ class PostgresBackend:
 
     def similar_titles(self, query: ParsedQuery, limit: int):
         """CTE of (thread_id, score): the `limit` threads whose titles match best."""
-        vector = postgresql.to_tsvector(
-            ENGLISH, Thread.title
-        )  # the ix_threads_title_search GIN index
+        # threads.title_search: generated from the title, GIN-indexed (search_schema.py).
+        vector = literal_column("threads.title_search", postgresql.TSVECTOR)
         tsquery = self._tsquery(query)
         score = func.ts_rank_cd(vector, tsquery, 32).label("score")
         return (
             select(Thread.id.label("thread_id"), score)
+            .select_from(Thread)
             .where(vector.op("@@")(tsquery))
             .order_by(score.desc())
             .limit(limit)
