@@ -35,6 +35,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _no_nul(value):
+    """NUL bytes can't be stored (PostgreSQL refuses them); they are never meaningful."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 def _at_most(limit: int):
     def check(form, field):
         if field.data and len(field.data) > limit:
@@ -88,16 +93,18 @@ class StoryForm(StoryFields):
 
 class LinkForm(FlaskForm):
     url = StringField(
-        "Address of the related thread",
+        filters=[_no_nul],
+        label="Address of the related thread",
         validators=[DataRequired("Paste the address of a thread on this forum."), Length(max=2000)],
         description="Copy it from your browser's address bar while reading that thread.",
     )
 
 
 class TagForm(FlaskForm):
-    label = StringField("Name", validators=[DataRequired(), Length(2, 80)])
+    label = StringField(filters=[_no_nul], label="Name", validators=[DataRequired(), Length(2, 80)])
     slug = StringField(
-        "Slug",
+        filters=[_no_nul],
+        label="Slug",
         validators=[
             DataRequired(),
             Length(2, 60),
@@ -105,7 +112,9 @@ class TagForm(FlaskForm):
         ],
         description="Used in the address (/tags/…). Changing it breaks old links.",
     )
-    description = TextAreaField("Description", validators=[Length(max=500)])
+    description = TextAreaField(
+        filters=[_no_nul], label="Description", validators=[Length(max=500)]
+    )
     legal = BooleanField(
         "Legal topic: threads show the “rules vary by state; not legal advice” note"
     )
@@ -113,7 +122,8 @@ class TagForm(FlaskForm):
 
 class ResourceForm(FlaskForm):
     id = StringField(
-        "Id",
+        filters=[_no_nul],
+        label="Id",
         validators=[
             Optional(),
             Length(1, 60),
@@ -121,17 +131,30 @@ class ResourceForm(FlaskForm):
         ],
         description="A short permanent name, e.g. “parent-center-finder”. Can't be changed later.",
     )
-    title = StringField("Title", validators=[DataRequired(), Length(2, 200)])
+    title = StringField(
+        filters=[_no_nul], label="Title", validators=[DataRequired(), Length(2, 200)]
+    )
     url = StringField(
-        "Link",
+        filters=[_no_nul],
+        label="Link",
         validators=[DataRequired(), Length(max=500)],
         description="The full address, starting with https://",
     )
-    alt_url = StringField("Alternative link (optional)", validators=[Optional(), Length(max=500)])
-    publisher = StringField("Publisher", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[DataRequired(), Length(max=2000)])
+    alt_url = StringField(
+        filters=[_no_nul],
+        label="Alternative link (optional)",
+        validators=[Optional(), Length(max=500)],
+    )
+    publisher = StringField(
+        filters=[_no_nul], label="Publisher", validators=[DataRequired(), Length(max=200)]
+    )
+    description = TextAreaField(
+        filters=[_no_nul], label="Description", validators=[DataRequired(), Length(max=2000)]
+    )
     tags = MultiCheckboxField("Topics", coerce=int)
     verification = SelectField("Link check", choices=options(VERIFICATION_LABELS.items()))
     verification_note = TextAreaField(
-        "How it was checked (for moderators)", validators=[Length(max=2000)]
+        filters=[_no_nul],
+        label="How it was checked (for moderators)",
+        validators=[Length(max=2000)],
     )
