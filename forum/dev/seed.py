@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from forum.accounts import services as accounts
 from forum.accounts.models import Role, User
 from forum.extensions import db, now_utc
+from forum.resources.library import import_library
+from forum.resources.models import Tag, ThreadTag
 from forum.threads import services as threads
 from forum.threads.models import Category, Post, Thread
 
@@ -45,6 +47,7 @@ def seed(password: str = "demo-password-123", if_empty: bool = False) -> str:
         return "Database already has accounts; demo data not added."
     data = load_seed_data()
     categories = seed_categories(data)
+    library = import_library()
     members: dict[str, User] = {}
     for spec in data["members"]:
         user = accounts.find_user(spec["username"])
@@ -53,11 +56,13 @@ def seed(password: str = "demo-password-123", if_empty: bool = False) -> str:
                 spec["username"], password, spec.get("email"), role=Role(spec.get("role", "member"))
             )
         members[spec["username"]] = user
-    known_titles = set(db.session.scalars(select(Thread.title)))
+    known_titles = {t.title: t for t in db.session.scalars(select(Thread))}
+    tags = {t.slug: t.id for t in db.session.scalars(select(Tag))}
     added = 0
     now = now_utc()
     for spec in data["threads"]:
         if spec["title"] in known_titles:
+            seed_story(known_titles[spec["title"]], spec, tags)
             continue
         started = now - timedelta(days=spec.get("days_ago", 1), hours=3)
         thread = threads.create_thread(
@@ -65,6 +70,7 @@ def seed(password: str = "demo-password-123", if_empty: bool = False) -> str:
             hide_author=spec.get("hide_author", False),
         )
         _backdate(thread.id, started)
+        seed_story(thread, spec, tags)
         for reply in spec.get("replies", []):
             post = threads.create_reply(
                 members[reply["author"]], thread, reply["body"], hide_author=reply.get("hide_author", False)
@@ -73,7 +79,23 @@ def seed(password: str = "demo-password-123", if_empty: bool = False) -> str:
             _backdate_post(post.id, thread.id, when)
         added += 1
     db.session.commit()
-    return f"Demo data: {len(categories)} categories, {len(members)} members, {added} new threads."
+    return (
+        f"Demo data: {len(categories)} categories, {len(members)} members, "
+        f"{added} new threads. {library}"
+    )
+
+
+def seed_story(thread: Thread, spec: dict, tags: dict[str, int]) -> None:
+    """Give a demo thread its topics and details, unless it already has some."""
+    has_tags = db.session.scalar(select(func.count()).where(ThreadTag.thread_id == thread.id))
+    if has_tags or thread.state or thread.school_stage:
+        return
+    for slug in spec.get("tags", [])[:3]:
+        if slug in tags:
+            db.session.add(ThreadTag(thread_id=thread.id, tag_id=tags[slug]))
+    thread.state = spec.get("state") or None
+    thread.school_stage = spec.get("school_stage") or None
+    db.session.commit()
 
 
 def _backdate(thread_id: int, when) -> None:

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from forum.resources.forms import StoryFields
 from forum.threads.services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
 ANON_LABEL = "Post anonymously"
@@ -50,7 +51,8 @@ class _PostFields(FlaskForm):
             self.token.data = uuid.uuid4().hex
 
 
-class NewThreadForm(_PostFields):
+# StoryFields: topics (0-3) and optional story details, from forum.resources (issue 5).
+class NewThreadForm(StoryFields, _PostFields):
     # No `required`: a select always has a value, and an unknown one fails the choice check.
     category = SelectField("Category")
     title = StringField(

@@ -68,6 +68,12 @@ class Thread(db.Model):
     status: Mapped[PostStatus] = mapped_column(String(20), default=PostStatus.VISIBLE)
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
+    # Optional story details (forum.resources, issue 5); None means "prefer not to say".
+    state: Mapped[str | None] = mapped_column(String(2))
+    school_stage: Mapped[str | None] = mapped_column(String(20))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    # When the author last answered or put off "how did it turn out?".
+    outcome_checked_at: Mapped[datetime | None]
 
     category: Mapped[Category] = relationship(lazy="joined", innerjoin=True)
     author: Mapped[User | None] = relationship(lazy="raise_on_sql")

@@ -10,6 +10,7 @@ from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
 from forum.params import int_arg
 from forum.security import noindex_if_members_only
+from forum.resources import thread_extras as discovery  # topics, related stories, resources (issue 5)
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
@@ -83,6 +84,7 @@ def index():
         threads=threads,
         rows=thread_rows(threads.items, current_user),
         categories=services.categories_for(current_user),
+        invites=discovery.outcome_invitations(current_user),
     )
 
 
@@ -112,6 +114,8 @@ def new():
         SelectChoice(c.slug, c.name, render_kw={"data-anonymous": str(c.anonymous_policy)})
         for c in categories
     ]
+    discovery.set_tag_choices(form)
+    similar = None
     status = 200
     if request.method == "GET":
         chosen = request.args.get("category") or (categories[0].slug if categories else "")
@@ -119,6 +123,9 @@ def new():
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
         form.ensure_token()
+    elif "check_similar" in request.form:
+        # Without JavaScript, "Check for similar stories" is a step of the form; nothing is posted.
+        similar = discovery.similar_for_draft(current_user, form)
     # A privacy review re-renders the form (200, text kept) instead of posting.
     elif form.validate_on_submit() and review_or_none(form) is None:
         category = next(c for c in categories if c.slug == form.category.data)
@@ -130,6 +137,10 @@ def new():
         except ForumError as exc:
             status = _form_failed(form, exc)
         else:
+            try:
+                discovery.save_new_thread_story(current_user, thread, form)
+            except ForumError as exc:
+                flash(f"Your thread is posted, but its topics weren't saved: {exc}", "error")
             if thread.status == PostStatus.HELD:
                 flash("Your thread is waiting for a moderator. Only you can see it until then.",
                       "info")
@@ -139,7 +150,7 @@ def new():
     elif form.errors:
         status = 422
     policies = {c.slug: c.anonymous_policy for c in categories}
-    return render_template("threads/new.html", form=form, policies=policies), status
+    return render_template("threads/new.html", form=form, policies=policies, similar=similar), status
 
 
 @bp.get("/threads/<int:thread_id>")
@@ -156,6 +167,7 @@ def show(thread_id: int):
         items=post_views(posts.items, thread, current_user, aliases),
         form=form,
         can_reply=services.can_reply(current_user, thread),
+        extras=discovery.thread_extras(thread, current_user, posts.items),
     )
 
 

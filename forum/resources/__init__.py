@@ -1,0 +1,7 @@
+"""Tags, story details, related stories, thread links, search and the resource library."""
+
+from flask import Blueprint
+
+bp = Blueprint("resources", __name__, cli_group="resources")
+
+from forum.resources import admin, cli, routes  # noqa: E402,F401

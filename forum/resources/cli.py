@@ -1,0 +1,47 @@
+"""`flask resources ...`: import the starter library, check links, rebuild the search index."""
+
+from __future__ import annotations
+
+import click
+
+from forum.resources import bp
+
+
+@bp.cli.command("import")
+def import_command() -> None:
+    """Add the starter tags and resources from forum/data that are missing (idempotent)."""
+    from forum.resources.library import import_library
+
+    click.echo(import_library())
+
+
+@bp.cli.command("check-links")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for each answer.")
+@click.option(
+    "--delay", default=1.0, show_default=True, help="Seconds between requests to one host."
+)
+def check_links_command(timeout: float, delay: float) -> None:
+    """Check every resource's address and record its status; hides nothing."""
+    from forum.resources.library import check_links, summarize
+
+    results = check_links(timeout=timeout, delay=delay, echo=click.echo)
+    click.echo(summarize(results))
+
+
+@bp.cli.command("reindex")
+def reindex_command() -> None:
+    """Create the search index if it is missing and rebuild it from every post."""
+    from forum.extensions import db
+    from forum.resources.search_schema import (
+        install_search_schema,
+        rebuild_search_index,
+        search_schema_installed,
+    )
+
+    with db.engine.begin() as connection:
+        if search_schema_installed(connection):
+            rebuild_search_index(connection)
+        else:  # e.g. after a SQLite batch migration rebuilt the posts table
+            install_search_schema(connection)
+            click.echo("Search tables and triggers were missing and have been created.")
+    click.echo(f"Search index rebuilt ({db.engine.dialect.name}).")

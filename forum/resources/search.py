@@ -1,0 +1,403 @@
+"""Full-text search: one service interface, a SQLite FTS5 and a PostgreSQL backend.
+
+Whatever a visitor types is first parsed here into plain word tokens, quoted
+phrases and OR groups; only that structure is turned into the database's query
+syntax, so quotes, NEAR(, *, column filters, SQL or NUL bytes are just text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flask import current_app
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    column,
+    exists,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import contains_eager, selectinload
+
+from forum.extensions import db
+from forum.resources.models import Tag, ThreadTag
+from forum.text import plain_text
+from forum.threads.authors import AliasBook, AuthorView, display_author
+from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
+
+MAX_QUERY_CHARS = 500
+MAX_TERMS = 16
+MAX_TOKEN_CHARS = 40
+PER_PAGE = 20
+MAX_RESULTS = 1000
+SHORTLIST_MARGIN = 100
+SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
+
+_WORD = re.compile(r"[^\W_]+")
+_CHUNK = re.compile(r'"([^"]*)"?|(\S+)')
+# Common English words carry no meaning for matching; PostgreSQL drops them too.
+STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into is it
+    its itself just me more most my myself no nor not now of off on once only or other our ours
+    ourselves out over own same she should so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was we were
+    what when where which while who whom why will with would you your yours yourself
+    yourselves s t don im ive id""".split()
+)
+
+
+@dataclass
+class ParsedQuery:
+    """Groups joined by AND; each group is alternatives joined by OR; each is a phrase."""
+
+    groups: list[list[tuple[str, ...]]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.groups)
+
+    @property
+    def words(self) -> list[str]:
+        return [token for group in self.groups for phrase in group for token in phrase]
+
+
+def _tokens(chunk: str) -> tuple[str, ...]:
+    return tuple(t.casefold() for t in _WORD.findall(chunk) if len(t) <= MAX_TOKEN_CHARS)
+
+
+def parse_query(raw: str | None) -> ParsedQuery:
+    """Words, "quoted phrases" and `a OR b`; everything else is ignored."""
+    raw = (raw or "")[:MAX_QUERY_CHARS]
+    groups: list[list[tuple[str, ...]]] = []
+    pending_or = False
+    for match in _CHUNK.finditer(raw):
+        quoted, bare = match.group(1), match.group(2)
+        if bare is not None and bare.casefold() == "or":
+            pending_or = bool(groups)
+            continue
+        phrase = _tokens(quoted if quoted is not None else bare)
+        if bare is not None and len(phrase) == 1 and phrase[0] in STOPWORDS:
+            continue
+        if not phrase:
+            continue
+        if pending_or:
+            groups[-1].append(phrase)
+        else:
+            groups.append([phrase])
+        pending_or = False
+        if len(groups) >= MAX_TERMS:
+            break
+    return ParsedQuery(groups)
+
+
+def any_of(words: list[str]) -> ParsedQuery:
+    """One OR group of single words: for "stories like this" similarity."""
+    seen = list(dict.fromkeys(w for w in words if w))
+    return ParsedQuery([[(w,) for w in seen[:MAX_TERMS]]] if seen else [])
+
+
+# --- highlighting --------------------------------------------------------------
+
+_SUFFIXES = ("ings", "ing", "ies", "ied", "es", "ed", "s", "ly")
+
+
+def _stem(token: str) -> str:
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            return token[: -len(suffix)]
+    return token
+
+
+def highlight(text_value: str, words: list[str], *, length: int | None = None) -> Markup:
+    """Escape the text, then wrap words that match the query in <mark>."""
+    words = [w for w in words if w not in STOPWORDS]
+    exact = {w for w in words if len(w) < 4}  # short words: no prefix matching ("to" is not "told")
+    stems = {_stem(w) for w in words if len(w) >= 4}
+
+    def is_hit(word: str) -> bool:
+        folded = word.casefold()
+        return (
+            folded in exact
+            or folded.rstrip("s") in exact
+            or any(folded.startswith(s) for s in stems)
+        )
+
+    if length is not None and len(text_value) > length:
+        text_value = _window(text_value, is_hit, length)
+    out: list[Markup | str] = []
+    last = 0
+    for match in _WORD.finditer(text_value):
+        if is_hit(match.group()):
+            out.append(escape(text_value[last : match.start()]))
+            out.append(Markup("<mark>{}</mark>").format(match.group()))
+            last = match.end()
+    out.append(escape(text_value[last:]))
+    return Markup("").join(out)
+
+
+def _window(text_value: str, is_hit, length: int) -> str:
+    first = next((m.start() for m in _WORD.finditer(text_value) if is_hit(m.group())), 0)
+    start = max(0, first - length // 4)
+    if start:
+        space = text_value.find(" ", start)
+        start = space + 1 if 0 <= space < first else start
+    piece = text_value[start : start + length]
+    if start + length < len(text_value):
+        piece = piece.rsplit(" ", 1)[0] + " …"
+    return ("… " if start else "") + piece
+
+
+# --- backends --------------------------------------------------------------------
+
+
+class SqliteBackend:
+    """FTS5 over the post_fts table; bm25 with the title weighted above the body."""
+
+    name = "sqlite"
+
+    @staticmethod
+    def render(query: ParsedQuery) -> str:
+        def phrase(tokens: tuple[str, ...]) -> str:
+            return '"' + " ".join(tokens) + '"'  # tokens are letters and digits only
+
+        # Explicit AND: FTS5 does not AND a parenthesised group implicitly.
+        return " AND ".join(
+            "(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups
+        )
+
+    def matches(self, query: ParsedQuery, limit: int | None = None):
+        """Subquery of (post_id, score), the best `limit` or all; higher score = better."""
+        top = f" ORDER BY score DESC LIMIT {int(limit)}" if limit else ""
+        return (
+            text(
+                "SELECT post_fts.rowid AS post_id, -bm25(post_fts, 4.0, 1.0) AS score "
+                "FROM post_fts WHERE post_fts MATCH :fts_query" + top
+            )
+            .bindparams(fts_query=self.render(query))
+            .columns(column("post_id", Integer), column("score", Float))
+            .subquery("fts")
+        )
+
+    def similar_titles(self, query: ParsedQuery, limit: int):
+        """CTE of (thread_id, score): the `limit` threads whose titles match best."""
+        return (
+            text(
+                "SELECT thread_fts.rowid AS thread_id, -bm25(thread_fts) AS score "
+                "FROM thread_fts WHERE thread_fts MATCH :title_query "
+                f"ORDER BY score DESC LIMIT {int(limit)}"
+            )
+            .bindparams(title_query=self.render(query))
+            .columns(column("thread_id", Integer), column("score", Float))
+            .cte("title_fts")
+        )
+
+
+ENGLISH = literal_column("'english'::regconfig")
+
+
+class PostgresBackend:
+    """tsvector documents in post_search (GIN index), queried with websearch_to_tsquery."""
+
+    name = "postgresql"
+    _table = table(
+        "post_search", column("post_id", Integer), column("document", postgresql.TSVECTOR)
+    )
+
+    @staticmethod
+    def render(query: ParsedQuery) -> str:
+        def phrase(tokens: tuple[str, ...]) -> str:
+            return '"' + " ".join(tokens) + '"' if len(tokens) > 1 else tokens[0]
+
+        return " ".join(" or ".join(phrase(p) for p in group) for group in query.groups)
+
+    @classmethod
+    def _tsquery(cls, query: ParsedQuery):
+        return postgresql.websearch_to_tsquery(ENGLISH, cls.render(query))
+
+    def matches(self, query: ParsedQuery, limit: int | None = None):
+        """Subquery of (post_id, score), the best `limit` or all; higher score = better."""
+        doc, tsquery = self._table.c.document, self._tsquery(query)
+        score = func.ts_rank_cd(doc, tsquery, 32).label("score")
+        stmt = select(self._table.c.post_id.label("post_id"), score).where(doc.op("@@")(tsquery))
+        if limit:
+            stmt = stmt.order_by(score.desc()).limit(limit)
+        return stmt.subquery("fts")
+
+    def similar_titles(self, query: ParsedQuery, limit: int):
+        """CTE of (thread_id, score): the `limit` threads whose titles match best."""
+        # threads.title_search: generated from the title, GIN-indexed (search_schema.py).
+        vector = literal_column("threads.title_search", postgresql.TSVECTOR)
+        tsquery = self._tsquery(query)
+        score = func.ts_rank_cd(vector, tsquery, 32).label("score")
+        return (
+            select(Thread.id.label("thread_id"), score)
+            .select_from(Thread)
+            .where(vector.op("@@")(tsquery))
+            .order_by(score.desc())
+            .limit(limit)
+            .cte("title_fts")
+        )
+
+
+BACKENDS = {"sqlite": SqliteBackend(), "postgresql": PostgresBackend()}
+
+
+def backend():
+    """The backend for the app's database."""
+    return BACKENDS[db.engine.dialect.name]
+
+
+# --- the service -----------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    post: Post
+    thread: Thread
+    author: AuthorView
+    title: Markup
+    snippet: Markup
+
+
+@dataclass
+class SearchPage:
+    query: str
+    results: list[SearchResult]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, MAX_RESULTS) // self.per_page))
+
+    @property
+    def more_than_max(self) -> bool:
+        return self.total > MAX_RESULTS
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+    def iter_pages(self, left_edge=1, right_edge=1, left_current=2, right_current=2):
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (
+                number <= left_edge
+                or number > self.pages - right_edge
+                or self.page - left_current - 1 < number < self.page + right_current + 1
+            ):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+def visible_posts(viewer) -> Select:
+    """Posts anyone may read: visible posts of visible threads, members-only for members."""
+    stmt = (
+        select(Post)
+        .join(Post.thread)
+        .join(Thread.category)
+        .where(Post.status == PostStatus.VISIBLE, Thread.status == PostStatus.VISIBLE)
+    )
+    if not viewer.is_authenticated:
+        stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
+    return stmt
+
+
+def clean_slug(value: str | None) -> str | None:
+    """A filter value: a well-formed slug, "" for none, or None when malformed."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    return value if SLUG.match(value) else None
+
+
+def search(
+    viewer,
+    q: str | None,
+    *,
+    category: str | None = None,
+    tag: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> SearchPage:
+    """Ranked posts matching `q` that `viewer` may read, with highlighted snippets."""
+    query = parse_query(q)
+    page = max(1, page)
+    category, tag = clean_slug(category), clean_slug(tag)
+    if not query or category is None or tag is None or (page - 1) * per_page >= MAX_RESULTS:
+        return SearchPage(q or "", [], 0, page, per_page)
+
+    def matching(fts):
+        stmt = visible_posts(viewer).join(fts, fts.c.post_id == Post.id)
+        if category:
+            stmt = stmt.where(Category.slug == category)
+        if tag:
+            stmt = stmt.where(
+                exists().where(
+                    ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
+                )
+            )
+        return stmt
+
+    def ranked(fts):
+        return db.session.execute(
+            matching(fts)
+            .add_columns(fts.c.score)
+            .options(
+                contains_eager(Post.thread).contains_eager(Thread.category),
+                selectinload(Post.author),
+            )
+            .order_by(fts.c.score.desc(), Post.id.desc())
+            .offset(offset)
+            .limit(per_page)
+        ).all()
+
+    offset = (page - 1) * per_page
+    # Counting stops past MAX_RESULTS: "1,000+ results" is as useful and much cheaper.
+    everything = backend().matches(query)
+    capped = matching(everything).with_only_columns(Post.id).limit(MAX_RESULTS + 1)
+    total = db.session.scalar(select(func.count()).select_from(capped.subquery()))
+    # Rank a short list of the best matches first; only when too many of them are
+    # hidden from this viewer does the page need ranking every match.
+    rows = ranked(backend().matches(query, limit=offset + per_page + SHORTLIST_MARGIN))
+    if len(rows) < min(per_page, total - offset):
+        rows = ranked(everything)
+    posts = [row[0] for row in rows]
+    aliases = AliasBook.for_threads(p.thread_id for p in posts)
+    words = query.words
+    length = current_app.config.get("SEARCH_SNIPPET_CHARS", 240)
+    results = [
+        SearchResult(
+            post=p,
+            thread=p.thread,
+            author=display_author(p, viewer, aliases, p.thread),
+            title=highlight(p.thread.title, words),
+            snippet=highlight(plain_text(p.body_html), words, length=length),
+        )
+        for p in posts
+    ]
+    return SearchPage(q or "", results, total, page, per_page)
