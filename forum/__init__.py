@@ -70,8 +70,16 @@ def register_extensions(app: Flask) -> None:
     from forum.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from forum.resources.search_schema import include_object
+
+    # include_object keeps autogenerate away from the full-text search tables and triggers,
+    # which the migration installs with forum.resources.search_schema.
     migrate.init_app(
-        app, db, directory=str(Path(app.root_path).parent / "migrations"), render_as_batch=True
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,
+        include_object=include_object,
     )
     csrf.init_app(app)
     limiter.init_app(app)

@@ -31,12 +31,14 @@ def empty_database_url(database_url, tmp_path):
 def test_upgrade_from_nothing_matches_models(empty_database_url):
     from forum import create_app
     from forum.extensions import db
+    from forum.resources.search_schema import include_object
 
     app = create_app(make_config(empty_database_url))
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            context = MigrationContext.configure(conn, opts={"include_object": include_object})
+            diff = compare_metadata(context, db.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
         downgrade(revision="base")
         upgrade()

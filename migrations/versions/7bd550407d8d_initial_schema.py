@@ -1,16 +1,18 @@
 """initial schema
 
-Revision ID: dc485c8e16f2
+Revision ID: 7bd550407d8d
 Revises: 
-Create Date: 2026-11-28 00:16:13.417577
+Create Date: 2026-11-28 00:20:39.679368
 
 """
 from alembic import op
+
+from forum.resources.search_schema import drop_search_schema, install_search_schema
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'dc485c8e16f2'
+revision = '7bd550407d8d'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -31,10 +33,40 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('slug', name=op.f('uq_categories_slug'))
     )
+    op.create_table('resources',
+    sa.Column('id', sa.String(length=60), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('url', sa.String(length=500), nullable=False),
+    sa.Column('alt_url', sa.String(length=500), nullable=True),
+    sa.Column('publisher', sa.String(length=200), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('verification', sa.String(length=30), nullable=False),
+    sa.Column('verification_note', sa.Text(), nullable=False),
+    sa.Column('retired', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('last_checked_at', sa.DateTime(), nullable=True),
+    sa.Column('last_status', sa.Integer(), nullable=True),
+    sa.Column('last_error', sa.String(length=200), nullable=True),
+    sa.Column('last_final_url', sa.String(length=1000), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_resources'))
+    )
     op.create_table('site_settings',
     sa.Column('key', sa.String(length=60), nullable=False),
     sa.Column('value', sa.String(length=500), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_site_settings'))
+    )
+    op.create_table('tags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=60), nullable=False),
+    sa.Column('label', sa.String(length=80), nullable=False),
+    sa.Column('description', sa.String(length=500), nullable=False),
+    sa.Column('legal', sa.Boolean(), nullable=False),
+    sa.Column('retired', sa.Boolean(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tags')),
+    sa.UniqueConstraint('slug', name=op.f('uq_tags_slug'))
     )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -81,6 +113,14 @@ def upgrade():
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
 
+    op.create_table('resource_tags',
+    sa.Column('resource_id', sa.String(length=60), nullable=False),
+    sa.Column('tag_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['resource_id'], ['resources.id'], name=op.f('fk_resource_tags_resource_id_resources'), onupdate='CASCADE', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tag_id'], ['tags.id'], name=op.f('fk_resource_tags_tag_id_tags'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('resource_id', 'tag_id', name=op.f('pk_resource_tags'))
+    )
     op.create_table('threads',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('category_id', sa.Integer(), nullable=False),
@@ -93,6 +133,10 @@ def upgrade():
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('pinned', sa.Boolean(), nullable=False),
     sa.Column('locked', sa.Boolean(), nullable=False),
+    sa.Column('state', sa.String(length=2), nullable=True),
+    sa.Column('school_stage', sa.String(length=20), nullable=True),
+    sa.Column('outcome', sa.String(length=30), nullable=True),
+    sa.Column('outcome_checked_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_threads_author_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_threads_category_id_categories')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_threads'))
@@ -122,6 +166,32 @@ def upgrade():
     )
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
+
+    op.create_table('thread_links',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('from_thread_id', sa.Integer(), nullable=False),
+    sa.Column('to_thread_id', sa.Integer(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_thread_links_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['from_thread_id'], ['threads.id'], name=op.f('fk_thread_links_from_thread_id_threads'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['to_thread_id'], ['threads.id'], name=op.f('fk_thread_links_to_thread_id_threads'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_thread_links')),
+    sa.UniqueConstraint('from_thread_id', 'to_thread_id', name='uq_thread_links_pair')
+    )
+    with op.batch_alter_table('thread_links', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_thread_links_from_thread_id'), ['from_thread_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_thread_links_to_thread_id'), ['to_thread_id'], unique=False)
+
+    op.create_table('thread_tags',
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('tag_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['tag_id'], ['tags.id'], name=op.f('fk_thread_tags_tag_id_tags'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_thread_tags_thread_id_threads'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('thread_id', 'tag_id', name=op.f('pk_thread_tags'))
+    )
+    with op.batch_alter_table('thread_tags', schema=None) as batch_op:
+        batch_op.create_index('ix_thread_tags_tag_thread', ['tag_id', 'thread_id'], unique=False)
 
     op.create_table('audit_entries',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -195,9 +265,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_post_revisions_post_id'), ['post_id'], unique=False)
 
     # ### end Alembic commands ###
+    # Full-text search: FTS5 tables and triggers (SQLite), tsvector + GIN (PostgreSQL).
+    install_search_schema(op.get_bind())
 
 
 def downgrade():
+    drop_search_schema(op.get_bind())
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('post_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_post_revisions_post_id'))
@@ -218,6 +291,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_entries_action'))
 
     op.drop_table('audit_entries')
+    with op.batch_alter_table('thread_tags', schema=None) as batch_op:
+        batch_op.drop_index('ix_thread_tags_tag_thread')
+
+    op.drop_table('thread_tags')
+    with op.batch_alter_table('thread_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_thread_links_to_thread_id'))
+        batch_op.drop_index(batch_op.f('ix_thread_links_from_thread_id'))
+
+    op.drop_table('thread_links')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_author_id'))
 
@@ -228,6 +310,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_threads_author_id'))
 
     op.drop_table('threads')
+    op.drop_table('resource_tags')
     with op.batch_alter_table('login_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
 
@@ -237,6 +320,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_email'))
 
     op.drop_table('users')
+    op.drop_table('tags')
     op.drop_table('site_settings')
+    op.drop_table('resources')
     op.drop_table('categories')
     # ### end Alembic commands ###
