@@ -292,7 +292,8 @@ def test_bad_link_addresses_change_nothing(client_as, stories, url):
     response = client_as(stories["author"]).post(
         f"/threads/{stories['subject'].id}/links", data={"url": url}
     )
-    assert response.status_code == 302
+    # A NUL byte is refused before anything runs (a clear 400); other bad addresses redirect.
+    assert response.status_code == (400 if "\x00" in url else 302)
     db.session.remove()
     assert db.session.scalar(select(func.count()).select_from(ThreadLink)) == 0
 
