@@ -83,10 +83,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from forum import accounts, admin, moderation, pages, threads
+    from forum import accounts, admin, digests, moderation, pages, threads
     from forum.dev import bp as dev_bp
 
-    for bp in (accounts.bp, threads.bp, moderation.bp, pages.bp, admin.bp, dev_bp):
+    for bp in (accounts.bp, threads.bp, moderation.bp, pages.bp, admin.bp, digests.bp, dev_bp):
         app.register_blueprint(bp)
 
 

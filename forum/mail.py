@@ -44,6 +44,10 @@ def build_message(
     msg.set_content(text_body)
     if html_body is not None:
         msg.add_alternative(html_body, subtype="html")
+    # Serialise header lines up to RFC 5322's 998 characters. At the default 78, a long
+    # value with no spaces (a List-Unsubscribe URL) is folded into RFC 2047 encoded
+    # words, which mail clients don't decode there. Bodies were encoded above already.
+    msg.policy = msg.policy.clone(max_line_length=998)
     return msg
 
 
