@@ -54,6 +54,12 @@ class Config:
     DIGEST_CLAIM_LEASE_SECONDS = 15 * 60  # a claimed-but-unsent message is retried after this
     DIGEST_MAX_ATTEMPTS = 3  # a message the mail server refused is retried this many times
     DIGEST_MAX_CATCHUP_PERIODS = 2  # after missed runs, a digest covers at most this many periods
+    # A digest lists the newest few threads of each category with an excerpt, then
+    # "and N more" linking to the category: readable, and well under the ~100 KB at
+    # which Gmail clips a message (and the unsubscribe link with it).
+    DIGEST_MAX_PER_CATEGORY = 5
+    DIGEST_MAX_REPLY_THREADS = 20
+    DIGEST_SMTP_MESSAGES_PER_CONNECTION = 100  # a run reuses its SMTP connection this often
     RATELIMIT_VERIFY_EMAIL = "5 per hour"
 
     POSTS_PER_PAGE = 20

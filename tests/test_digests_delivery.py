@@ -163,8 +163,31 @@ def test_dry_run_and_limit(app, readers, inbox):
     assert everyone_once(inbox, readers)
 
 
+def test_workers_split_the_members_and_send_each_one_digest(app, readers, inbox):
+    when = later().strftime("%Y-%m-%dT%H:%M")
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["digests", "send", "--period", "weekly", "--workers", "3", "--now", when]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"sent {MEMBERS}, skipped 0 (nothing new), failed 0" in result.output
+    assert everyone_once(inbox, readers)
+    again = runner.invoke(
+        args=["digests", "send", "--period", "weekly", "--workers", "2", "--now", when]
+    )
+    assert f"{MEMBERS} already sent" in again.output
+    assert everyone_once(inbox, readers)
+
+
 @pytest.mark.parametrize(
-    "args", [["--period", "hourly"], [], ["--period", "weekly", "--limit", "0"]]
+    "args",
+    [
+        ["--period", "hourly"],
+        [],
+        ["--period", "weekly", "--limit", "0"],
+        ["--period", "weekly", "--workers", "0"],
+        ["--period", "weekly", "--workers", "2", "--limit", "3"],
+    ],
 )
 def test_bad_arguments_are_refused(app, args):
     result = app.test_cli_runner().invoke(args=["digests", "send", *args])

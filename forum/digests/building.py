@@ -14,10 +14,11 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal_column, select, union_all
 from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
@@ -129,6 +130,7 @@ class Section:
     category: str
     url: str
     entries: tuple[Entry, ...]
+    more: int = 0  # further new threads in this category, not listed (see the cap)
 
 
 @dataclass
@@ -139,6 +141,7 @@ class Digest:
     window_end: datetime
     sections: list[Section]
     replies: list[ReplyGroup]
+    more_replies: int = 0  # further threads with new replies, not listed
 
     @property
     def entries(self) -> list[Entry]:
@@ -177,10 +180,13 @@ class Candidates:
         ids = {t.thread.id for items in self.threads_by_category.values() for t in items}
         self.aliases = AliasBook.for_threads(ids | set(self.replies_by_thread))
         self._load_follows()
+        self.per_category = current_app.config["DIGEST_MAX_PER_CATEGORY"]
+        self.reply_threads_max = current_app.config["DIGEST_MAX_REPLY_THREADS"]
         self._authors: dict[tuple, AuthorView] = {}
         self._entries: dict[tuple, Entry] = {}
         self._replies: dict[tuple, ReplyItem] = {}
         self._thread_urls: dict[int, str] = {}
+        self._category_urls: dict[str, str] = {}
 
     def _load_threads(self) -> None:
         rows = db.session.execute(
@@ -258,6 +264,13 @@ class Candidates:
             view = self._authors[key] = display_author(item, viewer, self.aliases, thread)
         return view
 
+    def category_url(self, category: Category) -> str:
+        if category.slug not in self._category_urls:
+            self._category_urls[category.slug] = external_url(
+                "threads.category", slug=category.slug
+            )
+        return self._category_urls[category.slug]
+
     def thread_url(self, thread_id: int) -> str:
         if thread_id not in self._thread_urls:
             self._thread_urls[thread_id] = external_url("threads.show", thread_id=thread_id)
@@ -305,17 +318,20 @@ class Candidates:
             # items are newest first: keep those created at or after r.since.
             created = self._created[category_id]
             count = len(created) - bisect_left(created, r.since)
-            entries = tuple(
-                self.entry(item, user)
-                for item in items[:count]
-                if item.thread.author_id != user.id
-                and (included or matches_tags(r.tags, item.tags))
-            )
+            entries, more = [], 0
+            for item in items[:count]:
+                if item.thread.author_id == user.id:
+                    continue
+                if not included and not matches_tags(r.tags, item.tags):
+                    continue
+                if len(entries) < self.per_category:
+                    entries.append(self.entry(item, user))
+                else:
+                    more += 1
             if entries:
-                url = external_url("threads.category", slug=category.slug)
-                sections.append(
-                    (category.position, category.id, Section(category.name, url, entries))
-                )
+                url = self.category_url(category)
+                section = Section(category.name, url, tuple(entries), more)
+                sections.append((category.position, category.id, section))
         return [s for *_, s in sorted(sections, key=lambda s: (s[0], s[1]))]
 
     def replies_for(self, r: Recipient, skip: set[int] = frozenset()) -> list[ReplyGroup]:
@@ -348,7 +364,31 @@ def build_digest(r: Recipient, candidates: Candidates, kind: DeliveryKind) -> Di
     sections = candidates.new_threads_for(r) if kind != DeliveryKind.REPLIES else []
     listed = {e.thread_id for s in sections for e in s.entries}
     replies = candidates.replies_for(r, skip=listed)
-    return Digest(r, kind, r.since, candidates.end, sections, replies)
+    cap = candidates.reply_threads_max
+    more = max(len(replies) - cap, 0)
+    return Digest(r, kind, r.since, candidates.end, sections, replies[:cap], more)
+
+
+@cache
+def _recheck_statement():
+    """Which of these threads (and their first posts) and replies are still visible.
+
+    Built once: compiling it for every message cost more than running it.
+    """
+    first = Post.__table__.alias("first_post")
+    threads_ok = (
+        select(literal_column("'t'").label("kind"), Thread.id.label("id"))
+        .join(first, (first.c.thread_id == Thread.id) & (first.c.number == 1))
+        .where(
+            Thread.id.in_(bindparam("threads", expanding=True)),
+            Thread.status == PostStatus.VISIBLE,
+            first.c.status == PostStatus.VISIBLE,
+        )
+    )
+    posts_ok = select(literal_column("'p'"), Post.id).where(
+        Post.id.in_(bindparam("posts", expanding=True)), Post.status == PostStatus.VISIBLE
+    )
+    return union_all(threads_ok, posts_ok)
 
 
 def recheck(digest: Digest) -> Digest:
@@ -357,22 +397,13 @@ def recheck(digest: Digest) -> Digest:
     post_ids = {i.post_id for g in digest.replies for i in g.items}
     if not thread_ids:
         return digest
-    first = Post.__table__.alias("first_post")
-    threads_ok = (
-        select(literal("t").label("kind"), Thread.id.label("id"))
-        .join(first, (first.c.thread_id == Thread.id) & (first.c.number == 1))
-        .where(
-            Thread.id.in_(thread_ids),
-            Thread.status == PostStatus.VISIBLE,
-            first.c.status == PostStatus.VISIBLE,
-        )
-    )
-    posts_ok = select(literal("p").label("kind"), Post.id.label("id")).where(
-        Post.id.in_(post_ids or [-1]), Post.status == PostStatus.VISIBLE
-    )
-    rows = db.session.execute(union_all(threads_ok, posts_ok)).all()
+    rows = db.session.execute(
+        _recheck_statement(), {"threads": sorted(thread_ids), "posts": sorted(post_ids)}
+    ).all()
     ok_threads = {i for k, i in rows if k == "t"}
     ok_posts = {i for k, i in rows if k == "p"}
+    if ok_threads == thread_ids and ok_posts == post_ids:
+        return digest  # the usual case: nothing changed since the run loaded it
     sections = []
     for s in digest.sections:
         entries = tuple(e for e in s.entries if e.thread_id in ok_threads)

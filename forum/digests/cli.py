@@ -10,7 +10,8 @@ from flask import current_app
 
 from forum.digests import bp
 from forum.digests.models import DeliveryKind
-from forum.digests.sending import Run
+from forum.digests.parallel import send_in_parallel
+from forum.digests.sending import Run, Summary
 
 NOW = click.option(
     "--now",
@@ -20,16 +21,16 @@ NOW = click.option(
 )
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
 LIMIT = click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Processes sharing the members (one per CPU is plenty).",
+)
 
 
-def _run(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None) -> None:
-    base = current_app.config["BASE_URL"]
-    if not base.startswith("https://"):
-        click.echo(
-            f"warning: FORUM_BASE_URL is {base!r}; mail clients only offer one-click "
-            "unsubscribe for https links.",
-            err=True,
-        )
+def _single(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None) -> Summary:
     with Run(kind, now=now, dry_run=dry_run) as run:
         summary = run.summary
 
@@ -39,13 +40,32 @@ def _run(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | N
                     break
                 run.deliver(recipient)
 
+        # A progress bar for people watching; cron's log gets only the summary.
         if sys.stdout.isatty() and run.recipients:
-            with click.progressbar(
-                run.recipients, label=f"{kind} to {len(run.recipients)} members"
-            ) as bar:
+            label = f"{kind} for {len(run.recipients)} members"
+            with click.progressbar(run.recipients, label=label) as bar:
                 deliver_all(bar)
         else:
             deliver_all(run.recipients)
+    return summary
+
+
+def _run(
+    kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None, workers: int = 1
+) -> None:
+    base = current_app.config["BASE_URL"]
+    if not base.startswith("https://"):
+        click.echo(
+            f"warning: FORUM_BASE_URL is {base!r}; mail clients only offer one-click "
+            "unsubscribe for https links.",
+            err=True,
+        )
+    if workers > 1:
+        if limit is not None:
+            raise click.UsageError("--limit works with one worker only.")
+        summary = send_in_parallel(kind, workers, now=now, dry_run=dry_run)
+    else:
+        summary = _single(kind, dry_run, limit, now)
     for line in summary.planned:
         click.echo(line)
     click.echo(("dry run, nothing sent: would have " if dry_run else "") + summary.line())
@@ -57,10 +77,13 @@ def _run(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | N
 @click.option("--period", type=click.Choice(["daily", "weekly"]), required=True)
 @DRY_RUN
 @LIMIT
+@WORKERS
 @NOW
-def send_command(period: str, dry_run: bool, limit: int | None, now: datetime | None) -> None:
+def send_command(
+    period: str, dry_run: bool, limit: int | None, workers: int, now: datetime | None
+) -> None:
     """Send the daily or weekly digest. Safe to run twice, or on two machines at once."""
-    _run(DeliveryKind(period), dry_run, limit, now)
+    _run(DeliveryKind(period), dry_run, limit, now, workers)
 
 
 @bp.cli.command("send-notifications")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from markupsafe import Markup
 
-from forum.digests.building import Digest, external_url
+from forum.digests.building import Digest, Entry, external_url
 from forum.digests.models import DeliveryKind
 from forum.digests.tokens import Scope, make_unsubscribe_token
 
@@ -51,11 +52,33 @@ def subject_for(digest: Digest) -> str:
     return f"Your {digest.kind} digest from {site}"
 
 
+class Fragments:
+    """Each listed thread rendered once per run (text and HTML), whoever gets it.
+
+    Most members share most entries, and rendering (with word wrapping) is the
+    costly part of a message; the digest templates only place the fragments.
+    """
+
+    def __init__(self):
+        self._text: dict[Entry, str] = {}
+        self._html: dict[Entry, Markup] = {}
+
+    def text(self, entry: Entry) -> str:
+        if entry not in self._text:
+            self._text[entry] = render_template("email/_entry.txt", e=entry)
+        return self._text[entry]
+
+    def html(self, entry: Entry) -> Markup:
+        if entry not in self._html:
+            self._html[entry] = Markup(render_template("email/_entry.html", e=entry))
+        return self._html[entry]
+
+
 def unsubscribe_url(user_id: int, scope: Scope) -> str:
     return external_url("digests.unsubscribe", token=make_unsubscribe_token(user_id, scope))
 
 
-def compose(digest: Digest) -> Message:
+def compose(digest: Digest, fragments: Fragments | None = None) -> Message:
     """Render the templates for one member's digest or notification."""
     user = digest.recipient.user
     scope = Scope.REPLIES if digest.kind == DeliveryKind.REPLIES else Scope.DIGEST
@@ -66,6 +89,7 @@ def compose(digest: Digest) -> Message:
         "site_url": external_url("threads.index"),
         "preferences_url": external_url("digests.preferences"),
         "unsubscribe_url": unsubscribe,
+        "fragments": fragments or Fragments(),
     }
     name = "replies" if digest.kind == DeliveryKind.REPLIES else "digest"
     return Message(

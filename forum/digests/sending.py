@@ -22,14 +22,15 @@ the "sent" commit, the member gets that digest twice. At-most-once (never retry
 a claimed row) would instead drop that member's digest without a trace. We chose
 the rare duplicate: the window is a single SMTP conversation (the digest is
 built, re-checked and rendered before the claim), so at most one member per
-crashed run can be affected, while a lost digest may be the one with the answer
-a parent was waiting for.
+crashed run (or worker) can be affected, while a lost digest may be the one with
+the answer a parent was waiting for.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -48,7 +49,7 @@ from forum.digests.building import (
     recheck,
     window_end,
 )
-from forum.digests.messages import compose
+from forum.digests.messages import Fragments, compose
 from forum.digests.models import (
     DEFAULT_FREQUENCY,
     Delivery,
@@ -60,7 +61,7 @@ from forum.digests.models import (
     Frequency,
 )
 from forum.extensions import db, now_utc
-from forum.mail import MailError, send_email
+from forum.mail import MailError, send_email, smtp_session
 
 log = logging.getLogger("forum.digests")
 DIGEST_KINDS = (DeliveryKind.DAILY, DeliveryKind.WEEKLY)
@@ -79,6 +80,15 @@ class Summary:
     def line(self) -> str:
         return f"sent {self.sent}, skipped {self.skipped} (nothing new), failed {self.failed}"
 
+    def __add__(self, other: Summary) -> Summary:
+        return Summary(
+            self.sent + other.sent,
+            self.skipped + other.skipped,
+            self.failed + other.failed,
+            self.taken + other.taken,
+            self.planned + other.planned,
+        )
+
 
 def _eligible(now: datetime):
     """Verified address, not banned, not suspended."""
@@ -90,8 +100,13 @@ def _eligible(now: datetime):
     )
 
 
-def load_recipients(kind: DeliveryKind, end: datetime, now: datetime) -> list[Recipient]:
-    """Members who get this kind of message, with their windows, in three queries."""
+def load_recipients(
+    kind: DeliveryKind, end: datetime, now: datetime, shard: tuple[int, int] | None = None
+) -> list[Recipient]:
+    """Members who get this kind of message, with their windows, in three queries.
+
+    `shard=(i, n)`: only members whose id is i modulo n (see forum.digests.parallel).
+    """
     own_kinds = DIGEST_KINDS if kind in DIGEST_KINDS else (DeliveryKind.REPLIES,)
     # The previous message of this kind (other windows): the new window starts where it ended.
     last = (
@@ -109,6 +124,8 @@ def load_recipients(kind: DeliveryKind, end: datetime, now: datetime) -> list[Re
         .where(_eligible(now))
         .order_by(User.id)
     )
+    if shard is not None:
+        stmt = stmt.where(User.id % shard[1] == shard[0])
     if kind == DeliveryKind.REPLIES:
         stmt = stmt.where(DigestPreference.notify_replies.is_(True))
         earliest = end - REPLIES_CATCHUP
@@ -156,24 +173,43 @@ def load_recipients(kind: DeliveryKind, end: datetime, now: datetime) -> list[Re
 class Run:
     """One `flask digests send` (or send-notifications): load once, then deliver one by one."""
 
-    def __init__(self, kind: DeliveryKind, *, now: datetime | None = None, dry_run: bool = False):
+    def __init__(
+        self,
+        kind: DeliveryKind,
+        *,
+        now: datetime | None = None,
+        dry_run: bool = False,
+        shard: tuple[int, int] | None = None,
+    ):
         self.kind = DeliveryKind(kind)
+        self.shard = shard
         self.now = now or now_utc()
         self.end = window_end(self.kind, self.now)
         self.dry_run = dry_run
         self.summary = Summary()
+        self.fragments = Fragments()
         config = current_app.config
         self.lease = timedelta(seconds=config["DIGEST_CLAIM_LEASE_SECONDS"])
         self.max_attempts = config["DIGEST_MAX_ATTEMPTS"]
-        base = urlsplit(config["BASE_URL"])
-        # Links in mail are built from FORUM_BASE_URL, not from whatever request is current.
-        self._urls = current_app.test_request_context(
-            base_url=f"{base.scheme}://{base.netloc}{base.path}"
-        )
+        self._stack = ExitStack()
 
     def __enter__(self) -> Run:
-        self._urls.push()
-        self.recipients = load_recipients(self.kind, self.end, self.now)
+        config = current_app.config
+        base = urlsplit(config["BASE_URL"])
+        with ExitStack() as stack:
+            # Links in mail are built from FORUM_BASE_URL, not from whatever request is current.
+            stack.enter_context(
+                current_app.test_request_context(
+                    base_url=f"{base.scheme}://{base.netloc}{base.path}"
+                )
+            )
+            stack.enter_context(smtp_session(config["DIGEST_SMTP_MESSAGES_PER_CONNECTION"]))
+            self._load()
+            self._stack = stack.pop_all()
+        return self
+
+    def _load(self) -> None:
+        self.recipients = load_recipients(self.kind, self.end, self.now, self.shard)
         self.existing = {
             d.user_id: d
             for d in db.session.scalars(
@@ -188,10 +224,9 @@ class Run:
             )
             for r in self.recipients:
                 r.follows = self.candidates.follows_by_user.get(r.user.id, {})
-        return self
 
     def __exit__(self, *exc) -> None:
-        self._urls.pop()
+        self._stack.close()
         db.session.rollback()  # end the read transaction; nothing here was written through it
 
     def deliver(self, r: Recipient) -> str:
@@ -214,7 +249,7 @@ class Run:
             self.summary.planned.append(self._describe(digest))
             return "sent"
         try:
-            message = compose(digest)
+            message = compose(digest, self.fragments)
         except Exception:
             log.exception("digest for member %s could not be rendered", r.user.id)
             return "failed"
@@ -300,9 +335,10 @@ def send(
     now: datetime | None = None,
     dry_run: bool = False,
     limit: int | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> Summary:
     """Run without a progress bar (tests, scripts): returns the summary."""
-    with Run(DeliveryKind(kind), now=now, dry_run=dry_run) as run:
+    with Run(DeliveryKind(kind), now=now, dry_run=dry_run, shard=shard) as run:
         for r in run.recipients:
             if limit is not None and run.summary.sent + run.summary.failed >= limit:
                 break
