@@ -22,7 +22,14 @@ class Recorder:
     def __init__(self):
         self.messages: list[EmailMessage] = []
         self.refuse: set[str] = set()
+        self.sessions = 0  # SMTP conversations (EHLO)
         self._lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        with self._lock:
+            self.sessions += 1
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -82,6 +89,7 @@ def inbox(smtp):
     recorder = smtp[1]
     recorder.messages.clear()
     recorder.refuse.clear()
+    recorder.sessions = 0
     return recorder
 
 

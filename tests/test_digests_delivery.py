@@ -192,3 +192,10 @@ def test_workers_split_the_members_and_send_each_one_digest(app, readers, inbox)
 def test_bad_arguments_are_refused(app, args):
     result = app.test_cli_runner().invoke(args=["digests", "send", *args])
     assert result.exit_code == 2
+
+
+def test_a_run_reuses_its_smtp_connection(app, readers, inbox):
+    app.config["DIGEST_SMTP_MESSAGES_PER_CONNECTION"] = 5
+    summary = sending.send("weekly", now=later())
+    assert summary.sent == MEMBERS and everyone_once(inbox, readers)
+    assert inbox.sessions == -(-MEMBERS // 5)  # a new connection every 5 messages

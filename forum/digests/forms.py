@@ -49,3 +49,22 @@ class FrequencyForm(FlaskForm):
         csrf = False
 
     frequency = RadioField("How often", choices=FREQUENCIES)
+
+
+def preferences_form(categories, tags, prefs) -> PreferencesForm:
+    """The form for one member: their categories and tags as choices, their choices as
+    data (a submitted form's own values take precedence)."""
+    form = PreferencesForm(
+        data={
+            "frequency": str(prefs.frequency),
+            "categories": sorted(prefs.category_ids),
+            "tags": sorted(prefs.tag_slugs),
+            "titles_in_subject": prefs.titles_in_subject,
+            "notify_replies": prefs.notify_replies,
+        }
+    )
+    form.categories.choices = [
+        SelectChoice(c.id, c.name + (" (sensitive)" if c.sensitive else "")) for c in categories
+    ]
+    form.tags.choices = [SelectChoice(t.slug, t.label) for t in tags]
+    return form

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from forum.accounts.forms import EmptyForm
 from forum.digests import bp, services
-from forum.digests.forms import FollowForm, FrequencyForm, PreferencesForm
-from forum.digests.tags import all_tags, tags_available
+from forum.digests.forms import FollowForm, FrequencyForm, preferences_form
+from forum.digests.tags import all_tags
 from forum.errors import render_error
 from forum.extensions import csrf, limiter
 from forum.services import ForumError, NotFound
@@ -41,22 +40,11 @@ def follow_state():
 @bp.route("/settings/digests", methods=["GET", "POST"])
 @login_required
 def preferences():
-    categories = services.digest_categories(current_user)
     tags = all_tags()
     prefs = services.get_preferences(current_user)
-    form = PreferencesForm()
-    form.categories.choices = [
-        SelectChoice(c.id, c.name + (" (sensitive)" if c.sensitive else "")) for c in categories
-    ]
-    form.tags.choices = [SelectChoice(t.slug, t.label) for t in tags]
+    form = preferences_form(services.digest_categories(current_user), tags, prefs)
     status = 200
-    if request.method == "GET":
-        form.frequency.data = prefs.frequency
-        form.categories.data = sorted(prefs.category_ids)
-        form.tags.data = sorted(prefs.tag_slugs)
-        form.titles_in_subject.data = prefs.titles_in_subject
-        form.notify_replies.data = prefs.notify_replies
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         try:
             services.save_preferences(
                 current_user,
@@ -72,15 +60,10 @@ def preferences():
         else:
             flash("Your email preferences are saved.", "success")
             return redirect(url_for("digests.preferences"))
-    else:
+    elif request.method == "POST":
         status = 422
     return render_template(
-        "digests/preferences.html",
-        form=form,
-        prefs=prefs,
-        categories=categories,
-        show_tags=tags_available() and bool(tags),
-        verify_form=EmptyForm(),
+        "digests/preferences.html", form=form, prefs=prefs, show_tags=bool(tags)
     ), status
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
@@ -85,19 +85,23 @@ def _preference_row(user: User) -> DigestPreference:
     pref = db.session.get(DigestPreference, user.id)
     if pref is not None:
         return pref
-    pref = DigestPreference(
-        user_id=user.id,
-        frequency=DEFAULT_FREQUENCY,
-        subscribed_at=user.email_verified_at or now_utc(),
-        titles_in_subject=False,
-        notify_replies=False,
-    )
     try:
-        with db.session.begin_nested():
-            db.session.add(pref)
+        # Its own short transaction: a concurrent request inserting the same row first
+        # must not cost this one its session.
+        with db.engine.begin() as conn:
+            conn.execute(
+                insert(DigestPreference).values(
+                    user_id=user.id,
+                    frequency=DEFAULT_FREQUENCY,
+                    subscribed_at=user.email_verified_at or now_utc(),
+                    titles_in_subject=False,
+                    notify_replies=False,
+                    updated_at=now_utc(),
+                )
+            )
     except IntegrityError:
-        pref = db.session.get(DigestPreference, user.id, populate_existing=True)
-    return pref
+        pass  # created meanwhile: use that one
+    return db.session.get(DigestPreference, user.id, populate_existing=True)
 
 
 def _set_frequency(pref: DigestPreference, frequency: Frequency) -> None:
