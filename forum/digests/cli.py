@@ -82,7 +82,12 @@ def _run(
 def send_command(
     period: str, dry_run: bool, limit: int | None, workers: int, now: datetime | None
 ) -> None:
-    """Send the daily or weekly digest. Safe to run twice, or on two machines at once."""
+    """Send the daily or weekly digest.
+
+    Run it from cron, daily (or more often) for either period: each member gets one
+    digest per day or per ISO week, however often it runs, and two runs at once (or
+    on two machines) never send anyone the same digest twice.
+    """
     _run(DeliveryKind(period), dry_run, limit, now, workers)
 
 
