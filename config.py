@@ -52,6 +52,21 @@ class Config:
     MAIL_DEFAULT_SENDER = "IEP Parents Together <no-reply@localhost>"
     MAIL_BACKEND: str | None = None  # "smtp", "file" or "memory"; default from MAIL_SERVER
 
+    # Digests and reply notifications (forum/digests).
+    DIGEST_VERIFY_MAX_AGE = 3 * 24 * 3600  # email verification links, seconds
+    DIGEST_UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600  # unsubscribe links in old messages
+    DIGEST_NOTIFY_MINUTES = 15  # reply notifications go out in batches at most this often
+    DIGEST_CLAIM_LEASE_SECONDS = 15 * 60  # a claimed-but-unsent message is retried after this
+    DIGEST_MAX_ATTEMPTS = 3  # a message the mail server refused is retried this many times
+    DIGEST_MAX_CATCHUP_PERIODS = 2  # after missed runs, a digest covers at most this many periods
+    # A digest lists the newest few threads of each category with an excerpt, then
+    # "and N more" linking to the category: readable, and well under the ~100 KB at
+    # which Gmail clips a message (and the unsubscribe link with it).
+    DIGEST_MAX_PER_CATEGORY = 5
+    DIGEST_MAX_REPLY_THREADS = 20
+    DIGEST_SMTP_MESSAGES_PER_CONNECTION = 100  # a run reuses its SMTP connection this often
+    RATELIMIT_VERIFY_EMAIL = "5 per hour"
+
     POSTS_PER_PAGE = 20
     THREADS_PER_PAGE = 25
     PASSWORD_RESET_MAX_AGE = 3600

@@ -100,11 +100,11 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from forum import accounts, admin, moderation, mydata, pages, resources, threads
+    from forum import accounts, admin, digests, moderation, mydata, pages, resources, threads
     from forum.dev import bp as dev_bp
 
     blueprints = (accounts.bp, threads.bp, moderation.bp, moderation.flags_bp, mydata.bp, pages.bp,
-                  admin.bp, resources.bp)
+                  admin.bp, resources.bp, digests.bp)
     for bp in (*blueprints, dev_bp):
         app.register_blueprint(bp)
 

@@ -8,9 +8,11 @@ Backends: "smtp" (when FORUM_MAIL_SERVER is set), "file" (each message as an
 from __future__ import annotations
 
 import smtplib
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -46,6 +48,10 @@ def build_message(
     msg.set_content(text_body)
     if html_body is not None:
         msg.add_alternative(html_body, subtype="html")
+    # Serialise header lines up to RFC 5322's 998 characters. At the default 78, a long
+    # value with no spaces (a List-Unsubscribe URL) is folded into RFC 2047 encoded
+    # words, which mail clients don't decode there. Bodies were encoded above already.
+    msg.policy = msg.policy.clone(max_line_length=998)
     return msg
 
 
@@ -69,6 +75,58 @@ def send_email(
     else:
         _send_smtp(msg, config)
     return msg
+
+
+class _Session:
+    """An SMTP connection kept open across send_email calls (see smtp_session)."""
+
+    def __init__(self, max_messages: int):
+        self.max_messages = max_messages
+        self.client: smtplib.SMTP | None = None
+        self.sent = 0
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.quit()
+            except (OSError, smtplib.SMTPException):
+                self.client.close()
+        self.client, self.sent = None, 0
+
+
+_sessions = threading.local()
+
+
+@contextmanager
+def smtp_session(max_messages: int = 100) -> Iterator[None]:
+    """Reuse one SMTP connection for the send_email calls inside (bulk mail: digests).
+
+    The connection is opened on first use, renewed every `max_messages` (servers
+    cap messages per connection), and dropped after any error, so the next
+    message starts afresh; the failing message itself is reported, not retried.
+    """
+    session = _Session(max_messages)
+    _sessions.current = session
+    try:
+        yield
+    finally:
+        _sessions.current = None
+        session.close()
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    factory = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    client = factory(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=30)
+    try:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            client.starttls()
+        if config.get("MAIL_USERNAME"):
+            client.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        client.close()
+        raise
+    return client
 
 
 def _backend(config) -> str:
@@ -107,15 +165,23 @@ def _run_job(app, job: Callable[..., None], args: tuple) -> None:
             app.logger.exception("background mail job failed")
 
 
-def _send_smtp(msg: EmailMessage, config) -> None:
-    """Hand one message to the SMTP server (called per message, tests replace it)."""
-    factory = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+def _send_smtp(msg: EmailMessage, config=None) -> None:
+    """Hand one message to the SMTP server (per message; tests replace it)."""
+    session: _Session | None = getattr(_sessions, "current", None)
     try:
-        with factory(config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=30) as s:
-            if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
-                s.starttls()
-            if config.get("MAIL_USERNAME"):
-                s.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            s.send_message(msg)
+        if session is None:
+            with _connect() as client:
+                client.send_message(msg)
+            return
+        if session.client is None or session.sent >= session.max_messages:
+            session.close()
+            session.client = _connect()
+        session.sent += 1
+        session.client.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        # smtplib has reset the transaction: the connection stays usable.
+        raise MailError(str(exc)) from exc
     except (OSError, smtplib.SMTPException) as exc:
+        if session is not None:
+            session.close()
         raise MailError(str(exc)) from exc

@@ -1,0 +1,7 @@
+"""Email digests, reply notifications, one-click unsubscribe, and Atom feeds."""
+
+from flask import Blueprint
+
+bp = Blueprint("digests", __name__, cli_group="digests")
+
+from forum.digests import cli, feeds, models, routes  # noqa: E402,F401

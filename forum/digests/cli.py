@@ -1,0 +1,101 @@
+"""`flask digests send` and `flask digests send-notifications`, for cron."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+from flask import current_app
+
+from forum.digests import bp
+from forum.digests.models import DeliveryKind
+from forum.digests.parallel import send_in_parallel
+from forum.digests.sending import Run, Summary
+
+NOW = click.option(
+    "--now",
+    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
+    hidden=True,
+    help="Pretend it is this UTC time (tests; catching up after an outage).",
+)
+DRY_RUN = click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
+LIMIT = click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
+WORKERS = click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=1,
+    show_default=True,
+    help="Processes sharing the members (one per CPU is plenty).",
+)
+
+
+def _single(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None) -> Summary:
+    with Run(kind, now=now, dry_run=dry_run) as run:
+        summary = run.summary
+
+        def deliver_all(recipients) -> None:
+            for recipient in recipients:
+                if limit is not None and summary.sent + summary.failed >= limit:
+                    break
+                run.deliver(recipient)
+
+        # A progress bar for people watching; cron's log gets only the summary.
+        if sys.stdout.isatty() and run.recipients:
+            label = f"{kind} for {len(run.recipients)} members"
+            with click.progressbar(run.recipients, label=label) as bar:
+                deliver_all(bar)
+        else:
+            deliver_all(run.recipients)
+    return summary
+
+
+def _run(
+    kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None, workers: int = 1
+) -> None:
+    base = current_app.config["BASE_URL"]
+    if not base.startswith("https://"):
+        click.echo(
+            f"warning: FORUM_BASE_URL is {base!r}; mail clients only offer one-click "
+            "unsubscribe for https links.",
+            err=True,
+        )
+    if workers > 1:
+        if limit is not None:
+            raise click.UsageError("--limit works with one worker only.")
+        summary = send_in_parallel(kind, workers, now=now, dry_run=dry_run)
+    else:
+        summary = _single(kind, dry_run, limit, now)
+    for line in summary.planned:
+        click.echo(line)
+    click.echo(("dry run, nothing sent: would have " if dry_run else "") + summary.line())
+    if summary.taken:
+        click.echo(f"{summary.taken} already sent (or being sent) by another run")
+
+
+@bp.cli.command("send")
+@click.option("--period", type=click.Choice(["daily", "weekly"]), required=True)
+@DRY_RUN
+@LIMIT
+@WORKERS
+@NOW
+def send_command(
+    period: str, dry_run: bool, limit: int | None, workers: int, now: datetime | None
+) -> None:
+    """Send the daily or weekly digest.
+
+    Run it from cron, daily (or more often) for either period: each member gets one
+    digest per day or per ISO week, however often it runs, and two runs at once (or
+    on two machines) never send anyone the same digest twice.
+    """
+    _run(DeliveryKind(period), dry_run, limit, now, workers)
+
+
+@bp.cli.command("send-notifications")
+@DRY_RUN
+@LIMIT
+@NOW
+def send_notifications_command(dry_run: bool, limit: int | None, now: datetime | None) -> None:
+    """Send batched reply notifications; run from cron every few minutes (one batch per
+    member per DIGEST_NOTIFY_MINUTES at most)."""
+    _run(DeliveryKind.REPLIES, dry_run, limit, now)

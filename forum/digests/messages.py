@@ -1,0 +1,107 @@
+"""A built digest or notification as an email: subject, text, HTML and headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, render_template
+from markupsafe import Markup
+
+from forum.digests.building import Digest, Entry, external_url
+from forum.digests.models import DeliveryKind
+from forum.digests.tokens import Scope, make_unsubscribe_token
+
+SUBJECT_TITLE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class Message:
+    to: str
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+
+
+def short_title(title: str) -> str:
+    """One line, at most SUBJECT_TITLE_CHARS: CR/LF or a huge title can't hurt a header."""
+    title = " ".join(title.split())
+    if len(title) > SUBJECT_TITLE_CHARS:
+        title = title[: SUBJECT_TITLE_CHARS - 1].rstrip() + "…"
+    return title
+
+
+def subject_for(digest: Digest) -> str:
+    """Neutral by default; thread titles only for members who opted in."""
+    site = current_app.config["SITE_NAME"]
+    titles = digest.recipient.titles_in_subject
+    if digest.kind == DeliveryKind.REPLIES:
+        if titles and digest.replies:
+            more = len(digest.replies) - 1
+            extra = f" and {more} more thread{'s' if more != 1 else ''}" if more else ""
+            return f"New replies: {short_title(digest.replies[0].title)}{extra}"
+        return f"New replies in threads you follow on {site}"
+    entries = digest.entries
+    if titles and entries:
+        newest = max(entries, key=lambda e: (e.created_at, e.thread_id))
+        more = len(entries) - 1
+        extra = f" and {more} more" if more else ""
+        return f"{short_title(newest.title)}{extra} · your {digest.kind} digest from {site}"
+    if titles and digest.replies:
+        return f"New replies: {short_title(digest.replies[0].title)} · your {digest.kind} digest"
+    return f"Your {digest.kind} digest from {site}"
+
+
+class Fragments:
+    """Each listed thread rendered once per run (text and HTML), whoever gets it.
+
+    Most members share most entries, and rendering (with word wrapping) is the
+    costly part of a message; the digest templates only place the fragments.
+    """
+
+    def __init__(self):
+        self._text: dict[Entry, str] = {}
+        self._html: dict[Entry, Markup] = {}
+
+    def text(self, entry: Entry) -> str:
+        if entry not in self._text:
+            self._text[entry] = render_template("email/_entry.txt", e=entry)
+        return self._text[entry]
+
+    def html(self, entry: Entry) -> Markup:
+        if entry not in self._html:
+            self._html[entry] = Markup(render_template("email/_entry.html", e=entry))
+        return self._html[entry]
+
+
+def unsubscribe_url(user_id: int, scope: Scope) -> str:
+    return external_url("digests.unsubscribe", token=make_unsubscribe_token(user_id, scope))
+
+
+def compose(digest: Digest, fragments: Fragments | None = None) -> Message:
+    """Render the templates for one member's digest or notification."""
+    user = digest.recipient.user
+    scope = Scope.REPLIES if digest.kind == DeliveryKind.REPLIES else Scope.DIGEST
+    unsubscribe = unsubscribe_url(user.id, scope)
+    context = {
+        "digest": digest,
+        "site_name": current_app.config["SITE_NAME"],
+        "site_url": external_url("threads.index"),
+        "preferences_url": external_url("digests.preferences"),
+        "unsubscribe_url": unsubscribe,
+        "fragments": fragments or Fragments(),
+    }
+    name = "replies" if digest.kind == DeliveryKind.REPLIES else "digest"
+    return Message(
+        to=user.email,
+        subject=subject_for(digest),
+        text=render_template(f"email/{name}.txt", **context),
+        html=render_template(f"email/{name}.html", **context),
+        headers={
+            # RFC 2369 + RFC 8058: mail clients show an unsubscribe button and POST to it.
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            # RFC 3834: no vacation auto-replies to a digest.
+            "Auto-Submitted": "auto-generated",
+        },
+    )

@@ -1,0 +1,346 @@
+"""Sending digests and reply notifications: claim each message in the database, then send.
+
+Delivery guarantee
+------------------
+Every message is one row in `digest_deliveries`, unique on (member, kind,
+window_end); `window_end` is a fixed boundary (start of the day, of the ISO
+week, of the quarter hour), so every run in the same period computes the same
+key. A run INSERTs and commits that row, status "claimed", *before* it hands
+the message to the mail server, and marks it "sent" afterwards:
+
+* Two runs at once, on one machine or two: the second INSERT hits the unique
+  constraint, that run counts the member as taken and moves on. Only one sends.
+* A run that dies: members it never reached have no row, and the next run sends
+  them. A row left "claimed" is retried once its lease
+  (DIGEST_CLAIM_LEASE_SECONDS) has expired; a "failed" row (the server refused
+  it) is retried up to DIGEST_MAX_ATTEMPTS times. Retaking a row is a
+  compare-and-set UPDATE on `attempts`, so two runs can't both retake it.
+
+This is at-least-once delivery for the one message a run is sending when it
+dies: if the crash falls after the mail server accepted the message and before
+the "sent" commit, the member gets that digest twice. At-most-once (never retry
+a claimed row) would instead drop that member's digest without a trace. We chose
+the rare duplicate: the window is a single SMTP conversation (the digest is
+built, re-checked and rendered before the claim), so at most one member per
+crashed run (or worker) can be affected, while a lost digest may be the one with
+the answer a parent was waiting for.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from forum.accounts.models import User
+from forum.digests.building import (
+    PERIODS,
+    Candidates,
+    Digest,
+    Recipient,
+    build_digest,
+    recheck,
+    window_end,
+)
+from forum.digests.messages import Fragments, compose
+from forum.digests.models import (
+    DEFAULT_FREQUENCY,
+    Delivery,
+    DeliveryKind,
+    DeliveryStatus,
+    DigestCategoryChoice,
+    DigestPreference,
+    DigestTagChoice,
+    Frequency,
+)
+from forum.extensions import db, now_utc
+from forum.mail import MailError, send_email, smtp_session
+
+log = logging.getLogger("forum.digests")
+DIGEST_KINDS = (DeliveryKind.DAILY, DeliveryKind.WEEKLY)
+REPLIES_CATCHUP = timedelta(days=1)
+_table = Delivery.__table__
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    skipped: int = 0  # nothing new
+    failed: int = 0
+    taken: int = 0  # already sent, or being sent by another run
+    planned: list[str] = field(default_factory=list)  # --dry-run: what would be sent
+
+    def line(self) -> str:
+        return f"sent {self.sent}, skipped {self.skipped} (nothing new), failed {self.failed}"
+
+    def __add__(self, other: Summary) -> Summary:
+        return Summary(
+            self.sent + other.sent,
+            self.skipped + other.skipped,
+            self.failed + other.failed,
+            self.taken + other.taken,
+            self.planned + other.planned,
+        )
+
+
+def _eligible(now: datetime):
+    """Verified address, not banned, not suspended."""
+    return and_(
+        User.email.is_not(None),
+        User.email_verified_at.is_not(None),
+        User.banned_at.is_(None),
+        or_(User.suspended_until.is_(None), User.suspended_until <= now),
+    )
+
+
+def load_recipients(
+    kind: DeliveryKind, end: datetime, now: datetime, shard: tuple[int, int] | None = None
+) -> list[Recipient]:
+    """Members who get this kind of message, with their windows, in three queries.
+
+    `shard=(i, n)`: only members whose id is i modulo n (see forum.digests.parallel).
+    """
+    own_kinds = DIGEST_KINDS if kind in DIGEST_KINDS else (DeliveryKind.REPLIES,)
+    # The previous message of this kind (other windows): the new window starts where it ended.
+    last = (
+        select(Delivery.user_id, func.max(Delivery.window_end).label("last_end"))
+        .where(
+            Delivery.kind.in_(own_kinds), ~and_(Delivery.kind == kind, Delivery.window_end == end)
+        )
+        .group_by(Delivery.user_id)
+        .subquery()
+    )
+    stmt = (
+        select(User, DigestPreference, last.c.last_end)
+        .outerjoin(DigestPreference, DigestPreference.user_id == User.id)
+        .outerjoin(last, last.c.user_id == User.id)
+        .where(_eligible(now))
+        .order_by(User.id)
+    )
+    if shard is not None:
+        stmt = stmt.where(User.id % shard[1] == shard[0])
+    if kind == DeliveryKind.REPLIES:
+        stmt = stmt.where(DigestPreference.notify_replies.is_(True))
+        earliest = end - REPLIES_CATCHUP
+    else:
+        wanted = DigestPreference.frequency == kind
+        if Frequency(kind) == DEFAULT_FREQUENCY:
+            wanted = or_(DigestPreference.user_id.is_(None), wanted)
+        stmt = stmt.where(wanted)
+        earliest = end - PERIODS[kind] * current_app.config["DIGEST_MAX_CATCHUP_PERIODS"]
+    rows = db.session.execute(stmt).all()
+    choices: dict[int, dict[int, bool]] = defaultdict(dict)
+    tags: dict[int, set[str]] = defaultdict(set)
+    if kind != DeliveryKind.REPLIES and rows:
+        for user_id, category_id, included in db.session.execute(
+            select(
+                DigestCategoryChoice.user_id,
+                DigestCategoryChoice.category_id,
+                DigestCategoryChoice.included,
+            )
+        ):
+            choices[user_id][category_id] = included
+        for user_id, slug in db.session.execute(
+            select(DigestTagChoice.user_id, DigestTagChoice.tag_slug)
+        ):
+            tags[user_id].add(slug)
+    recipients = []
+    for user, pref, last_end in rows:
+        if kind == DeliveryKind.REPLIES:
+            started = pref.notify_since
+        else:
+            started = (pref.subscribed_at if pref else None) or user.email_verified_at
+        since = max(d for d in (last_end, started, earliest) if d is not None)
+        recipients.append(
+            Recipient(
+                user=user,
+                since=since,
+                titles_in_subject=bool(pref and pref.titles_in_subject),
+                choices=choices.get(user.id, {}),
+                tags=frozenset(tags.get(user.id, ())),
+            )
+        )
+    return recipients
+
+
+class Run:
+    """One `flask digests send` (or send-notifications): load once, then deliver one by one."""
+
+    def __init__(
+        self,
+        kind: DeliveryKind,
+        *,
+        now: datetime | None = None,
+        dry_run: bool = False,
+        shard: tuple[int, int] | None = None,
+    ):
+        self.kind = DeliveryKind(kind)
+        self.shard = shard
+        self.now = now or now_utc()
+        self.end = window_end(self.kind, self.now)
+        self.dry_run = dry_run
+        self.summary = Summary()
+        self.fragments = Fragments()
+        config = current_app.config
+        self.lease = timedelta(seconds=config["DIGEST_CLAIM_LEASE_SECONDS"])
+        self.max_attempts = config["DIGEST_MAX_ATTEMPTS"]
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Run:
+        config = current_app.config
+        base = urlsplit(config["BASE_URL"])
+        with ExitStack() as stack:
+            # Links in mail are built from FORUM_BASE_URL, not from whatever request is current.
+            stack.enter_context(
+                current_app.test_request_context(
+                    base_url=f"{base.scheme}://{base.netloc}{base.path}"
+                )
+            )
+            stack.enter_context(smtp_session(config["DIGEST_SMTP_MESSAGES_PER_CONNECTION"]))
+            self._load()
+            self._stack = stack.pop_all()
+        return self
+
+    def _load(self) -> None:
+        self.recipients = load_recipients(self.kind, self.end, self.now, self.shard)
+        self.existing = {
+            d.user_id: d
+            for d in db.session.scalars(
+                select(Delivery).where(Delivery.kind == self.kind, Delivery.window_end == self.end)
+            )
+        }
+        self.candidates = None
+        if self.recipients:
+            start = min(r.since for r in self.recipients)
+            self.candidates = Candidates(
+                start, self.end, new_threads=self.kind != DeliveryKind.REPLIES
+            )
+            for r in self.recipients:
+                r.follows = self.candidates.follows_by_user.get(r.user.id, {})
+
+    def __exit__(self, *exc) -> None:
+        self._stack.close()
+        db.session.rollback()  # end the read transaction; nothing here was written through it
+
+    def deliver(self, r: Recipient) -> str:
+        """Send one member's message; returns "sent", "skipped", "failed" or "taken"."""
+        outcome = self._deliver(r)
+        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+        return outcome
+
+    def _deliver(self, r: Recipient) -> str:
+        existing = self.existing.get(r.user.id)
+        if existing is not None and not self._retryable(existing):
+            return "taken"
+        digest = build_digest(r, self.candidates, self.kind)
+        if digest.is_empty:
+            return "skipped"
+        digest = recheck(digest)
+        if digest.is_empty:
+            return "skipped"
+        if self.dry_run:
+            self.summary.planned.append(self._describe(digest))
+            return "sent"
+        try:
+            message = compose(digest, self.fragments)
+        except Exception:
+            log.exception("digest for member %s could not be rendered", r.user.id)
+            return "failed"
+        delivery_id = self._claim(digest, existing)
+        if delivery_id is None:
+            return "taken"
+        try:
+            send_email(message.to, message.subject, message.text, message.html, message.headers)
+        except Exception as exc:  # MailError, or anything else: one member never stops the run
+            if isinstance(exc, MailError):
+                log.warning("%s mail to member %s failed: %s", self.kind, r.user.id, exc)
+            else:
+                log.exception("%s mail to member %s failed", self.kind, r.user.id)
+            self._finish(delivery_id, DeliveryStatus.FAILED, error=str(exc)[:300])
+            return "failed"
+        self._finish(delivery_id, DeliveryStatus.SENT)
+        return "sent"
+
+    def _retryable(self, d: Delivery) -> bool:
+        if d.status == DeliveryStatus.FAILED:
+            return d.attempts < self.max_attempts
+        return d.status == DeliveryStatus.CLAIMED and d.claimed_at < now_utc() - self.lease
+
+    def _claim(self, digest: Digest, existing: Delivery | None) -> int | None:
+        """Own this message, committed before sending; None when another run has it."""
+        now = now_utc()
+        values = {
+            "window_start": digest.window_start,
+            "item_count": digest.item_count,
+            "status": DeliveryStatus.CLAIMED,
+            "claimed_at": now,
+            "error": None,
+        }
+        try:
+            with db.engine.begin() as conn:  # its own transaction: the run's objects stay loaded
+                if existing is None:
+                    result = conn.execute(
+                        insert(_table).values(
+                            user_id=digest.recipient.user.id,
+                            kind=self.kind,
+                            window_end=self.end,
+                            attempts=1,
+                            **values,
+                        )
+                    )
+                    return result.inserted_primary_key[0]
+                stale = or_(
+                    _table.c.status == DeliveryStatus.FAILED,
+                    and_(
+                        _table.c.status == DeliveryStatus.CLAIMED,
+                        _table.c.claimed_at < now - self.lease,
+                    ),
+                )
+                result = conn.execute(
+                    update(_table)
+                    .where(
+                        _table.c.id == existing.id, _table.c.attempts == existing.attempts, stale
+                    )
+                    .values(attempts=_table.c.attempts + 1, **values)
+                )
+                return existing.id if result.rowcount == 1 else None
+        except IntegrityError:
+            return None
+
+    def _finish(self, delivery_id: int, status: DeliveryStatus, error: str | None = None) -> None:
+        values = {"status": status, "error": error}
+        if status == DeliveryStatus.SENT:
+            values["sent_at"] = now_utc()
+        with db.engine.begin() as conn:
+            conn.execute(update(_table).where(_table.c.id == delivery_id).values(**values))
+
+    def _describe(self, digest: Digest) -> str:
+        user = digest.recipient.user
+        return (
+            f"member {user.id} ({user.username}): {len(digest.entries)} new threads, "
+            f"{sum(g.count for g in digest.replies)} replies in followed threads"
+        )
+
+
+def send(
+    kind: DeliveryKind | str,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    limit: int | None = None,
+    shard: tuple[int, int] | None = None,
+) -> Summary:
+    """Run without a progress bar (tests, scripts): returns the summary."""
+    with Run(DeliveryKind(kind), now=now, dry_run=dry_run, shard=shard) as run:
+        for r in run.recipients:
+            if limit is not None and run.summary.sent + run.summary.failed >= limit:
+                break
+            run.deliver(r)
+    return run.summary
