@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7bd550407d8d
+Revision ID: 1baa4f1417a2
 Revises: 
-Create Date: 2026-11-28 00:20:39.679368
+Create Date: 2026-11-28 00:28:11.589917
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7bd550407d8d'
+revision = '1baa4f1417a2'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -89,6 +89,50 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_email'), ['email'], unique=False)
 
+    op.create_table('digest_category_choices',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('category_id', sa.Integer(), nullable=False),
+    sa.Column('included', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['category_id'], ['categories.id'], name=op.f('fk_digest_category_choices_category_id_categories'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digest_category_choices_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'category_id', name=op.f('pk_digest_category_choices'))
+    )
+    op.create_table('digest_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('window_start', sa.DateTime(), nullable=False),
+    sa.Column('window_end', sa.DateTime(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('claimed_at', sa.DateTime(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('item_count', sa.Integer(), nullable=False),
+    sa.Column('error', sa.String(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digest_deliveries_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_deliveries')),
+    sa.UniqueConstraint('user_id', 'kind', 'window_end', name='uq_digest_deliveries_window')
+    )
+    with op.batch_alter_table('digest_deliveries', schema=None) as batch_op:
+        batch_op.create_index('ix_digest_deliveries_kind_window', ['kind', 'window_end'], unique=False)
+
+    op.create_table('digest_preferences',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('frequency', sa.String(length=10), nullable=False),
+    sa.Column('subscribed_at', sa.DateTime(), nullable=True),
+    sa.Column('titles_in_subject', sa.Boolean(), nullable=False),
+    sa.Column('notify_replies', sa.Boolean(), nullable=False),
+    sa.Column('notify_since', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digest_preferences_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', name=op.f('pk_digest_preferences'))
+    )
+    op.create_table('digest_tag_choices',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('tag_slug', sa.String(length=80), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_digest_tag_choices_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'tag_slug', name=op.f('pk_digest_tag_choices'))
+    )
     op.create_table('guidelines_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
@@ -166,6 +210,18 @@ def upgrade():
     )
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
+
+    op.create_table('thread_follows',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('thread_id', sa.Integer(), nullable=False),
+    sa.Column('following', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['thread_id'], ['threads.id'], name=op.f('fk_thread_follows_thread_id_threads'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_thread_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'thread_id', name=op.f('pk_thread_follows'))
+    )
+    with op.batch_alter_table('thread_follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_thread_follows_thread_id'), ['thread_id'], unique=False)
 
     op.create_table('thread_links',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -300,6 +356,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_thread_links_from_thread_id'))
 
     op.drop_table('thread_links')
+    with op.batch_alter_table('thread_follows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_thread_follows_thread_id'))
+
+    op.drop_table('thread_follows')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_author_id'))
 
@@ -316,6 +376,13 @@ def downgrade():
 
     op.drop_table('login_sessions')
     op.drop_table('guidelines_revisions')
+    op.drop_table('digest_tag_choices')
+    op.drop_table('digest_preferences')
+    with op.batch_alter_table('digest_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_digest_deliveries_kind_window')
+
+    op.drop_table('digest_deliveries')
+    op.drop_table('digest_category_choices')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_email'))
 
