@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from forum.accounts.forms import EmptyForm
@@ -28,7 +37,9 @@ def oneline(value) -> str:
 @bp.app_context_processor
 def follow_state():
     """The follow button's state on thread pages (one query, members only)."""
-    if request.endpoint != "threads.show" or not current_user.is_authenticated:
+    if not has_request_context() or request.endpoint != "threads.show":
+        return {}  # e.g. an email rendered off the request
+    if not current_user.is_authenticated:
         return {}
     try:
         thread = get_thread(request.view_args["thread_id"])
