@@ -51,6 +51,8 @@ class Config:
     THREADS_PER_PAGE = 25
     PASSWORD_RESET_MAX_AGE = 3600
     NOINDEX_SITE = True
+    # Adds X-Query-Count to every response (benchmark only; never in production).
+    BENCH_COUNT_QUERIES = False
 
 
 class DevelopmentConfig(Config):

@@ -19,6 +19,7 @@ def create_app(config_class: type | None = None) -> Flask:
     configure_database(app)
     check_production(app)
     register_extensions(app)
+    register_query_count(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -80,6 +81,12 @@ def register_extensions(app: Flask) -> None:
     from forum.accounts.models import Guest
 
     login_manager.anonymous_user = Guest
+
+
+def register_query_count(app: Flask) -> None:
+    from forum.querycount import register
+
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:

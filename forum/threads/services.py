@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
@@ -92,7 +92,8 @@ def can_see_thread(viewer, thread: Thread) -> bool:
 
 
 def get_thread(thread_id: int) -> Thread:
-    thread = db.session.get(Thread, thread_id)
+    # The starter is shown on every page of the thread, not only where their post is.
+    thread = db.session.get(Thread, thread_id, options=[joinedload(Thread.author)])
     if thread is None:
         raise NotFound("No such thread.")
     return thread
@@ -296,7 +297,10 @@ def create_reply(
         number = db.session.execute(
             update(Thread)
             .where(Thread.id == thread.id)
-            .values(post_count=Thread.post_count + 1, last_activity_at=now)
+            # Never backwards: a reply that read the clock earlier may commit after a later one.
+            .values(post_count=Thread.post_count + 1,
+                    last_activity_at=case((Thread.last_activity_at > now, Thread.last_activity_at),
+                                          else_=now))
             .returning(Thread.post_count)
         ).scalar_one()
         post = _new_post(thread.id, number, author, body, hide_author, now, idempotency_key)

@@ -1,0 +1,181 @@
+"""`make bench`: the forum's pages against a minimal Flask app, same gunicorn, same run.
+
+    python -m bench.run [--scale 1] [--seconds 10] [--rounds 2] [--only home,category]
+
+SQLite by default (a copy of the cached dataset under bench/tmp/); PostgreSQL
+when FORUM_DATABASE_URL names one (its tables are replaced: use a database
+made for benchmarks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime
+
+from bench import report, servers, wrk
+from bench.client import Browser, sign_in
+from bench.dataset import Params, install, sqlite_target
+from bench.pages import PAGES, route_exists
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="dataset size (1 = 100,000 posts)")
+    parser.add_argument("--seconds", type=float, default=10, help="wrk duration per page and round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn --workers")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn --threads")
+    parser.add_argument("--only", help="comma-separated page names (prefix match)")
+    parser.add_argument("--no-save", action="store_true", help="print only, write no results file")
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="note in the results that the machine was shared with other work",
+    )
+    return parser.parse_args(argv)
+
+
+def app_for_routes():
+    from config import Config
+    from forum import create_app
+
+    return create_app(type("BenchRoutesConfig", (Config,), {"DATABASE_URL": "sqlite://"}))
+
+
+def probe(pages: list[dict], url: str, secret: str, info: dict) -> None:
+    """Fetch each page once on a server that counts queries: status, size, SQL count."""
+    server = servers.start(
+        "forum-probe",
+        "app:app",
+        servers.forum_env(url, secret, FORUM_BENCH_COUNT_QUERIES="1"),
+        1,
+        1,
+    )
+    try:
+        member = sign_in(server.port, info["reader"], info["password"])
+        info["cookie"] = member.cookie_header()
+        for page in pages:
+            browser = member if page["signed_in"] else Browser()
+            counts = []
+            for _ in range(3):  # the first request warms caches; counts must not change after
+                reply = browser.get(server.port, page["path"])
+                counts.append(int(reply.header("X-Query-Count") or -1))
+            page.update(
+                status=reply.status,
+                queries=counts[-1],
+                query_counts=counts,
+                cache_control=reply.header("Cache-Control"),
+                sets_cookie=bool(reply.header("Set-Cookie")),
+            )
+            if reply.status != 200:
+                page["skipped"] = f"HTTP {reply.status} on probe (dataset lacks data for it?)"
+    finally:
+        server.stop()
+
+
+def measure(port: int, page: dict | None, args, cookie: str | None) -> dict:
+    headers = {"Cookie": cookie} if page and page["signed_in"] else None
+    return wrk.run(
+        port,
+        page["path"] if page else "/",
+        seconds=args.seconds,
+        connections=args.connections,
+        threads=args.wrk_threads,
+        headers=headers,
+    )
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    wrk.require_wrk()
+    url = os.environ.get("FORUM_DATABASE_URL") or sqlite_target("run.sqlite3")
+    database = "postgresql" if url.startswith("postgres") else "sqlite"
+    params = Params.scaled(args.scale)
+    info = install(params, url)
+    app = app_for_routes()
+    info["posts_per_page"] = app.config["POSTS_PER_PAGE"]
+    wanted = [
+        p
+        for p in PAGES
+        if not args.only or any(p.name.startswith(o.strip()) for o in args.only.split(","))
+    ]
+    pages = []
+    for page in wanted:
+        path = page.path(info)
+        entry = {"name": page.name, "path": path, "signed_in": page.signed_in, "rounds": []}
+        if not route_exists(app, path):
+            entry["skipped"] = "not built yet"
+        pages.append(entry)
+    live = [p for p in pages if not p.get("skipped")]
+    secret = servers.new_secret()
+    probe(live, url, secret, info)
+    live = [p for p in live if not p.get("skipped")]
+
+    result = {
+        "started": datetime.now().isoformat(timespec="minutes"),
+        "database": database,
+        "machine": report.machine(),
+        "settings": {
+            "dataset": info["params"],
+            "rounds": args.rounds,
+            "shared": args.shared,
+            "gunicorn": " ".join(servers.gunicorn_settings(args.workers, args.threads)),
+            "wrk": f"-t{args.wrk_threads} -c{args.connections} -d{args.seconds:g}s",
+        },
+        "ceiling": {"rounds": []},
+        "pages": pages,
+        "notes": [],
+    }
+    forum = servers.start(
+        "forum", "app:app", servers.forum_env(url, secret), args.workers, args.threads
+    )
+    hello = servers.start(
+        "hello", "bench.hello_app:app", servers.forum_env(url, secret), args.workers, args.threads
+    )
+    try:
+        for page in [None, *live]:  # warm-up: templates compiled, caches filled
+            port = hello.port if page is None else forum.port
+            wrk.run(
+                port,
+                page["path"] if page else "/",
+                seconds=2,
+                connections=args.connections,
+                threads=args.wrk_threads,
+                headers={"Cookie": info["cookie"]} if page and page["signed_in"] else None,
+            )
+        for number in range(1, args.rounds + 1):
+            ceiling = measure(hello.port, None, args, None)
+            result["ceiling"]["rounds"].append(ceiling)
+            print(f"round {number}: hello (ceiling) {ceiling['rps']:,.0f} req/s", flush=True)
+            for page in live:
+                run = measure(forum.port, page, args, info["cookie"])
+                page["rounds"].append(run)
+                print(f"round {number}: {page['name']} {run['rps']:,.0f} req/s", flush=True)
+        result["memory_mb"] = {"forum": forum.worker_rss_mb(), "hello": hello.worker_rss_mb()}
+        for server in (forum, hello):
+            if "Traceback" in server.log_text():
+                result["notes"].append(
+                    f"{server.name} logged errors: see bench/tmp/{server.log.name}"
+                )
+    finally:
+        forum.stop()
+        hello.stop()
+    result["load_average_end"] = list(os.getloadavg())
+    for page in live:
+        page["summary"] = report.summarise(page, result["ceiling"]["rounds"])
+        if len(set(page["query_counts"][1:])) > 1:
+            result["notes"].append(
+                f"{page['name']}: query count changed between requests {page['query_counts']}"
+            )
+    print()
+    print(report.markdown(result))
+    if not args.no_save:
+        print(f"Saved {report.save(result).relative_to(report.RESULTS_DIR.parent.parent)}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
