@@ -53,10 +53,15 @@ class Config:
     NOINDEX_SITE = True
     # Adds X-Query-Count to every response (benchmark only; never in production).
     BENCH_COUNT_QUERIES = False
+    # Guest pages kept per worker process (forum/guestcache.py); 0 turns the cache off.
+    GUEST_CACHE_SIZE = 500
+    # Cached guest pages are re-rendered at least this often ("3 minutes ago" stays right).
+    GUEST_CACHE_SECONDS = 60
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    GUEST_CACHE_SIZE = 0  # edited templates show at once
 
 
 class TestingConfig(Config):
@@ -66,6 +71,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     MAIL_BACKEND = "memory"
     BASE_URL = "http://forum.test"
+    GUEST_CACHE_SIZE = 0  # tests/test_guest_cache.py turns it on
 
 
 class ProductionConfig(Config):

@@ -393,6 +393,7 @@ def _copy_to_postgres(cached: Path, url: str) -> None:
         for table in metadata.sorted_tables:
             cols = [c.name for c in table.columns]
             rows = source.execute(f'SELECT {", ".join(cols)} FROM "{table.name}"')
+            cursor.execute(f'DELETE FROM "{table.name}"')  # rows seeded by create_all
             with cursor.copy(f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)

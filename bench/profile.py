@@ -44,6 +44,19 @@ def signed_in_client(app, username: str):
     return client
 
 
+def hello_cpu_ms(requests: int) -> float:
+    """CPU time per request of the minimal Flask app through the same test client."""
+    from bench.hello_app import app
+
+    client = app.test_client()
+    for _ in range(50):
+        client.get("/")
+    cpu = time.process_time()
+    for _ in range(requests):
+        client.get("/")
+    return (time.process_time() - cpu) / requests * 1000
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
@@ -56,6 +69,8 @@ def main(argv=None) -> None:
     app = make_app(url)
     info["posts_per_page"] = app.config["POSTS_PER_PAGE"]
     guest, member = app.test_client(), signed_in_client(app, info["reader"])
+    ceiling = hello_cpu_ms(args.requests * 5)
+    print(f"{'hello (ceiling)':34} {ceiling:6.2f} ms CPU")
     for page in PAGES:
         path = page.path(info)
         if not route_exists(app, path):
@@ -79,6 +94,7 @@ def main(argv=None) -> None:
         wall_ms = (time.perf_counter() - started) / args.requests * 1000
         print(
             f"{page.name:34} {cpu_ms:6.2f} ms CPU {wall_ms:6.2f} ms wall "
+            f"{ceiling / cpu_ms:6.1%} of ceiling "
             f"{response.headers.get('X-Query-Count')} queries {len(response.data) // 1024} KiB"
         )
         if profiler:

@@ -20,6 +20,7 @@ def create_app(config_class: type | None = None) -> Flask:
     check_production(app)
     register_extensions(app)
     register_query_count(app)
+    register_guest_cache(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -85,6 +86,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_query_count(app: Flask) -> None:
     from forum.querycount import register
+
+    register(app)
+
+
+def register_guest_cache(app: Flask) -> None:
+    from forum.guestcache import register
 
     register(app)
 

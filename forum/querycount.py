@@ -6,8 +6,10 @@ carries X-Query-Count. Off by default: it would tell anyone how a page is built.
 
 from __future__ import annotations
 
-from flask import Flask, g, has_request_context
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
+
+KEY = "forum.query_count"
 
 
 def register(app: Flask) -> None:
@@ -21,11 +23,11 @@ def register(app: Flask) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _count(conn, cursor, statement, parameters, context, executemany) -> None:
         if has_request_context():
-            g.query_count = g.get("query_count", 0) + 1
+            request.environ[KEY] = request.environ.get(KEY, 0) + 1
 
     # Registered before the other after_request hooks, so it runs after them
     # (Flask runs them in reverse) and counts the queries they make too.
     @app.after_request
     def _header(response):
-        response.headers["X-Query-Count"] = str(g.get("query_count", 0))
+        response.headers["X-Query-Count"] = str(request.environ.get(KEY, 0))
         return response

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
+from forum.guestcache import guest_cached
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
@@ -61,6 +62,7 @@ def _form_failed(form, exc: ForumError) -> int:
 
 
 @bp.get("/")
+@guest_cached
 def index():
     threads = services.recent_threads(current_user, _page())
     return render_template(
@@ -72,6 +74,7 @@ def index():
 
 
 @bp.get("/categories/<slug>")
+@guest_cached
 def category(slug: str):
     category = _or_abort(services.get_category, slug)
     if not services.can_read_category(current_user, category):
@@ -118,11 +121,15 @@ def new():
 
 
 @bp.get("/threads/<int:thread_id>")
+@guest_cached
 def show(thread_id: int):
     thread = readable_thread(thread_id)
     posts = services.thread_posts(thread, _page())
-    form = ReplyForm(hide_author=default_anonymous(thread.category))
-    form.ensure_token()
+    can_reply = services.can_reply(current_user, thread)
+    form = None
+    if can_reply:  # no form, so no CSRF token and no session cookie, for guests
+        form = ReplyForm(hide_author=default_anonymous(thread.category))
+        form.ensure_token()
     aliases = AliasBook.for_threads([thread.id])
     return render_template(
         "threads/show.html",
@@ -131,7 +138,7 @@ def show(thread_id: int):
         items=post_views(posts.items, thread, current_user, aliases),
         starter=display_author(thread, current_user, aliases),
         form=form,
-        can_reply=services.can_reply(current_user, thread),
+        can_reply=can_reply,
     )
 
 

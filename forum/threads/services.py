@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
@@ -22,6 +22,7 @@ from forum.threads.models import (
     Thread,
     Visibility,
 )
+from forum.threads.paging import NumberedPage, OpenEndedPage
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 20_000
@@ -62,25 +63,26 @@ def visible_threads_query(viewer) -> Select:
         select(Thread)
         .join(Thread.category)
         .where(Thread.status == PostStatus.VISIBLE)
-        .options(selectinload(Thread.author))
+        # One query: the category from the join above, the starter from a LEFT JOIN.
+        .options(contains_eager(Thread.category), joinedload(Thread.author))
     )
     if not viewer.is_authenticated:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
     return stmt
 
 
-def recent_threads(viewer, page: int):
+def recent_threads(viewer, page: int) -> OpenEndedPage:
     stmt = visible_threads_query(viewer).order_by(Thread.last_activity_at.desc(), Thread.id.desc())
-    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+    return OpenEndedPage(stmt, page, current_app.config["THREADS_PER_PAGE"])
 
 
-def category_threads(viewer, category: Category, page: int):
+def category_threads(viewer, category: Category, page: int) -> OpenEndedPage:
     stmt = (
         visible_threads_query(viewer)
         .where(Thread.category_id == category.id)
         .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
     )
-    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+    return OpenEndedPage(stmt, page, current_app.config["THREADS_PER_PAGE"])
 
 
 def can_see_thread(viewer, thread: Thread) -> bool:
@@ -99,14 +101,15 @@ def get_thread(thread_id: int) -> Thread:
     return thread
 
 
-def thread_posts(thread: Thread, page: int):
+def thread_posts(thread: Thread, page: int) -> NumberedPage:
     stmt = (
         select(Post)
         .where(Post.thread_id == thread.id)
         .order_by(Post.number)
-        .options(selectinload(Post.author))
+        .options(joinedload(Post.author))
     )
-    return db.paginate(stmt, page=page, per_page=current_app.config["POSTS_PER_PAGE"])
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    return NumberedPage(stmt, Post.number, thread.post_count, page, per_page)
 
 
 def get_post(post_id: int) -> Post:
@@ -233,6 +236,7 @@ def create_thread(
     hide_author = resolve_anonymity(category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return get_thread(existing.thread_id)
+    html = str(render_markdown(body))  # before the first write: write locks last until commit
     now = now_utc()
     thread = Thread(
         category_id=category.id,
@@ -246,7 +250,9 @@ def create_thread(
     db.session.add(thread)
     try:
         db.session.flush()
-        db.session.add(_new_post(thread.id, 1, author, body, hide_author, now, idempotency_key))
+        db.session.add(
+            _new_post(thread.id, 1, author, body, html, hide_author, now, idempotency_key)
+        )
         db.session.execute(
             update(Category).where(Category.id == category.id).values(thread_count=Category.thread_count + 1)
         )
@@ -259,14 +265,14 @@ def create_thread(
     return thread
 
 
-def _new_post(thread_id, number, author, body, hide_author, now, key) -> Post:
+def _new_post(thread_id, number, author, body, html, hide_author, now, key) -> Post:
     return Post(
         thread_id=thread_id,
         number=number,
         author_id=author.id,
         hide_author=hide_author,
         body=body,
-        body_html=str(render_markdown(body)),
+        body_html=html,
         created_at=now,
         idempotency_key=key,
     )
@@ -292,6 +298,7 @@ def create_reply(
     hide_author = resolve_anonymity(thread.category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return existing
+    html = str(render_markdown(body))  # before the first write: write locks last until commit
     now = now_utc()
     try:
         number = db.session.execute(
@@ -303,7 +310,7 @@ def create_reply(
                                           else_=now))
             .returning(Thread.post_count)
         ).scalar_one()
-        post = _new_post(thread.id, number, author, body, hide_author, now, idempotency_key)
+        post = _new_post(thread.id, number, author, body, html, hide_author, now, idempotency_key)
         db.session.add(post)
         db.session.commit()
     except IntegrityError:
