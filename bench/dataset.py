@@ -332,6 +332,10 @@ def ensure_cached(params: Params, rebuild: bool = False, log=print) -> tuple[Pat
     info["build_seconds"] = round(time.perf_counter() - started, 1)
     building.rename(path)
     info_path.write_text(json.dumps(info, indent=1))
+    for old in TMP_DIR.glob("dataset-*.json"):  # older builds of the same parameters
+        if old != info_path and json.loads(old.read_text()).get("params") == asdict(params):
+            old.with_suffix(".sqlite3").unlink(missing_ok=True)
+            old.unlink()
     log(f"Dataset built in {info['build_seconds']} s: {path.name}")
     return path, info
 
@@ -403,8 +407,9 @@ def _copy_to_postgres(cached: Path, url: str) -> None:
                     f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
                 )
         raw.commit()
-        cursor.execute("ANALYZE")
-        raw.commit()
+        # As autovacuum would: statistics for the planner, visibility map for index-only scans.
+        raw.driver_connection.autocommit = True
+        cursor.execute("VACUUM ANALYZE")
     finally:
         raw.close()
         source.close()

@@ -31,6 +31,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--only", help="comma-separated page names (prefix match)")
     parser.add_argument("--no-save", action="store_true", help="print only, write no results file")
     parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="skip the guest rows measured with the guest page cache off",
+    )
+    parser.add_argument(
         "--shared",
         action="store_true",
         help="note in the results that the machine was shared with other work",
@@ -45,18 +50,17 @@ def app_for_routes():
     return create_app(type("BenchRoutesConfig", (Config,), {"DATABASE_URL": "sqlite://"}))
 
 
-def probe(pages: list[dict], url: str, secret: str, info: dict) -> None:
-    """Fetch each page once on a server that counts queries: status, size, SQL count."""
-    server = servers.start(
-        "forum-probe",
-        "app:app",
-        servers.forum_env(url, secret, FORUM_BENCH_COUNT_QUERIES="1"),
-        1,
-        1,
-    )
+# The forum as deployed, and the same with the guest page cache off (to show both).
+SERVER_ENV = {"forum": {}, "forum-nocache": {"FORUM_GUEST_CACHE_SIZE": "0"}}
+
+
+def probe(pages: list[dict], url: str, secret: str, info: dict, kind: str) -> None:
+    """Fetch each page on a server that counts queries: status, size, SQL count."""
+    env = servers.forum_env(url, secret, FORUM_BENCH_COUNT_QUERIES="1", **SERVER_ENV[kind])
+    server = servers.start(f"{kind}-probe", "app:app", env, 1, 1)
     try:
         member = sign_in(server.port, info["reader"], info["password"])
-        info["cookie"] = member.cookie_header()
+        info.setdefault("cookie", member.cookie_header())
         for page in pages:
             browser = member if page["signed_in"] else Browser()
             counts = []
@@ -105,13 +109,26 @@ def main(argv=None) -> dict:
     pages = []
     for page in wanted:
         path = page.path(info)
-        entry = {"name": page.name, "path": path, "signed_in": page.signed_in, "rounds": []}
-        if not route_exists(app, path):
-            entry["skipped"] = "not built yet"
-        pages.append(entry)
+        built = route_exists(app, path)
+        kinds = ["forum"]
+        if built and not page.signed_in and not args.cached_only:
+            kinds.append("forum-nocache")
+        for kind in kinds:
+            name = page.name + (", no guest cache" if kind == "forum-nocache" else "")
+            entry = {
+                "name": name,
+                "path": path,
+                "signed_in": page.signed_in,
+                "server": kind,
+                "rounds": [],
+            }
+            if not built:
+                entry["skipped"] = "not built yet"
+            pages.append(entry)
     live = [p for p in pages if not p.get("skipped")]
     secret = servers.new_secret()
-    probe(live, url, secret, info)
+    for kind in SERVER_ENV:
+        probe([p for p in live if p["server"] == kind], url, secret, info, kind)
     live = [p for p in live if not p.get("skipped")]
 
     result = {
@@ -129,15 +146,19 @@ def main(argv=None) -> dict:
         "pages": pages,
         "notes": [],
     }
-    forum = servers.start(
-        "forum", "app:app", servers.forum_env(url, secret), args.workers, args.threads
-    )
+    forums = {
+        kind: servers.start(
+            kind, "app:app", servers.forum_env(url, secret, **env), args.workers, args.threads
+        )
+        for kind, env in SERVER_ENV.items()
+        if any(p["server"] == kind for p in live)
+    }
     hello = servers.start(
         "hello", "bench.hello_app:app", servers.forum_env(url, secret), args.workers, args.threads
     )
     try:
         for page in [None, *live]:  # warm-up: templates compiled, caches filled
-            port = hello.port if page is None else forum.port
+            port = hello.port if page is None else forums[page["server"]].port
             wrk.run(
                 port,
                 page["path"] if page else "/",
@@ -151,18 +172,19 @@ def main(argv=None) -> dict:
             result["ceiling"]["rounds"].append(ceiling)
             print(f"round {number}: hello (ceiling) {ceiling['rps']:,.0f} req/s", flush=True)
             for page in live:
-                run = measure(forum.port, page, args, info["cookie"])
+                run = measure(forums[page["server"]].port, page, args, info["cookie"])
                 page["rounds"].append(run)
                 print(f"round {number}: {page['name']} {run['rps']:,.0f} req/s", flush=True)
-        result["memory_mb"] = {"forum": forum.worker_rss_mb(), "hello": hello.worker_rss_mb()}
-        for server in (forum, hello):
+        result["memory_mb"] = {name: server.worker_rss_mb() for name, server in forums.items()}
+        result["memory_mb"]["hello"] = hello.worker_rss_mb()
+        for server in (*forums.values(), hello):
             if "Traceback" in server.log_text():
                 result["notes"].append(
                     f"{server.name} logged errors: see bench/tmp/{server.log.name}"
                 )
     finally:
-        forum.stop()
-        hello.stop()
+        for server in (*forums.values(), hello):
+            server.stop()
     result["load_average_end"] = list(os.getloadavg())
     for page in live:
         page["summary"] = report.summarise(page, result["ceiling"]["rounds"])
