@@ -42,7 +42,7 @@ def machine() -> dict:
 
 
 def summarise(page: dict, ceiling: list[dict]) -> dict:
-    """Mean over rounds; the ratio is page/ceiling within each round, then averaged."""
+    """Mean over rounds; the ratio is page/ceiling for each run, then averaged."""
     rounds = page["rounds"]
     return {
         "rps": [r["rps"] for r in rounds],
@@ -68,11 +68,13 @@ def table(result: dict) -> str:
         "|---|---|---|---|---|---|---|---|"
     )
     rows = []
-    ceiling = result["ceiling"]
-    c = summarise(ceiling, ceiling["rounds"])
+    ceiling = result["ceiling"]["rounds"]
+    rates = [r["rps"] for r in ceiling]
     rows.append(
-        f"| hello (ceiling) | {' / '.join(f'{x:,.0f}' for x in c['rps'])} | {c['p50_ms']} "
-        f"| {c['p99_ms']} | 100% | 0 | {ceiling['rounds'][0]['kb_per_response']} | |"
+        f"| hello (ceiling), {len(rates)} runs | {min(rates):,.0f} to {max(rates):,.0f}, "
+        f"mean {mean(rates):,.0f} | {mean(r['p50_ms'] for r in ceiling):.2f} "
+        f"| {mean(r['p99_ms'] for r in ceiling):.2f} | 100% | 0 "
+        f"| {ceiling[0]['kb_per_response']} | |"
     )
     for page in result["pages"]:
         if page.get("skipped"):
@@ -98,7 +100,8 @@ def markdown(result: dict) -> str:
         "",
         f"Dataset: {s['dataset']['members']:,} members, {s['dataset']['threads']:,} threads, "
         f"{s['dataset']['posts']:,} posts. gunicorn `{s['gunicorn']}` for both apps; "
-        f"wrk `{s['wrk']}`, {s['rounds']} rounds (ceiling first in each).",
+        f"wrk `{s['wrk']}`, {s['rounds']} rounds; the ceiling is measured for "
+        f"{s.get('ceiling_seconds', 5):g} s right before each page.",
         f"Machine: {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, commit {m['commit']}, "
         f"load average {m['load_average_start'][0]:.1f} at start, "
         f"{result.get('load_average_end', [0])[0]:.1f} at end"
@@ -110,7 +113,8 @@ def markdown(result: dict) -> str:
         "",
         table(result),
         "",
-        "Ratio: page req/s divided by the ceiling's req/s in the same round, averaged over rounds.",
+        "Ratio: page req/s divided by the req/s of the ceiling measured just before it, "
+        "averaged over the rounds.",
         "SQL/request: statements counted by X-Query-Count (FORUM_BENCH_COUNT_QUERIES=1) "
         "on a separate probe server; the measured server runs without it.",
     ]

@@ -24,6 +24,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--scale", type=float, default=1.0, help="dataset size (1 = 100,000 posts)")
     parser.add_argument("--seconds", type=float, default=10, help="wrk duration per page and round")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--ceiling-seconds",
+        type=float,
+        default=5,
+        help="wrk duration of the ceiling measured before each page",
+    )
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn --workers")
@@ -80,12 +86,12 @@ def probe(pages: list[dict], url: str, secret: str, info: dict, kind: str) -> No
         server.stop()
 
 
-def measure(port: int, page: dict | None, args, cookie: str | None) -> dict:
+def measure(port: int, page: dict | None, args, cookie: str | None, seconds=None) -> dict:
     headers = {"Cookie": cookie} if page and page["signed_in"] else None
     return wrk.run(
         port,
         page["path"] if page else "/",
-        seconds=args.seconds,
+        seconds=seconds or args.seconds,
         connections=args.connections,
         threads=args.wrk_threads,
         headers=headers,
@@ -141,6 +147,7 @@ def main(argv=None) -> dict:
             "shared": args.shared,
             "gunicorn": " ".join(servers.gunicorn_settings(args.workers, args.threads)),
             "wrk": f"-t{args.wrk_threads} -c{args.connections} -d{args.seconds:g}s",
+            "ceiling_seconds": args.ceiling_seconds,
         },
         "ceiling": {"rounds": []},
         "pages": pages,
@@ -168,13 +175,18 @@ def main(argv=None) -> dict:
                 headers={"Cookie": info["cookie"]} if page and page["signed_in"] else None,
             )
         for number in range(1, args.rounds + 1):
-            ceiling = measure(hello.port, None, args, None)
-            result["ceiling"]["rounds"].append(ceiling)
-            print(f"round {number}: hello (ceiling) {ceiling['rps']:,.0f} req/s", flush=True)
             for page in live:
+                # The ceiling right before each page: a busy machine skews both alike.
+                ceiling = measure(hello.port, None, args, None, args.ceiling_seconds)
+                result["ceiling"]["rounds"].append(ceiling)
                 run = measure(forums[page["server"]].port, page, args, info["cookie"])
                 page["rounds"].append(run)
-                print(f"round {number}: {page['name']} {run['rps']:,.0f} req/s", flush=True)
+                page.setdefault("ceilings", []).append(ceiling)
+                print(
+                    f"round {number}: {page['name']} {run['rps']:,.0f} req/s, "
+                    f"ceiling {ceiling['rps']:,.0f} req/s",
+                    flush=True,
+                )
         result["memory_mb"] = {name: server.worker_rss_mb() for name, server in forums.items()}
         result["memory_mb"]["hello"] = hello.worker_rss_mb()
         for server in (*forums.values(), hello):
@@ -187,7 +199,7 @@ def main(argv=None) -> dict:
             server.stop()
     result["load_average_end"] = list(os.getloadavg())
     for page in live:
-        page["summary"] = report.summarise(page, result["ceiling"]["rounds"])
+        page["summary"] = report.summarise(page, page["ceilings"])
         if len(set(page["query_counts"][1:])) > 1:
             result["notes"].append(
                 f"{page['name']}: query count changed between requests {page['query_counts']}"
