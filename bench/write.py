@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 
 from bench import report, servers
 from bench.checks import counter_problems
-from bench.client import csrf_token, sign_in
+from bench.client import Browser, csrf_token, sign_in
 from bench.dataset import Params, install, sqlite_target
 
 MARK = "bench-write"
@@ -118,6 +118,23 @@ class Client(threading.Thread):
         return None
 
 
+def shared_limit_check(ports: list[int], attempts: int = 30) -> dict:
+    """Failed sign-ins alternating between instances: the limit must count them together.
+
+    RATELIMIT_LOGIN allows 20 failures a minute per address; with a shared store
+    the 21st is refused wherever it lands, with per-process stores only the 41st
+    or later would be.
+    """
+    browser = Browser()
+    token = csrf_token(browser.get(ports[0], "/login").body)
+    form = {"csrf_token": token, "username": "no_such_member", "password": "wrong-password-1"}
+    for attempt in range(1, attempts + 1):
+        status = browser.post(ports[attempt % len(ports)], "/login", form).status
+        if status == 429:
+            return {"first_refused_attempt": attempt, "shared": attempt == 21}
+    return {"first_refused_attempt": None, "shared": False}
+
+
 def stored_markers(url: str) -> tuple[Counter, list[str]]:
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -158,6 +175,9 @@ def main(argv=None) -> dict:
     extra = {"FORUM_RATELIMIT_POST": "100000 per minute"}
     if args.instances > 1:
         extra["FORUM_RATELIMIT_STORAGE_URI"] = args.redis
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()  # a benchmark-only database index
     env = servers.forum_env(url, secret, **extra)
     started_servers = [
         servers.start(f"write-{i}", "app:app", env, args.workers, args.threads)
@@ -178,6 +198,7 @@ def main(argv=None) -> dict:
         for client in clients:
             client.join(args.seconds + 120)
         elapsed = time.monotonic() - begun
+        limit_check = shared_limit_check(ports) if args.instances > 1 else None
         logs = "".join(s.log_text() for s in started_servers)
     finally:
         for server in started_servers:
@@ -208,6 +229,7 @@ def main(argv=None) -> dict:
         "counter_problems": problems,
         "database_locked_in_logs": "database is locked" in logs,
         "tracebacks_in_logs": logs.count("Traceback"),
+        "shared_rate_limit": limit_check,
     }
     result["ok"] = not (
         result["failure_count"]
@@ -217,6 +239,7 @@ def main(argv=None) -> dict:
         or problems
         or result["database_locked_in_logs"]
         or result["tracebacks_in_logs"]
+        or (limit_check is not None and not limit_check["shared"])
     )
     print(json.dumps(result, indent=1))
     print(summary_line(result))
