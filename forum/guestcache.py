@@ -6,8 +6,8 @@ counter, content_version.version, in the same transaction; a view decorated
 with @guest_cached keeps guests' pages in a small per-process LRU under
 (URL, version, minute) and sends them with an ETag, so a browser's
 If-None-Match gets a 304. Signed-in members, requests with a flash message,
-and anything but a plain 200 that leaves the session untouched are never
-cached: those pages are personal.
+and anything but a plain 200 that leaves the session untouched and holds no
+CSRF token are never cached: those pages are personal.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from collections import OrderedDict
 from functools import wraps
 
-from flask import Flask, current_app, make_response, request, session
+from flask import Flask, current_app, g, make_response, request, session
 from flask_login import current_user
 from sqlalchemy import DDL, BigInteger, event, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -107,6 +107,12 @@ def _cacheable_request() -> bool:
     )
 
 
+def _personal(response) -> bool:
+    """The page holds something of this visitor's: a session change, a cookie, a CSRF token."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return session.modified or "Set-Cookie" in response.headers or field in g
+
+
 def guest_cached(view):
     """Serve this view's guest page from the cache while nothing has changed."""
 
@@ -123,7 +129,7 @@ def guest_cached(view):
         cached = cache.get(key)
         if cached is None:
             response = make_response(view(*args, **kwargs))
-            if response.status_code != 200 or session.modified or "Set-Cookie" in response.headers:
+            if response.status_code != 200 or _personal(response):
                 return response
             response.add_etag()
             cache.put(key, (response.get_data(), response.mimetype, response.get_etag()[0]))

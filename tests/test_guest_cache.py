@@ -150,3 +150,20 @@ def test_off_when_size_is_zero(app, client_as, world, count_queries):
         response = fetch(client, "/")
     assert len(statements) > 1
     assert "ETag" not in response.headers
+
+
+def test_a_page_holding_a_csrf_token_is_personal(app):
+    # Flask-Login already rewrites a guest's non-empty session (so such pages are never
+    # cached); this check keeps a page with a token out even if that changes.
+    from flask_wtf.csrf import generate_csrf
+
+    from forum.guestcache import _personal
+
+    with app.test_request_context("/"):
+        session["csrf_token"] = "raw-token"
+        session.modified = False
+        response = app.response_class("page")
+        assert not _personal(response)
+        generate_csrf()
+        assert not session.modified
+        assert _personal(response)
