@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
 
-.PHONY: install run test test-sqlite test-postgres test-browser bench screenshots lint clean
+.PHONY: install run test test-sqlite test-postgres test-browser bench bench-write bench-cluster bench-profile screenshots lint clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,8 +39,27 @@ screenshots: install
 test-browser: install
 	$(PY) -m pytest -m browser
 
+# Read benchmark against a minimal Flask app (see docs/scaling.md). SQLite by default;
+# PostgreSQL when FORUM_DATABASE_URL is set (its tables are replaced). BENCH_ARGS="--scale 0.1".
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: sudo apt-get install wrk (macOS: brew install wrk)"; exit 1; }
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+# 16 members posting replies for 30 s; then every reply and counter is checked.
+bench-write: install
+	$(PY) -m bench.write $(BENCH_ARGS)
+
+# Two gunicorn instances, one PostgreSQL (FORUM_DATABASE_URL), Redis rate limits.
+bench-cluster: install
+	@test -n "$$FORUM_DATABASE_URL" || { echo "bench-cluster needs FORUM_DATABASE_URL (PostgreSQL)"; exit 1; }
+	$(PY) -m bench.write --instances 2 $(BENCH_ARGS)
+
+# CPU time per page in one process, optionally with cProfile: BENCH_ARGS='--cprofile home'.
+bench-profile: install
+	$(PY) -m bench.profile $(BENCH_ARGS)
+
 lint: install
-	$(VENV)/bin/ruff check forum tests config.py app.py
+	$(VENV)/bin/ruff check forum tests bench config.py app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -75,10 +75,17 @@ class Config:
     NOINDEX_SITE = True
     # A deleted account's username stays reserved this long (`flask accounts purge-deleted`).
     DELETED_USERNAME_DAYS = 30
+    # Adds X-Query-Count to every response (benchmark only; never in production).
+    BENCH_COUNT_QUERIES = False
+    # Guest pages kept per worker process (forum/guestcache.py); 0 turns the cache off.
+    GUEST_CACHE_SIZE = 500
+    # Cached guest pages are re-rendered at least this often ("3 minutes ago" stays right).
+    GUEST_CACHE_SECONDS = 60
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    GUEST_CACHE_SIZE = 0  # edited templates show at once
 
 
 class TestingConfig(Config):
@@ -89,6 +96,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     BASE_URL = "http://forum.test"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast; tests/factories.py uses the same
+    GUEST_CACHE_SIZE = 0  # tests/test_guest_cache.py turns it on
 
 
 class ProductionConfig(Config):

@@ -20,6 +20,8 @@ def create_app(config_class: type | None = None) -> Flask:
     check_production(app)
     register_extensions(app)
     register_converters(app)
+    register_query_count(app)
+    register_guest_cache(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -95,6 +97,18 @@ def register_extensions(app: Flask) -> None:
 def register_converters(app: Flask) -> None:
     """URL converters; set before any route is added, so every `<int:...>` is bounded."""
     from forum.params import register
+
+    register(app)
+
+
+def register_query_count(app: Flask) -> None:
+    from forum.querycount import register
+
+    register(app)
+
+
+def register_guest_cache(app: Flask) -> None:
+    from forum.guestcache import register
 
     register(app)
 

@@ -106,6 +106,21 @@ class AliasBook:
         key = _alias_key()
         return cls({tid: assign_aliases(tid, uids, key) for tid, uids in ordered.items()})
 
+    @classmethod
+    def for_starters(cls, threads: Iterable) -> AliasBook:
+        """Aliases of the anonymous starters of these threads, with no query.
+
+        A starter wrote post 1, which has the thread's lowest post id, so they
+        come first in the thread's alias order: their alias depends on no one
+        else's. (Thread lists show only starters; thread pages use for_threads.)
+        """
+        key = _alias_key()
+        return cls({
+            t.id: assign_aliases(t.id, [t.author_id], key)
+            for t in threads
+            if t.hide_author and t.author_id is not None
+        })
+
     def alias(self, thread_id: int, user_id: int) -> str:
         word = self._by_thread.get(thread_id, {}).get(user_id)
         if word is None:  # not loaded (e.g. a post being previewed): compute alone

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -54,7 +54,11 @@ class Category(db.Model):
 
 class Thread(db.Model):
     __tablename__ = "threads"
-    __table_args__ = (Index("ix_threads_category_activity", "category_id", "pinned", "last_activity_at"),)
+    # Both thread lists end their ORDER BY with id: with it in the index, no sort step.
+    __table_args__ = (
+        Index("ix_threads_category_activity", "category_id", "pinned", "last_activity_at", "id"),
+        Index("ix_threads_activity", "last_activity_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
@@ -62,7 +66,7 @@ class Thread(db.Model):
     hide_author: Mapped[bool] = mapped_column(default=False)
     title: Mapped[str] = mapped_column(String(150))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
-    last_activity_at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    last_activity_at: Mapped[datetime] = mapped_column(default=now_utc)
     # Posts ever written here (numbering and counts); replies = post_count - 1.
     post_count: Mapped[int] = mapped_column(default=0)
     status: Mapped[PostStatus] = mapped_column(String(20), default=PostStatus.VISIBLE)
@@ -92,6 +96,11 @@ class Post(db.Model):
     __table_args__ = (
         UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),
         UniqueConstraint("author_id", "idempotency_key", name="uq_posts_author_idempotency"),
+        # Anonymous authors of a thread in first-post order (AliasBook) from the index alone.
+        Index(
+            "ix_posts_anonymous_authors", "thread_id", "author_id", "id",
+            sqlite_where=text("hide_author IS 1"), postgresql_where=text("hide_author IS true"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

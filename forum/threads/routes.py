@@ -11,6 +11,7 @@ from forum.extensions import limiter, login_manager
 from forum.params import int_arg
 from forum.security import noindex_if_members_only
 from forum.resources import thread_extras as discovery  # topics, related stories, resources (issue 5)
+from forum.guestcache import guest_cached
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
@@ -77,6 +78,7 @@ def _form_failed(form, exc: ForumError) -> int:
 
 
 @bp.get("/")
+@guest_cached
 def index():
     threads = services.recent_threads(current_user, _page())
     return render_template(
@@ -89,6 +91,7 @@ def index():
 
 
 @bp.get("/categories/<slug>")
+@guest_cached
 def category(slug: str):
     category = _or_abort(services.get_category, slug)
     noindex_if_members_only(category)
@@ -154,11 +157,15 @@ def new():
 
 
 @bp.get("/threads/<int:thread_id>")
+@guest_cached
 def show(thread_id: int):
     thread = readable_thread(thread_id)
     posts = services.thread_posts(thread, _page())
-    form = ReplyForm(hide_author=default_anonymous(thread.category))
-    form.ensure_token()
+    can_reply = services.can_reply(current_user, thread)
+    form = None
+    if can_reply:  # no form, so no CSRF token and no session cookie, for guests
+        form = ReplyForm(hide_author=default_anonymous(thread.category))
+        form.ensure_token()
     aliases = AliasBook.for_threads([thread.id])
     return render_template(
         "threads/show.html",
@@ -166,7 +173,7 @@ def show(thread_id: int):
         posts=posts,
         items=post_views(posts.items, thread, current_user, aliases),
         form=form,
-        can_reply=services.can_reply(current_user, thread),
+        can_reply=can_reply,
         extras=discovery.thread_extras(thread, current_user, posts.items),
     )
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from forum.accounts.models import SUSPENDED_INDEFINITELY, User
 from forum.extensions import db, now_utc
@@ -23,6 +23,7 @@ from forum.threads.models import (
     Thread,
     Visibility,
 )
+from forum.threads.paging import NumberedPage, OpenEndedPage
 
 TITLE_MIN, TITLE_MAX = 5, 150
 BODY_MAX = 20_000
@@ -76,25 +77,26 @@ def visible_threads_query(viewer) -> Select:
         select(Thread)
         .join(Thread.category)
         .where(Thread.status == PostStatus.VISIBLE)
-        .options(selectinload(Thread.author))
+        # One query: the category from the join above, the starter from a LEFT JOIN.
+        .options(contains_eager(Thread.category), joinedload(Thread.author))
     )
     if not viewer.is_authenticated:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
     return stmt
 
 
-def recent_threads(viewer, page: int):
+def recent_threads(viewer, page: int) -> OpenEndedPage:
     stmt = visible_threads_query(viewer).order_by(Thread.last_activity_at.desc(), Thread.id.desc())
-    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+    return OpenEndedPage(stmt, page, current_app.config["THREADS_PER_PAGE"])
 
 
-def category_threads(viewer, category: Category, page: int):
+def category_threads(viewer, category: Category, page: int) -> OpenEndedPage:
     stmt = (
         visible_threads_query(viewer)
         .where(Thread.category_id == category.id)
         .order_by(Thread.pinned.desc(), Thread.last_activity_at.desc(), Thread.id.desc())
     )
-    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+    return OpenEndedPage(stmt, page, current_app.config["THREADS_PER_PAGE"])
 
 
 def can_see_thread(viewer, thread: Thread) -> bool:
@@ -106,20 +108,22 @@ def can_see_thread(viewer, thread: Thread) -> bool:
 
 
 def get_thread(thread_id: int) -> Thread:
-    thread = db.session.get(Thread, thread_id)
+    # The starter is shown on every page of the thread, not only where their post is.
+    thread = db.session.get(Thread, thread_id, options=[joinedload(Thread.author)])
     if thread is None:
         raise NotFound("No such thread.")
     return thread
 
 
-def thread_posts(thread: Thread, page: int):
+def thread_posts(thread: Thread, page: int) -> NumberedPage:
     stmt = (
         select(Post)
         .where(Post.thread_id == thread.id)
         .order_by(Post.number)
-        .options(selectinload(Post.author))
+        .options(joinedload(Post.author))
     )
-    return db.paginate(stmt, page=page, per_page=current_app.config["POSTS_PER_PAGE"])
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    return NumberedPage(stmt, Post.number, thread.post_count, page, per_page)
 
 
 def get_post(post_id: int) -> Post:
@@ -257,6 +261,7 @@ def create_thread(
     hide_author = resolve_anonymity(category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return get_thread(existing.thread_id)
+    html = str(render_markdown(body))  # before the first write: write locks last until commit
     now = now_utc()
     status = PostStatus.HELD if should_hold(author, body, first_post=True) else PostStatus.VISIBLE
     thread = Thread(
@@ -272,7 +277,7 @@ def create_thread(
     db.session.add(thread)
     try:
         db.session.flush()
-        post = _new_post(thread.id, 1, author, body, hide_author, now, idempotency_key)
+        post = _new_post(thread.id, 1, author, body, html, hide_author, now, idempotency_key)
         post.status = status
         db.session.add(post)
         db.session.execute(
@@ -287,14 +292,14 @@ def create_thread(
     return thread
 
 
-def _new_post(thread_id, number, author, body, hide_author, now, key) -> Post:
+def _new_post(thread_id, number, author, body, html, hide_author, now, key) -> Post:
     return Post(
         thread_id=thread_id,
         number=number,
         author_id=author.id,
         hide_author=hide_author,
         body=body,
-        body_html=str(render_markdown(body)),
+        body_html=html,
         created_at=now,
         idempotency_key=key,
     )
@@ -321,18 +326,22 @@ def create_reply(
     hide_author = resolve_anonymity(thread.category, hide_author)
     if (existing := _existing_by_key(author, idempotency_key)) is not None:
         return existing
+    html = str(render_markdown(body))  # before the first write: write locks last until commit
     now = now_utc()
     status = PostStatus.HELD if should_hold(author, body, first_post=False) else PostStatus.VISIBLE
     try:
         number = db.session.execute(
             update(Thread)
             .where(Thread.id == thread.id)
-            # A held reply takes its number now but bumps the thread only when approved.
+            # A held reply takes its number now but bumps the thread only when approved;
+            # never backwards: a reply that read the clock earlier may commit after a later one.
             .values(post_count=Thread.post_count + 1,
-                    **({"last_activity_at": now} if status == PostStatus.VISIBLE else {}))
+                    **({"last_activity_at": case((Thread.last_activity_at > now,
+                                                  Thread.last_activity_at), else_=now)}
+                       if status == PostStatus.VISIBLE else {}))
             .returning(Thread.post_count)
         ).scalar_one()
-        post = _new_post(thread.id, number, author, body, hide_author, now, idempotency_key)
+        post = _new_post(thread.id, number, author, body, html, hide_author, now, idempotency_key)
         post.status = status
         db.session.add(post)
         db.session.commit()

@@ -34,7 +34,7 @@ NOTICES = {
 
 
 def thread_rows(threads: list[Thread], viewer) -> list[ThreadRow]:
-    aliases = AliasBook.for_threads(t.id for t in threads)
+    aliases = AliasBook.for_starters(threads)
     return [ThreadRow(t, display_author(t, viewer, aliases)) for t in threads]
 
 

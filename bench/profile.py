@@ -1,0 +1,109 @@
+"""In-process profile of the benchmark pages: CPU time per request and where it goes.
+
+    python -m bench.profile [--scale 1] [--requests 200] [--cprofile "thread page 1"]
+
+CPU time (not wall time) of requests through Flask's test client in one
+process, so the numbers stay useful on a busy machine where wrk's are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import time
+
+from bench.dataset import Params, install, sqlite_target
+from bench.pages import PAGES, route_exists
+
+
+def make_app(url: str, guest_cache: bool = False):
+    from config import ProductionConfig
+    from forum import create_app
+
+    overrides = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "profile-" + "x" * 40,
+        "BENCH_COUNT_QUERIES": True,
+        "GUEST_CACHE_SIZE": 500 if guest_cache else 0,
+    }
+    return create_app(type("ProfileConfig", (ProductionConfig,), overrides))
+
+
+def signed_in_client(app, username: str):
+    from forum.accounts.services import find_user, start_session
+
+    client = app.test_client()
+    with app.app_context():
+        user = find_user(username)
+        start_session(user, "profile")
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+    return client
+
+
+def hello_cpu_ms(requests: int) -> float:
+    """CPU time per request of the minimal Flask app through the same test client."""
+    from bench.hello_app import app
+
+    client = app.test_client()
+    for _ in range(50):
+        client.get("/")
+    cpu = time.process_time()
+    for _ in range(requests):
+        client.get("/")
+    return (time.process_time() - cpu) / requests * 1000
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--cprofile", help="page name to profile with cProfile")
+    parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--guest-cache", action="store_true", help="measure with the cache on")
+    args = parser.parse_args(argv)
+    url = os.environ.get("FORUM_DATABASE_URL") or sqlite_target("profile.sqlite3")
+    info = install(Params.scaled(args.scale), url)
+    app = make_app(url, args.guest_cache)
+    info["posts_per_page"] = app.config["POSTS_PER_PAGE"]
+    guest, member = app.test_client(), signed_in_client(app, info["reader"])
+    ceiling = hello_cpu_ms(args.requests * 5)
+    print(f"{'hello (ceiling)':34} {ceiling:6.2f} ms CPU")
+    for page in PAGES:
+        path = page.path(info)
+        if not route_exists(app, path):
+            print(f"{page.name:34} not built yet")
+            continue
+        client = member if page.signed_in else guest
+        for _ in range(5):
+            response = client.get(path, base_url="https://localhost")
+        if response.status_code != 200:
+            print(f"{page.name:34} HTTP {response.status_code}")
+            continue
+        profiler = cProfile.Profile() if page.name == args.cprofile else None
+        started, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.requests):
+            client.get(path, base_url="https://localhost")
+        if profiler:
+            profiler.disable()
+        cpu_ms = (time.process_time() - cpu) / args.requests * 1000
+        wall_ms = (time.perf_counter() - started) / args.requests * 1000
+        print(
+            f"{page.name:34} {cpu_ms:6.2f} ms CPU {wall_ms:6.2f} ms wall "
+            f"{ceiling / cpu_ms:6.1%} of ceiling "
+            f"{response.headers.get('X-Query-Count')} queries {len(response.data) // 1024} KiB"
+        )
+        if profiler:
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(45)
+            print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

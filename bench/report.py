@@ -1,0 +1,138 @@
+"""The results table (Markdown), printed and saved with the JSON under bench/results/."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from statistics import mean
+
+from bench.dataset import BENCH_DIR
+
+RESULTS_DIR = BENCH_DIR / "results"
+GUEST_TARGET, SIGNED_IN_TARGET, MAX_QUERIES = 0.25, 0.10, 8
+TARGET_PAGES = ("home", "category", "thread")
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=BENCH_DIR.parent,
+    ).stdout.strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "commit": commit,
+        "load_average_start": list(os.getloadavg()),
+    }
+
+
+def summarise(page: dict, ceiling: list[dict]) -> dict:
+    """Mean over rounds; the ratio is page/ceiling for each run, then averaged."""
+    rounds = page["rounds"]
+    return {
+        "rps": [r["rps"] for r in rounds],
+        "p50_ms": round(mean(r["p50_ms"] for r in rounds), 2),
+        "p99_ms": round(mean(r["p99_ms"] for r in rounds), 2),
+        "ratio": mean(r["rps"] / c["rps"] for r, c in zip(rounds, ceiling, strict=True)),
+        "errors": sum(sum(r["errors"].values()) for r in rounds),
+    }
+
+
+def target_for(page: dict) -> str:
+    name = page["name"]
+    if not any(name.startswith(t) for t in TARGET_PAGES):
+        return ""
+    goal = SIGNED_IN_TARGET if page["signed_in"] else GUEST_TARGET
+    ok = page["summary"]["ratio"] >= goal and (page.get("queries") or 0) <= MAX_QUERIES
+    return f"{'met' if ok else 'MISSED'} (>= {goal:.0%}, <= {MAX_QUERIES} queries)"
+
+
+def table(result: dict) -> str:
+    head = (
+        "| page | req/s (each run) | p50 ms | p99 ms | vs ceiling | SQL/request | KiB | target |\n"
+        "|---|---|---|---|---|---|---|---|"
+    )
+    rows = []
+    ceiling = result["ceiling"]["rounds"]
+    rates = [r["rps"] for r in ceiling]
+    rows.append(
+        f"| hello (ceiling), {len(rates)} runs | {min(rates):,.0f} to {max(rates):,.0f}, "
+        f"mean {mean(rates):,.0f} | {mean(r['p50_ms'] for r in ceiling):.2f} "
+        f"| {mean(r['p99_ms'] for r in ceiling):.2f} | 100% | 0 "
+        f"| {ceiling[0]['kb_per_response']} | |"
+    )
+    for page in result["pages"]:
+        if page.get("skipped"):
+            rows.append(f"| {page['name']} | {page['skipped']} | | | | | | |")
+            continue
+        s = page["summary"]
+        errors = f" ({s['errors']} errors)" if s["errors"] else ""
+        rps = " / ".join(f"{x:,.0f}" for x in s["rps"])
+        rows.append(
+            f"| {page['name']} | {rps}{errors} | {s['p50_ms']} "
+            f"| {s['p99_ms']} | {s['ratio']:.1%} | {page['queries']} "
+            f"| {page['rounds'][0]['kb_per_response']} | {target_for(page)} |"
+        )
+    return "\n".join([head, *rows])
+
+
+def markdown(result: dict) -> str:
+    s = result["settings"]
+    m = result["machine"]
+    memory = result.get("memory_mb", {})
+    lines = [
+        f"# Read benchmark, {result['started']} ({result['database']})",
+        "",
+        f"Dataset: {s['dataset']['members']:,} members, {s['dataset']['threads']:,} threads, "
+        f"{s['dataset']['posts']:,} posts. gunicorn `{s['gunicorn']}` for both apps; "
+        f"wrk `{s['wrk']}`, {s['rounds']} rounds; the ceiling is measured for "
+        f"{s.get('ceiling_seconds', 5):g} s right before each page.",
+        f"Machine: {m['cpus']} CPUs ({m['cpu']}), Python {m['python']}, commit {m['commit']}, "
+        f"load average {m['load_average_start'][0]:.1f} at start, "
+        f"{result.get('load_average_end', [0])[0]:.1f} at end"
+        + (
+            " (shared with other work: compare ratios, not absolute numbers)."
+            if s.get("shared")
+            else "."
+        ),
+        "",
+        table(result),
+        "",
+        "Ratio: page req/s divided by the req/s of the ceiling measured just before it, "
+        "averaged over the rounds.",
+        "SQL/request: statements counted by X-Query-Count (FORUM_BENCH_COUNT_QUERIES=1) "
+        "on a separate probe server; the measured server runs without it.",
+    ]
+    if memory:
+        lines += [
+            "",
+            "Resident memory per worker after the run (VmRSS, MiB): "
+            + "; ".join(f"{name}: {', '.join(map(str, sizes))}" for name, sizes in memory.items()),
+        ]
+    if result.get("notes"):
+        lines += ["", *[f"- {n}" for n in result["notes"]]]
+    return "\n".join(lines) + "\n"
+
+
+def save(result: dict) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y-%m-%d-%H%M")
+    base = RESULTS_DIR / f"{stamp}-read-{result['database']}"
+    base.with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
+    base.with_suffix(".md").write_text(markdown(result))
+    return base.with_suffix(".md")

@@ -1,0 +1,215 @@
+"""`make bench`: the forum's pages against a minimal Flask app, same gunicorn, same run.
+
+    python -m bench.run [--scale 1] [--seconds 10] [--rounds 2] [--only home,category]
+
+SQLite by default (a copy of the cached dataset under bench/tmp/); PostgreSQL
+when FORUM_DATABASE_URL names one (its tables are replaced: use a database
+made for benchmarks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import datetime
+
+from bench import report, servers, wrk
+from bench.client import Browser, sign_in
+from bench.dataset import Params, install, sqlite_target
+from bench.pages import PAGES, route_exists
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="dataset size (1 = 100,000 posts)")
+    parser.add_argument("--seconds", type=float, default=10, help="wrk duration per page and round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--ceiling-seconds",
+        type=float,
+        default=5,
+        help="wrk duration of the ceiling measured before each page",
+    )
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn --workers")
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn --threads")
+    parser.add_argument("--only", help="comma-separated page names (prefix match)")
+    parser.add_argument("--no-save", action="store_true", help="print only, write no results file")
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="skip the guest rows measured with the guest page cache off",
+    )
+    parser.add_argument(
+        "--shared",
+        action="store_true",
+        help="note in the results that the machine was shared with other work",
+    )
+    return parser.parse_args(argv)
+
+
+def app_for_routes():
+    from config import Config
+    from forum import create_app
+
+    return create_app(type("BenchRoutesConfig", (Config,), {"DATABASE_URL": "sqlite://"}))
+
+
+# The forum as deployed, and the same with the guest page cache off (to show both).
+SERVER_ENV = {"forum": {}, "forum-nocache": {"FORUM_GUEST_CACHE_SIZE": "0"}}
+
+
+def probe(pages: list[dict], url: str, secret: str, info: dict, kind: str) -> None:
+    """Fetch each page on a server that counts queries: status, size, SQL count."""
+    env = servers.forum_env(url, secret, FORUM_BENCH_COUNT_QUERIES="1", **SERVER_ENV[kind])
+    server = servers.start(f"{kind}-probe", "app:app", env, 1, 1)
+    try:
+        member = sign_in(server.port, info["reader"], info["password"])
+        info.setdefault("cookie", member.cookie_header())
+        for page in pages:
+            browser = member if page["signed_in"] else Browser()
+            counts = []
+            for _ in range(3):  # the first request warms caches; counts must not change after
+                reply = browser.get(server.port, page["path"])
+                counts.append(int(reply.header("X-Query-Count") or -1))
+            page.update(
+                status=reply.status,
+                queries=counts[-1],
+                query_counts=counts,
+                cache_control=reply.header("Cache-Control"),
+                sets_cookie=bool(reply.header("Set-Cookie")),
+            )
+            if reply.status != 200:
+                page["skipped"] = f"HTTP {reply.status} on probe (dataset lacks data for it?)"
+    finally:
+        server.stop()
+
+
+def measure(port: int, page: dict | None, args, cookie: str | None, seconds=None) -> dict:
+    headers = {"Cookie": cookie} if page and page["signed_in"] else None
+    return wrk.run(
+        port,
+        page["path"] if page else "/",
+        seconds=seconds or args.seconds,
+        connections=args.connections,
+        threads=args.wrk_threads,
+        headers=headers,
+    )
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    wrk.require_wrk()
+    url = os.environ.get("FORUM_DATABASE_URL") or sqlite_target("run.sqlite3")
+    database = "postgresql" if url.startswith("postgres") else "sqlite"
+    params = Params.scaled(args.scale)
+    info = install(params, url)
+    app = app_for_routes()
+    info["posts_per_page"] = app.config["POSTS_PER_PAGE"]
+    wanted = [
+        p
+        for p in PAGES
+        if not args.only or any(p.name.startswith(o.strip()) for o in args.only.split(","))
+    ]
+    pages = []
+    for page in wanted:
+        path = page.path(info)
+        built = route_exists(app, path)
+        kinds = ["forum"]
+        if built and not page.signed_in and not args.cached_only:
+            kinds.append("forum-nocache")
+        for kind in kinds:
+            name = page.name + (", no guest cache" if kind == "forum-nocache" else "")
+            entry = {
+                "name": name,
+                "path": path,
+                "signed_in": page.signed_in,
+                "server": kind,
+                "rounds": [],
+            }
+            if not built:
+                entry["skipped"] = "not built yet"
+            pages.append(entry)
+    live = [p for p in pages if not p.get("skipped")]
+    secret = servers.new_secret()
+    for kind in SERVER_ENV:
+        probe([p for p in live if p["server"] == kind], url, secret, info, kind)
+    live = [p for p in live if not p.get("skipped")]
+
+    result = {
+        "started": datetime.now().isoformat(timespec="minutes"),
+        "database": database,
+        "machine": report.machine(),
+        "settings": {
+            "dataset": info["params"],
+            "rounds": args.rounds,
+            "shared": args.shared,
+            "gunicorn": " ".join(servers.gunicorn_settings(args.workers, args.threads)),
+            "wrk": f"-t{args.wrk_threads} -c{args.connections} -d{args.seconds:g}s",
+            "ceiling_seconds": args.ceiling_seconds,
+        },
+        "ceiling": {"rounds": []},
+        "pages": pages,
+        "notes": [],
+    }
+    forums = {
+        kind: servers.start(
+            kind, "app:app", servers.forum_env(url, secret, **env), args.workers, args.threads
+        )
+        for kind, env in SERVER_ENV.items()
+        if any(p["server"] == kind for p in live)
+    }
+    hello = servers.start(
+        "hello", "bench.hello_app:app", servers.forum_env(url, secret), args.workers, args.threads
+    )
+    try:
+        for page in [None, *live]:  # warm-up: templates compiled, caches filled
+            port = hello.port if page is None else forums[page["server"]].port
+            wrk.run(
+                port,
+                page["path"] if page else "/",
+                seconds=2,
+                connections=args.connections,
+                threads=args.wrk_threads,
+                headers={"Cookie": info["cookie"]} if page and page["signed_in"] else None,
+            )
+        for number in range(1, args.rounds + 1):
+            for page in live:
+                # The ceiling right before each page: a busy machine skews both alike.
+                ceiling = measure(hello.port, None, args, None, args.ceiling_seconds)
+                result["ceiling"]["rounds"].append(ceiling)
+                run = measure(forums[page["server"]].port, page, args, info["cookie"])
+                page["rounds"].append(run)
+                page.setdefault("ceilings", []).append(ceiling)
+                print(
+                    f"round {number}: {page['name']} {run['rps']:,.0f} req/s, "
+                    f"ceiling {ceiling['rps']:,.0f} req/s",
+                    flush=True,
+                )
+        result["memory_mb"] = {name: server.worker_rss_mb() for name, server in forums.items()}
+        result["memory_mb"]["hello"] = hello.worker_rss_mb()
+        for server in (*forums.values(), hello):
+            if "Traceback" in server.log_text():
+                result["notes"].append(
+                    f"{server.name} logged errors: see bench/tmp/{server.log.name}"
+                )
+    finally:
+        for server in (*forums.values(), hello):
+            server.stop()
+    result["load_average_end"] = list(os.getloadavg())
+    for page in live:
+        page["summary"] = report.summarise(page, page["ceilings"])
+        if len(set(page["query_counts"][1:])) > 1:
+            result["notes"].append(
+                f"{page['name']}: query count changed between requests {page['query_counts']}"
+            )
+    print()
+    print(report.markdown(result))
+    if not args.no_save:
+        print(f"Saved {report.save(result).relative_to(report.RESULTS_DIR.parent.parent)}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Smoke tests of the benchmark's own tools (the benchmark itself runs with `make bench`)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bench.checks import counter_problems, table_counts
+from bench.dataset import Params, forum_metadata, generate, sample_render_problems
+from bench.pages import PAGES, route_exists
+
+
+def test_tiny_dataset_has_exact_counters(tmp_path):
+    params = Params(members=40, threads=6, posts=90, big_thread_posts=30)
+    metadata = forum_metadata()
+    engine = create_engine(f"sqlite:///{tmp_path / 'tiny.sqlite3'}")
+    metadata.create_all(engine)
+    info = generate(params, metadata, engine)
+    with engine.connect() as conn:
+        assert counter_problems(conn) == []
+        assert sample_render_problems(conn, count=90) == []
+        counts = table_counts(conn)
+        big = conn.execute(
+            text("SELECT post_count FROM threads WHERE id = :id"), {"id": info["big_thread_id"]}
+        ).scalar_one()
+        anonymous = conn.execute(text("SELECT COUNT(*) FROM posts WHERE hide_author")).scalar_one()
+        forbidden = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM posts p JOIN threads t ON t.id = p.thread_id "
+                "JOIN categories c ON c.id = t.category_id "
+                "WHERE p.hide_author AND c.anonymous_policy = 'forbid'"
+            )
+        ).scalar_one()
+    engine.dispose()
+    assert counts["users"] == 40 and counts["threads"] == 6 and counts["posts"] == 90
+    assert big == 30
+    assert anonymous > 0 and forbidden == 0
+
+
+def test_counter_check_catches_a_wrong_count(tmp_path):
+    params = Params(members=40, threads=3, posts=10, big_thread_posts=5)
+    metadata = forum_metadata()
+    engine = create_engine(f"sqlite:///{tmp_path / 'wrong.sqlite3'}")
+    metadata.create_all(engine)
+    generate(params, metadata, engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE threads SET post_count = post_count + 1 WHERE id = 2"))
+        conn.execute(text("UPDATE categories SET thread_count = 0"))
+        problems = counter_problems(conn)
+    engine.dispose()
+    assert len(problems) == 2
+
+
+@pytest.fixture
+def config_overrides():
+    return {"BENCH_COUNT_QUERIES": True}
+
+
+@pytest.mark.parametrize("viewer", [None, "member"])
+def test_query_count_header_counts_every_statement(client_as, world, count_queries, viewer):
+    from forum.extensions import db
+
+    client = client_as(world[viewer] if viewer else None)
+    path = f"/threads/{world['named'].id}"
+    db.session.remove()
+    with count_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    assert int(response.headers["X-Query-Count"]) == len(statements) > 0
+
+
+def test_pages_not_built_yet_are_recognised(app):
+    facts = {
+        "category_slug": "iep-meetings",
+        "thread_id": 1,
+        "big_thread_id": 1,
+        "big_thread_posts": 400,
+        "posts_per_page": 20,
+    }
+    built = {page.name: route_exists(app, page.path(facts)) for page in PAGES}
+    assert built["home"] and built["thread page 1"] and built["thread last page (400 posts)"]
+    assert route_exists(app, "/no/such/page") is False

@@ -1,0 +1,169 @@
+"""Guest pages are cached per content version; members' pages never are."""
+
+from __future__ import annotations
+
+import pytest
+from flask import flash, session
+from sqlalchemy import text
+
+from forum.accounts.models import User
+from forum.accounts.services import start_session
+from forum.extensions import db
+from forum.guestcache import SEED_SQL, guest_cached
+from forum.threads.models import Post, PostStatus, Thread
+from tests import factories as f
+
+
+@pytest.fixture
+def config_overrides():
+    return {"GUEST_CACHE_SIZE": 50}
+
+
+@pytest.fixture(autouse=True)
+def version_row(app):
+    """create_all seeds the row once per run; the tables are emptied between tests."""
+    if db.session.scalar(text("SELECT COUNT(*) FROM content_version")) == 0:
+        db.session.execute(text(SEED_SQL))
+        db.session.commit()
+
+
+def version() -> int:
+    return db.session.scalar(text("SELECT version FROM content_version"))
+
+
+def fetch(client, path, **kw):
+    db.session.remove()
+    return client.get(path, **kw)
+
+
+def test_second_guest_view_is_served_from_cache(client_as, world, count_queries):
+    client = client_as()
+    path = f"/threads/{world['named'].id}"
+    first = fetch(client, path)
+    with count_queries() as statements:
+        second = fetch(client, path)
+    assert second.status_code == 200
+    assert second.data == first.data
+    assert len(statements) == 1  # the version number only
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Cache-Control"] == "no-cache"
+
+
+def test_if_none_match_gets_304_without_a_body(client_as, world):
+    client = client_as()
+    etag = fetch(client, "/").headers["ETag"]
+    again = fetch(client, "/", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+@pytest.mark.parametrize("change", ["reply", "orm", "core", "sql"])
+def test_any_content_write_shows_at_once(client_as, world, change):
+    thread_id, reply_id, member_id = world["named"].id, world["reply"].id, world["member"].id
+    client = client_as()
+    path = f"/threads/{thread_id}"
+    assert b"A reply from another member." in fetch(client, path).data
+    before = version()
+    if change == "reply":
+        thread, member = db.session.get(Thread, thread_id), db.session.get(User, member_id)
+        f.make_reply(member, thread, body="A brand new reply.")
+    elif change == "orm":  # e.g. a moderator hiding a post
+        db.session.get(Post, reply_id).status = PostStatus.HIDDEN
+        db.session.commit()
+    elif change == "core":
+        db.session.execute(db.update(Post).where(Post.id == reply_id).values(status="hidden"))
+        db.session.commit()
+    else:
+        db.session.execute(
+            text("UPDATE posts SET status = 'hidden' WHERE id = :id"), {"id": reply_id}
+        )
+        db.session.commit()
+    assert version() == before + 1
+    page = fetch(client, path).data
+    if change == "reply":
+        assert b"A brand new reply." in page
+    else:
+        assert b"A reply from another member." not in page
+
+
+def test_rolled_back_write_keeps_the_version(app, world):
+    before = version()
+    db.session.get(Post, world["reply"].id).body_html = "<p>never saved</p>"
+    db.session.flush()
+    db.session.rollback()
+    assert version() == before
+
+
+def test_sign_ins_do_not_empty_the_cache(app, world):
+    before = version()
+    start_session(world["member"], "pytest")
+    assert version() == before
+
+
+def test_members_get_private_pages_and_never_fill_the_cache(client_as, world):
+    path = f"/threads/{world['anon'].id}"
+    author_client = client_as(world["author"])
+    author = fetch(author_client, path)
+    assert author.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in author.headers
+    assert b"only you see this note" in author.data
+    guest = fetch(client_as(), path)
+    assert b"only you see this note" not in guest.data
+    assert b"author_ruth" not in guest.data
+
+
+def test_a_guest_with_a_flash_gets_a_fresh_page_that_is_not_kept(app, client_as, world):
+    @app.get("/_flash")
+    def _flash():
+        flash("You're signed out.", "info")
+        return "ok"
+
+    client = client_as()
+    fetch(client, "/")  # cached without a flash
+    fetch(client, "/_flash")
+    with_flash = fetch(client, "/")
+    assert b"You&#39;re signed out." in with_flash.data
+    assert b"signed out" not in fetch(client_as(), "/").data
+    assert b"signed out" not in fetch(client, "/").data  # shown once
+
+
+def test_a_page_that_writes_the_session_is_not_cached(app, client_as):
+    calls = []
+
+    @app.get("/_personal")
+    @guest_cached
+    def _personal():
+        calls.append(1)
+        session["seen"] = len(calls)
+        return "personal"
+
+    fetch(client_as(), "/_personal")
+    fetch(client_as(), "/_personal")
+    assert len(calls) == 2
+
+
+def test_off_when_size_is_zero(app, client_as, world, count_queries):
+    del app.extensions["guest_cache"]
+    client = client_as()
+    fetch(client, "/")
+    with count_queries() as statements:
+        response = fetch(client, "/")
+    assert len(statements) > 1
+    assert "ETag" not in response.headers
+
+
+def test_a_page_holding_a_csrf_token_is_personal(app):
+    # Flask-Login already rewrites a guest's non-empty session (so such pages are never
+    # cached); this check keeps a page with a token out even if that changes.
+    from flask_wtf.csrf import generate_csrf
+
+    from forum.guestcache import _personal
+
+    with app.test_request_context("/"):
+        session["csrf_token"] = "raw-token"
+        session.modified = False
+        response = app.response_class("page")
+        assert not _personal(response)
+        generate_csrf()
+        assert not session.modified
+        assert _personal(response)
