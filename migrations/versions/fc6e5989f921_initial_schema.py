@@ -1,18 +1,19 @@
 """initial schema
 
-Revision ID: 1baa4f1417a2
+Revision ID: fc6e5989f921
 Revises: 
-Create Date: 2026-11-28 00:28:11.589917
+Create Date: 2026-11-28 00:30:16.276452
 
 """
 from alembic import op
 
+from forum.guestcache import SEED_SQL
 from forum.resources.search_schema import drop_search_schema, install_search_schema
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '1baa4f1417a2'
+revision = 'fc6e5989f921'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -32,6 +33,11 @@ def upgrade():
     sa.Column('thread_count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_categories')),
     sa.UniqueConstraint('slug', name=op.f('uq_categories_slug'))
+    )
+    op.create_table('content_version',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_content_version'))
     )
     op.create_table('resources',
     sa.Column('id', sa.String(length=60), nullable=False),
@@ -186,9 +192,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_threads'))
     )
     with op.batch_alter_table('threads', schema=None) as batch_op:
+        batch_op.create_index('ix_threads_activity', ['last_activity_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_threads_author_id'), ['author_id'], unique=False)
-        batch_op.create_index('ix_threads_category_activity', ['category_id', 'pinned', 'last_activity_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_threads_last_activity_at'), ['last_activity_at'], unique=False)
+        batch_op.create_index('ix_threads_category_activity', ['category_id', 'pinned', 'last_activity_at', 'id'], unique=False)
 
     op.create_table('posts',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -209,6 +215,7 @@ def upgrade():
     sa.UniqueConstraint('thread_id', 'number', name='uq_posts_thread_number')
     )
     with op.batch_alter_table('posts', schema=None) as batch_op:
+        batch_op.create_index('ix_posts_anonymous_authors', ['thread_id', 'author_id', 'id'], unique=False, sqlite_where=sa.text('hide_author IS 1'), postgresql_where=sa.text('hide_author IS true'))
         batch_op.create_index(batch_op.f('ix_posts_author_id'), ['author_id'], unique=False)
 
     op.create_table('thread_follows',
@@ -321,6 +328,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_post_revisions_post_id'), ['post_id'], unique=False)
 
     # ### end Alembic commands ###
+    # The guest-page cache's one version row.
+    op.execute(SEED_SQL)
     # Full-text search: FTS5 tables and triggers (SQLite), tsvector + GIN (PostgreSQL).
     install_search_schema(op.get_bind())
 
@@ -362,12 +371,13 @@ def downgrade():
     op.drop_table('thread_follows')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_author_id'))
+        batch_op.drop_index('ix_posts_anonymous_authors', sqlite_where=sa.text('hide_author IS 1'), postgresql_where=sa.text('hide_author IS true'))
 
     op.drop_table('posts')
     with op.batch_alter_table('threads', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_threads_last_activity_at'))
         batch_op.drop_index('ix_threads_category_activity')
         batch_op.drop_index(batch_op.f('ix_threads_author_id'))
+        batch_op.drop_index('ix_threads_activity')
 
     op.drop_table('threads')
     op.drop_table('resource_tags')
@@ -390,5 +400,6 @@ def downgrade():
     op.drop_table('tags')
     op.drop_table('site_settings')
     op.drop_table('resources')
+    op.drop_table('content_version')
     op.drop_table('categories')
     # ### end Alembic commands ###
