@@ -30,7 +30,7 @@ from forum.extensions import db
 NOT_CONTENT = frozenset({
     "login_sessions", "content_version", "digest_deliveries", "digest_preferences",
     "digest_category_choices", "digest_tag_choices", "thread_follows", "audit_entries",
-    "member_notices", "flags", "site_settings",
+    "member_notices", "flags", "site_settings", "alembic_version",
 })
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 BUMP_SQL = "UPDATE content_version SET version = version + 1 WHERE id = 1"

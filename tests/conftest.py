@@ -103,6 +103,8 @@ def app(_schema, tmp_path, config_overrides):
         app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_globals)
         _apps[key] = app
     app = _apps[key]
+    # One Limiter object serves every app of the run: follow this app's setting.
+    limiter.enabled = bool(app.config.get("RATELIMIT_ENABLED"))
     saved_config = dict(app.config)
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
@@ -112,6 +114,10 @@ def app(_schema, tmp_path, config_overrides):
             clear_tables()
             db.session.remove()
             app.extensions.pop("outbox", None)
+            app.extensions.pop("related_stories", None)  # rankings by thread id: ids restart
+            if "guest_cache" in app.extensions:  # ids and the content version restart per test
+                app.extensions["guest_cache"] = type(app.extensions["guest_cache"])(
+                    app.config["GUEST_CACHE_SIZE"])
             if app.config.get("RATELIMIT_ENABLED"):
                 limiter.reset()
             app.config.clear()

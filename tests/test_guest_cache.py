@@ -112,7 +112,10 @@ def test_members_get_private_pages_and_never_fill_the_cache(client_as, world):
     assert b"author_ruth" not in guest.data
 
 
-def test_a_guest_with_a_flash_gets_a_fresh_page_that_is_not_kept(app, client_as, world):
+# These two add a route, so each needs an app of its own (apps are shared per config).
+@pytest.mark.parametrize("config_overrides", [{"GUEST_CACHE_SIZE": 50, "TEST_APP": "flash"}])
+def test_a_guest_with_a_flash_gets_a_fresh_page_that_is_not_kept(app, client_as, world,
+                                                                 config_overrides):
     @app.get("/_flash")
     def _flash():
         flash("You're signed out.", "info")
@@ -127,7 +130,8 @@ def test_a_guest_with_a_flash_gets_a_fresh_page_that_is_not_kept(app, client_as,
     assert b"signed out" not in fetch(client, "/").data  # shown once
 
 
-def test_a_page_that_writes_the_session_is_not_cached(app, client_as):
+@pytest.mark.parametrize("config_overrides", [{"GUEST_CACHE_SIZE": 50, "TEST_APP": "session"}])
+def test_a_page_that_writes_the_session_is_not_cached(app, client_as, config_overrides):
     calls = []
 
     @app.get("/_personal")
