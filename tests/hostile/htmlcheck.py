@@ -106,7 +106,7 @@ URL_ATTRIBUTES = {
 }
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:", "jar:", "feed:")
 # Classes whose content comes from members (Markdown rendered by forum.text).
-MARKDOWN_CONTAINERS = ("post__body",)
+MARKDOWN_CONTAINERS = ("post__body", "guidelines__body")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 
 

@@ -11,9 +11,17 @@ MOVING_COLUMNS = {
     "login_sessions": {"last_active_at"},
 }
 # Columns naming the member a row belongs to; rows of the actor may change.
-OWNER_COLUMNS = ("user_id", "author_id", "editor_id", "reporter_id", "member_id", "created_by_id")
+OWNER_COLUMNS = (
+    "user_id",
+    "author_id",
+    "editor_id",
+    "reporter_id",
+    "flagger_id",  # flags
+    "member_id",
+    "created_by_id",
+)
 # Tables an admin may change through the admin pages.
-ADMIN_TABLES = {"categories"}
+ADMIN_TABLES = {"categories", "site_settings", "guidelines_revisions"}
 
 
 def snapshot(*, actor_id: int | None = None, admin: bool = False) -> dict[str, dict]:
