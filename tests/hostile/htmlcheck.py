@@ -221,6 +221,8 @@ def problems(html: str | bytes, *, fragment: bool = False) -> list[str]:
             if src.startswith("/static/") and not node.text().strip():
                 continue  # the site's own script file
             found.append(f"<script src={src!r}>{node.text()[:60]!r}")
+        elif node.tag == "img" and (node.attrs.get("src") or "").startswith("/static/"):
+            continue  # the site's own logo; member content can't point at /static/ files
         elif node.tag in FORBIDDEN_TAGS:
             found.append(f"<{node.tag}> in the page")
         elif node.tag == "form":
