@@ -254,8 +254,10 @@ FIELDS = [
             f"/posts/{w['flag_targets'][i].id}/flag",
             {"reason": "other", "note": p},
         ),
-        lambda w: ["/moderation/", "/moderation/?page=2"]
-        + [f"/moderation/posts/{post.id}" for post in w["flag_targets"]],
+        lambda w: (
+            ["/moderation/", "/moderation/?page=2"]
+            + [f"/moderation/posts/{post.id}" for post in w["flag_targets"]]
+        ),
         size=40,
         prepare=_prepare_flag_targets,
         stores=True,
@@ -268,8 +270,9 @@ FIELDS = [
             f"/moderation/posts/{w['hide_targets'][i].id}/actions",
             {"action": "hide", "reason": p},
         ),
-        lambda w: ["/moderation/log"]
-        + [f"/moderation/posts/{post.id}" for post in w["hide_targets"]],
+        lambda w: (
+            ["/moderation/log"] + [f"/moderation/posts/{post.id}" for post in w["hide_targets"]]
+        ),
         size=40,
         prepare=_prepare_hide_targets,
         stores=True,
@@ -328,6 +331,7 @@ def route_args(endpoint: str, arguments, w) -> dict:
     """URL arguments for `endpoint`: ENDPOINT_ARGS first, then ROUTE_ARGS."""
     own = ENDPOINT_ARGS.get(endpoint, {})
     return {name: (own.get(name) or ROUTE_ARGS[name])(w) for name in arguments}
+
 
 # Form data that passes validation, for POST endpoints with required fields.
 POST_DATA: dict[str, Callable[[dict], dict]] = {
@@ -459,6 +463,7 @@ OWNERSHIP: dict[str, Ownership] = {
     ),
 }
 
+
 def _user(w, key):
     return {"user_id": w[key].id}
 
@@ -533,7 +538,9 @@ OWNERSHIP.update(
             ("POST",),
         ),
         "moderation.bulk_dismiss": Ownership(
-            _none, [("member", "anon_post"), (None, "anon_post")], ("moderator", "anon_post"),
+            _none,
+            [("member", "anon_post"), (None, "anon_post")],
+            ("moderator", "anon_post"),
             ("POST",),
         ),
         **{
