@@ -89,6 +89,8 @@ def test_author_cannot_flag_own_post(client_as, world):
     response = client_as(world["author"]).post(f"/posts/{post.id}/flag", data={"reason": "spam"})
     assert response.status_code == 403
     assert count(Flag) == 0
+    # Nor is the form offered to them.
+    assert client_as(world["author"]).get(f"/posts/{post.id}/flag").status_code == 403
 
 
 def test_something_else_needs_a_note_and_keeps_the_form(client_as, world):

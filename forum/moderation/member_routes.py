@@ -37,6 +37,8 @@ def new(post_id: int):
         abort(404)
     if not can_see_post(current_user, post):
         abort(404)
+    if post.author_id == current_user.id:
+        abort(403)  # nobody flags their own post: no form that can only fail
     form = FlagForm()
     status = 200
     if form.validate_on_submit():

@@ -19,6 +19,7 @@ def config_overrides() -> dict:
 def hostile(world):
     """`world` plus objects each role owns, for the wrong member to try."""
     from forum.accounts.services import make_reset_token
+    from forum.moderation.models import Flag, MemberNotice
     from forum.threads.models import PostStatus
 
     w = dict(world)
@@ -33,6 +34,16 @@ def hostile(world):
     w["locked"].locked = True
     w["held"] = f.make_thread(w["author"], w["public"], title="A held thread, not public")
     w["held"].status = PostStatus.HELD
+    w["held_post"] = f.first_post(w["held"])
+    w["held_post"].status = PostStatus.HELD
+    w["anon_post"] = f.first_post(w["anon"])
+    # Moderation: a flag by the member, a private notice to the author and one to the admin.
+    w["flag"] = Flag(post_id=w["anon_post"].id, flagger_id=w["member"].id, reason="spam")
+    w["author_notice"] = MemberNotice(user_id=w["author"].id, kind="warning", message="Be kind.")
+    w["admin_notice"] = MemberNotice(user_id=w["admin"].id, kind="warning", message="Noted.")
+    db.session.add_all([w["flag"], w["author_notice"], w["admin_notice"]])
+    # A second admin: the first may delete their account (the last admin can't).
+    w["admin2"] = f.make_user("admin_cove", role="admin")
     db.session.commit()
     w["reset_token"] = make_reset_token(w["author"])
     return w

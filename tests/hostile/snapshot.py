@@ -11,9 +11,26 @@ MOVING_COLUMNS = {
     "login_sessions": {"last_active_at"},
 }
 # Columns naming the member a row belongs to; rows of the actor may change.
-OWNER_COLUMNS = ("user_id", "author_id", "editor_id", "reporter_id", "member_id", "created_by_id")
+OWNER_COLUMNS = (
+    "user_id",
+    "author_id",
+    "editor_id",
+    "reporter_id",
+    "flagger_id",  # flags
+    "member_id",
+    "created_by_id",
+)
 # Tables an admin may change through the admin pages.
-ADMIN_TABLES = {"categories"}
+ADMIN_TABLES = {"categories", "site_settings", "guidelines_revisions"}
+# Columns an admin changes on other members' rows as a moderator (the admin crawl submits the
+# moderation forms: hide, edit, lock, move, dismiss flags, suspend, change a role). Nothing else
+# of theirs may change, and a member or guest may change none of these.
+ADMIN_COLUMNS = {
+    "posts": {"status", "body", "body_html", "edited_at"},
+    "threads": {"title", "status", "locked", "pinned", "category_id"},
+    "flags": {"resolved_at", "resolved_by_id", "resolution"},
+    "users": {"role", "suspended_until", "suspension_reason", "banned_at", "ban_reason"},
+}
 
 
 def snapshot(*, actor_id: int | None = None, admin: bool = False) -> dict[str, dict]:
@@ -23,7 +40,10 @@ def snapshot(*, actor_id: int | None = None, admin: bool = False) -> dict[str, d
         for table in db.metadata.sorted_tables:
             if admin and table.name in ADMIN_TABLES:
                 continue
-            columns = [c for c in table.columns if c.name not in MOVING_COLUMNS.get(table.name, ())]
+            skip = MOVING_COLUMNS.get(table.name, set())
+            if admin:
+                skip = skip | ADMIN_COLUMNS.get(table.name, set())
+            columns = [c for c in table.columns if c.name not in skip]
             owners = [c for c in table.columns if c.name in OWNER_COLUMNS]
             if table.name == "users":
                 owners = [table.c.id]

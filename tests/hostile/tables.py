@@ -62,6 +62,24 @@ def _prepare_edits(w, count):
     ]
 
 
+def _prepare_flag_targets(w, count):
+    from tests import factories as f
+
+    # A member flags a post once: one post (by someone else) per payload.
+    w["flag_targets"] = [
+        f.make_reply(w["author"], w["named"], body=f"Flag me {i}") for i in range(count)
+    ]
+
+
+def _prepare_hide_targets(w, count):
+    from tests import factories as f
+
+    # The moderator's own replies: hiding them leaves every other member's rows alone.
+    w["hide_targets"] = [
+        f.make_reply(w["moderator"], w["named"], body=f"Hide me {i}") for i in range(count)
+    ]
+
+
 def _category(w, i, **fields):
     data = {
         "name": f"Category {i}",
@@ -229,6 +247,63 @@ FIELDS = [
         _category_pages,
         size=60,
     ),
+    TextField(
+        "flag.note",
+        "member",
+        lambda w, p, i: (
+            f"/posts/{w['flag_targets'][i].id}/flag",
+            {"reason": "other", "note": p},
+        ),
+        lambda w: (
+            ["/moderation/", "/moderation/?page=2"]
+            + [f"/moderation/posts/{post.id}" for post in w["flag_targets"]]
+        ),
+        size=40,
+        prepare=_prepare_flag_targets,
+        stores=True,
+        viewer="moderator",
+    ),
+    TextField(
+        "moderation.reason",
+        "moderator",
+        lambda w, p, i: (
+            f"/moderation/posts/{w['hide_targets'][i].id}/actions",
+            {"action": "hide", "reason": p},
+        ),
+        lambda w: (
+            ["/moderation/log"] + [f"/moderation/posts/{post.id}" for post in w["hide_targets"]]
+        ),
+        size=40,
+        prepare=_prepare_hide_targets,
+        stores=True,
+    ),
+    TextField(
+        "reveal.reason",
+        "admin",
+        lambda w, p, i: (
+            f"/moderation/posts/{w['anon_post'].id}/reveal",
+            {"reason": p, "safety_investigation": "y"},
+        ),
+        lambda w: ["/moderation/log"],
+        size=30,
+    ),
+    TextField(
+        "guidelines.body",
+        "admin",
+        lambda w, p, i: ("/moderation/guidelines", {"body": p, "reason": f"Revision {i}"}),
+        lambda w: ["/guidelines", "/moderation/guidelines", "/moderation/log"],
+        markdown=True,
+        size=50,
+        stores=True,
+    ),
+    TextField(
+        "guidelines.reason",
+        "admin",
+        lambda w, p, i: ("/moderation/guidelines", {"body": f"### 1. Rule {i}", "reason": p}),
+        lambda w: ["/moderation/guidelines", "/moderation/log"],
+        size=30,
+        stores=True,
+    ),
 ]
 
 # A value for every URL argument of every route (by argument name).
@@ -240,7 +315,23 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
     "username": lambda w: w["member"].username,
     "token": lambda w: w["reset_token"],
     "filename": lambda w: "forum.css",
+    "notice_id": lambda w: w["admin_notice"].id,
+    "user_id": lambda w: w["member"].id,
 }
+
+# Per-endpoint exceptions to ROUTE_ARGS, where the admin's own object can't be used:
+# nobody flags their own post, and only an anonymous post's author can be revealed.
+ENDPOINT_ARGS: dict[str, dict[str, Callable[[dict], object]]] = {
+    "flags.new": {"post_id": lambda w: w["author_post"].id},
+    "moderation.reveal": {"post_id": lambda w: w["anon_post"].id},
+}
+
+
+def route_args(endpoint: str, arguments, w) -> dict:
+    """URL arguments for `endpoint`: ENDPOINT_ARGS first, then ROUTE_ARGS."""
+    own = ENDPOINT_ARGS.get(endpoint, {})
+    return {name: (own.get(name) or ROUTE_ARGS[name])(w) for name in arguments}
+
 
 # Form data that passes validation, for POST endpoints with required fields.
 POST_DATA: dict[str, Callable[[dict], dict]] = {
@@ -276,6 +367,29 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
         "anonymous_policy": "allow",
     },
     "admin.move_category": lambda w: {"direction": "up"},
+    "flags.new": lambda w: {"reason": "spam", "note": "Looks like an advert."},
+    "moderation.post_action": lambda w: {"action": "hide", "reason": "Breaks guideline 1."},
+    "moderation.thread_action": lambda w: {"action": "lock", "reason": "Going in circles."},
+    "moderation.edit_post": lambda w: {
+        "body": "Edited by a moderator.",
+        "reason": "Removed a child's name.",
+    },
+    "moderation.reveal": lambda w: {
+        "reason": "A safety report names this post.",
+        "safety_investigation": "y",
+    },
+    "moderation.set_role": lambda w: {"role": "moderator", "reason": "Helps out a lot."},
+    "moderation.settings": lambda w: {"hold_first_posts": "y", "reason": "Spam wave."},
+    "moderation.edit_guidelines": lambda w: {
+        "body": "### 1. Protect children's privacy\n\nNo names.",
+        "reason": "Shorter.",
+    },
+    "mydata.delete": lambda w: {"posts": "keep", "password": "correct horse battery"},
+}
+
+# POST endpoints that take JSON, not a form (the token goes in the X-CSRFToken header).
+POST_JSON: dict[str, Callable[[dict], dict]] = {
+    "threads.privacy_check": lambda w: {"title": "Our meeting", "body": "My son Sam, age 7."},
 }
 
 # Routes whose object belongs to someone: (actor, object key) pairs that must be refused.
@@ -348,6 +462,114 @@ OWNERSHIP: dict[str, Ownership] = {
         ("POST",),
     ),
 }
+
+
+def _user(w, key):
+    return {"user_id": w[key].id}
+
+
+def _none(w, key):
+    return {}
+
+
+STAFF_PAGES = ("moderation.queue", "moderation.approvals", "moderation.log")
+ADMIN_PAGES = ("moderation.users", "moderation.settings", "moderation.edit_guidelines")
+
+OWNERSHIP.update(
+    {
+        "flags.new": Ownership(
+            _post,
+            [
+                ("member", "member_post"),  # your own post
+                ("member", "held_post"),  # a post you can't see
+                ("member", "members_post"),  # your own post in a members-only category
+                (None, "author_post"),
+            ],
+            ("member", "author_post"),
+        ),
+        "flags.acknowledge": Ownership(
+            lambda w, k: {"notice_id": w[k].id},
+            [
+                ("member", "author_notice"),
+                ("moderator", "author_notice"),
+                ("admin", "author_notice"),
+                (None, "author_notice"),
+            ],
+            ("author", "author_notice"),
+            ("POST",),
+        ),
+        "moderation.post": Ownership(
+            _post,
+            [("member", "author_post"), ("author", "author_post"), (None, "author_post")],
+            ("moderator", "author_post"),
+            ("GET",),
+        ),
+        "moderation.post_action": Ownership(
+            _post,
+            [("member", "author_post"), ("author", "author_post"), (None, "author_post")],
+            ("moderator", "author_post"),
+            ("POST",),
+        ),
+        "moderation.edit_post": Ownership(
+            _post,
+            [("member", "author_post"), ("author", "author_post"), (None, "author_post")],
+            ("moderator", "author_post"),
+        ),
+        "moderation.thread_action": Ownership(
+            _thread,
+            [("member", "named"), ("author", "named"), (None, "named")],
+            ("moderator", "named"),
+            ("POST",),
+        ),
+        "moderation.reveal": Ownership(
+            _post,
+            [
+                ("member", "anon_post"),
+                ("author", "anon_post"),
+                ("moderator", "anon_post"),
+                (None, "anon_post"),
+            ],
+            ("admin", "anon_post"),
+        ),
+        "moderation.set_role": Ownership(
+            _user,
+            [("member", "author"), ("moderator", "author"), (None, "author")],
+            ("admin", "author"),
+            ("POST",),
+        ),
+        "moderation.bulk_dismiss": Ownership(
+            _none,
+            [("member", "anon_post"), (None, "anon_post")],
+            ("moderator", "anon_post"),
+            ("POST",),
+        ),
+        **{
+            endpoint: Ownership(
+                _none, [("member", "public"), (None, "public")], ("moderator", "public"), ("GET",)
+            )
+            for endpoint in STAFF_PAGES
+        },
+        **{
+            endpoint: Ownership(
+                _none,
+                [("member", "public"), ("moderator", "public"), (None, "public")],
+                ("admin", "public"),
+            )
+            for endpoint in ADMIN_PAGES
+        },
+        # Per-user pages: no id to swap, but a guest is sent to sign in.
+        "mydata.index": Ownership(_none, [(None, "public")], ("member", "public"), ("GET",)),
+        "mydata.export": Ownership(_none, [(None, "public")], ("member", "public"), ("GET",)),
+        "mydata.delete": Ownership(_none, [(None, "public")], ("member", "public")),
+    }
+)
+# moderation.users is a GET page only.
+OWNERSHIP["moderation.users"] = Ownership(
+    _none,
+    [("member", "public"), ("moderator", "public"), (None, "public")],
+    ("admin", "public"),
+    ("GET",),
+)
 
 # Query-string names tried on every GET page (unused ones are ignored by the view).
 QUERY_PARAMS = (

@@ -6,7 +6,7 @@ import pytest
 
 from config import TestingConfig
 from tests.hostile import htmlcheck
-from tests.hostile.tables import POST_DATA, ROUTE_ARGS
+from tests.hostile.tables import POST_DATA, POST_JSON, ROUTE_ARGS, route_args
 
 # Who sends each POST (default: the admin, who owns the objects in ROUTE_ARGS).
 GUEST_ENDPOINTS = {
@@ -45,7 +45,7 @@ def _url(app, endpoint: str, w) -> str:
     with app.test_request_context():
         from flask import url_for
 
-        return url_for(endpoint, **{name: ROUTE_ARGS[name](w) for name in rule.arguments})
+        return url_for(endpoint, **route_args(endpoint, rule.arguments, w))
 
 
 def test_every_post_route_is_covered():
@@ -80,6 +80,18 @@ def test_post_route_refuses_bad_csrf_tokens(endpoint, app, hostile, client_as, u
             response = client.post(url, data=data, headers={"X-CSRFToken": token})
             assert response.status_code == 400, f"{name} token in header: {response.status_code}"
 
+    if endpoint in POST_JSON:
+        # A JSON endpoint: the token can only come in the header.
+        body = POST_JSON[endpoint](hostile)
+        for name, token in [("missing", None), ("wrong", own[:-4] + "AAAA"), ("foreign", foreign)]:
+            nothing_changed = unchanged(None)
+            headers = {"X-CSRFToken": token} if token else {}
+            response = client.post(url, json=body, headers=headers)
+            assert response.status_code == 400, f"JSON, {name} token: {response.status_code}"
+            nothing_changed(f"{endpoint} (JSON) with a {name} token")
+        response = client.post(url, json=body, headers={"X-CSRFToken": own})
+        assert response.status_code == 200, f"JSON, valid token: {response.status_code}"
+        return
     # The same request with the right token gets through: the refusals above meant something.
     response = client.post(url, data={**data, "csrf_token": own})
     assert response.status_code in (200, 302), f"valid token: {response.status_code}"

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 from tests.hostile import corpora
 from tests.hostile.crawl import crawl, endpoint_of
 from tests.hostile.support import report, response_problems
-from tests.hostile.tables import CRAWL_AS, QUERY_PARAMS, ROUTE_ARGS
+from tests.hostile.tables import CRAWL_AS, QUERY_PARAMS, ROUTE_ARGS, route_args
 
 PER_FIELD = 20  # payloads per form field (a different slice of the list for each field)
 PER_PARAM = 2  # payloads per query parameter on each page (each endpoint once)
@@ -106,7 +106,10 @@ def test_sql_injection_in_path_arguments(app, hostile, client_as, unchanged):
             continue
         missing = rule.arguments - ROUTE_ARGS.keys()
         assert not missing, f"{rule.rule}: add {missing} to tables.ROUTE_ARGS"
-        good = {name: str(ROUTE_ARGS[name](hostile)) for name in rule.arguments}
+        good = {
+            name: str(value)
+            for name, value in route_args(rule.endpoint, rule.arguments, hostile).items()
+        }
         for name, converter in rule._converters.items():
             tries = huge if type(converter).__name__.endswith("IntegerConverter") else payloads
             for payload in tries:
