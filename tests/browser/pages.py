@@ -116,6 +116,15 @@ PAGES: list[PageSpec] = [
     PageSpec("your-data", "/settings/data", "member"),
     PageSpec("delete-account", "/settings/delete", "member"),
     PageSpec("privacy-review", privacy_review, "member"),
+    PageSpec("search-results", "/search?q=aide", "member"),
+    PageSpec("search-guest", "/search?q=meeting"),
+    PageSpec("resources", "/resources"),
+    PageSpec("tags", "/tags"),
+    PageSpec("tag", "/tags/one-to-one-aide"),
+    PageSpec("story-details", "/threads/{anon_thread}/story", "anon_author"),
+    PageSpec("digest-settings", "/settings/digests", "member"),
+    PageSpec("admin-tags", "/admin/tags", "moderator"),
+    PageSpec("admin-resources", "/admin/resources", "moderator"),
 ]
 
 PAGE_NAMES = [spec.name for spec in PAGES]
