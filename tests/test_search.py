@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-
-from forum.services import has_unstorable
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ from sqlalchemy import text
 from forum.extensions import db
 from forum.resources import search
 from forum.resources.models import Tag, ThreadTag
+from forum.services import has_unstorable
 from forum.threads import services
 from forum.threads.models import Post, PostStatus, Thread
 from tests import factories as f

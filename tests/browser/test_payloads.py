@@ -54,7 +54,7 @@ def test_posted_payloads_never_run(open_tab, payload_thread, js):
     for number in range(1, last_page + 1):
         page.goto(f"/threads/{payload_thread}?page={number}")
         page.wait_for_load_state("load")
-    for path in ("/", "/categories/iep-meetings", f"/search?q=payload"):
+    for path in ("/", "/categories/iep-meetings", "/search?q=payload"):
         page.goto(path)
     assert dialogs == [], f"script ran: {dialogs}"
     tab.watch.assert_quiet(page)
