@@ -307,7 +307,6 @@ FIELDS = [
 ]
 
 
-
 def _prepare_search_targets(w, count):
     from tests import factories as f
 
@@ -354,10 +353,12 @@ def _resource_pages(w):
     from forum.resources.models import Resource
 
     ids = db.session.scalars(db.select(Resource.id)).all()
-    return (
-        ["/resources", "/admin/resources", f"/tags/{w['tag'].slug}", f"/threads/{w['named'].id}"]
-        + [f"/admin/resources/{rid}/edit" for rid in ids]
-    )
+    return [
+        "/resources",
+        "/admin/resources",
+        f"/tags/{w['tag'].slug}",
+        f"/threads/{w['named'].id}",
+    ] + [f"/admin/resources/{rid}/edit" for rid in ids]
 
 
 FIELDS += [
