@@ -66,6 +66,10 @@ def _bump_on_write(conn, cursor, statement, parameters, context, executemany) ->
 
 
 def _end_transaction(conn) -> None:
+    if conn.invalidated:
+        # A dead connection (server restart, killed backend): its info goes with it, and
+        # touching conn.info would raise PendingRollbackError inside the rollback itself.
+        return
     conn.info.pop("content_bumped", None)
 
 

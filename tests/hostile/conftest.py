@@ -46,6 +46,34 @@ def hostile(world):
     w["admin2"] = f.make_user("admin_cove", role="admin")
     db.session.commit()
     w["reset_token"] = make_reset_token(w["author"])
+    # Discovery: a tag, a resource under it, and a link between the admin's and author's threads.
+    from forum.digests.tokens import Scope, make_unsubscribe_token, make_verify_token
+    from forum.resources import library
+    from forum.resources import services as resources
+    from forum.resources.models import ThreadLink
+
+    w["tag"] = resources.save_tag(
+        None, slug="hostile-tag", label="Hostile tag", description="A tag for tests."
+    )
+    w["resource"] = library.save_resource(
+        None,
+        id="hostile-resource",
+        title="A resource for tests",
+        url="https://example.org/resource",
+        publisher="Example publisher",
+        description="What it is for.",
+        tag_ids=[w["tag"].id],
+    )
+    w["link"] = ThreadLink(
+        from_thread_id=w["admin_thread"].id,
+        to_thread_id=w["named"].id,
+        created_by_id=w["admin"].id,
+    )
+    db.session.add(w["link"])
+    db.session.commit()
+    # Digests: signed links (the author has an address to verify).
+    w["verify_token"] = make_verify_token(w["author"].id, w["author"].email)
+    w["unsubscribe_token"] = make_unsubscribe_token(w["member"].id, Scope.DIGEST)
     return w
 
 

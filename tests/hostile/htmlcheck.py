@@ -106,7 +106,10 @@ URL_ATTRIBUTES = {
 }
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:", "livescript:", "mocha:", "jar:", "feed:")
 # Classes whose content comes from members (Markdown rendered by forum.text).
-MARKDOWN_CONTAINERS = ("post__body", "guidelines__body")
+MARKDOWN_CONTAINERS = ("post__body", "guidelines__body", "search-result__snippet")
+# Containers of member text with their own, narrower allowlist: a search snippet is
+# escaped plain text whose matching words are wrapped in a bare <mark>.
+CONTAINER_TAGS = {"search-result__snippet": frozenset({"mark"})}
 SECTION_ID = re.compile(r"section-\d{1,2}")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f]+")
 
@@ -191,6 +194,13 @@ def _in_markdown(node: Node) -> bool:
     return any(a.classes & set(MARKDOWN_CONTAINERS) for a in node.ancestors())
 
 
+def _allowed_tags(node: Node) -> frozenset[str]:
+    for ancestor in node.ancestors():
+        for cls in ancestor.classes & CONTAINER_TAGS.keys():
+            return CONTAINER_TAGS[cls]
+    return ALLOWED_TAGS
+
+
 def problems(html: str | bytes, *, fragment: bool = False) -> list[str]:
     """Everything unsafe in a page (or, with fragment=True, in rendered member HTML)."""
     if isinstance(html, bytes):
@@ -207,7 +217,7 @@ def problems(html: str | bytes, *, fragment: bool = False) -> list[str]:
             elif (name in URL_ATTRIBUTES or name.endswith(":href")) and bad_url(value):
                 found.append(f"<{node.tag} {name}={value!r}>{where}")
         if fragment or _in_markdown(node):
-            if node.tag not in ALLOWED_TAGS:
+            if node.tag not in (ALLOWED_TAGS if fragment else _allowed_tags(node)):
                 found.append(f"<{node.tag}> is not allowed in member content")
             extra = set(node.attrs) - set(ALLOWED_ATTRIBUTES.get(node.tag, ()))
             if node.tag == "h3" and SECTION_ID.fullmatch(node.attrs.get("id") or ""):

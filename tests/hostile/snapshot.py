@@ -9,6 +9,7 @@ MOVING_COLUMNS = {
     "threads": {"post_count", "last_activity_at"},
     "categories": {"thread_count", "position"},
     "login_sessions": {"last_active_at"},
+    "content_version": {"version"},  # forum.guestcache: every write bumps it
 }
 # Columns naming the member a row belongs to; rows of the actor may change.
 OWNER_COLUMNS = (
@@ -21,7 +22,15 @@ OWNER_COLUMNS = (
     "created_by_id",
 )
 # Tables an admin may change through the admin pages.
-ADMIN_TABLES = {"categories", "site_settings", "guidelines_revisions"}
+ADMIN_TABLES = {
+    "categories",
+    "site_settings",
+    "guidelines_revisions",
+    # forum.resources: moderators and admins edit and retire tags and resources.
+    "tags",
+    "resources",
+    "resource_tags",
+}
 # Columns an admin changes on other members' rows as a moderator (the admin crawl submits the
 # moderation forms: hide, edit, lock, move, dismiss flags, suspend, change a role). Nothing else
 # of theirs may change, and a member or guest may change none of these.

@@ -306,6 +306,110 @@ FIELDS = [
     ),
 ]
 
+
+def _prepare_search_targets(w, count):
+    from tests import factories as f
+
+    # Posts whose snippets the search pages show: hostile Markdown, then highlighted.
+    bodies = [
+        "Searchable <script>alert(1)</script> **bold** [x](javascript:alert(1)) evaluation",
+        "Searchable <img src=x onerror=alert(1)> `code` meeting &lt;b&gt; evaluation",
+        'Searchable "><svg onload=alert(1)> <mark>already marked</mark> evaluation',
+    ]
+    for i, body in enumerate(bodies):
+        f.make_reply(w["author"], w["named"], body=f"{body} {i}")
+
+
+def _new_tag(w, i, **fields):
+    data = {"label": f"Topic {i}", "slug": f"topic-{i}", "description": "About it"}
+    return "/admin/tags/new", {**data, **fields}
+
+
+def _tag_pages(w):
+    from forum.resources.models import Tag
+
+    slugs = db.session.scalars(db.select(Tag.slug)).all()
+    return (
+        ["/tags", "/admin/tags", "/search", "/resources", "/settings/digests"]
+        + [f"/tags/{s}" for s in slugs]
+        + [f"/threads/{w['member_thread'].id}/story", "/admin/resources/new"]
+    )
+
+
+def _new_resource(w, i, **fields):
+    data = {
+        "id": f"resource-{i}",
+        "title": f"Resource {i}",
+        "url": f"https://example.org/{i}",
+        "publisher": "Example publisher",
+        "description": "What it is for.",
+        "verification": "unconfirmed",
+        "tags": str(w["tag"].id),
+    }
+    return "/admin/resources/new", {**data, **fields}
+
+
+def _resource_pages(w):
+    from forum.resources.models import Resource
+
+    ids = db.session.scalars(db.select(Resource.id)).all()
+    return [
+        "/resources",
+        "/admin/resources",
+        f"/tags/{w['tag'].slug}",
+        f"/threads/{w['named'].id}",
+    ] + [f"/admin/resources/{rid}/edit" for rid in ids]
+
+
+FIELDS += [
+    TextField(
+        "search.q",
+        "member",
+        lambda w, p, i: ("/search", {"q": p}),
+        lambda w: [
+            "/search?q=searchable",
+            "/search?q=alert+script",
+            "/search?q=%22onerror%22+OR+svg",
+            "/search?q=evaluation&page=2",
+        ],
+        size=40,
+        prepare=_prepare_search_targets,
+        method="GET",
+    ),
+    TextField(
+        "tag.label",
+        "moderator",
+        lambda w, p, i: _new_tag(w, i, label=p),
+        _tag_pages,
+        size=30,
+        stores=True,
+    ),
+    TextField(
+        "tag.description",
+        "moderator",
+        lambda w, p, i: _new_tag(w, i, description=p),
+        _tag_pages,
+        size=30,
+        stores=True,
+    ),
+    TextField(
+        "resource.title",
+        "moderator",
+        lambda w, p, i: _new_resource(w, i, title=p),
+        _resource_pages,
+        size=30,
+        stores=True,
+    ),
+    TextField(
+        "resource.description",
+        "moderator",
+        lambda w, p, i: _new_resource(w, i, description=p),
+        _resource_pages,
+        size=30,
+        stores=True,
+    ),
+]
+
 # A value for every URL argument of every route (by argument name).
 ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
     "thread_id": lambda w: w["admin_thread"].id,
@@ -317,6 +421,9 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
     "filename": lambda w: "forum.css",
     "notice_id": lambda w: w["admin_notice"].id,
     "user_id": lambda w: w["member"].id,
+    "tag_id": lambda w: w["tag"].id,
+    "resource_id": lambda w: w["resource"].id,
+    "link_id": lambda w: w["link"].id,
 }
 
 # Per-endpoint exceptions to ROUTE_ARGS, where the admin's own object can't be used:
@@ -324,6 +431,9 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
 ENDPOINT_ARGS: dict[str, dict[str, Callable[[dict], object]]] = {
     "flags.new": {"post_id": lambda w: w["author_post"].id},
     "moderation.reveal": {"post_id": lambda w: w["anon_post"].id},
+    # Signed links: each purpose has its own token (a reset token is refused).
+    "digests.verify_email": {"token": lambda w: w["verify_token"]},
+    "digests.unsubscribe": {"token": lambda w: w["unsubscribe_token"]},
 }
 
 
@@ -385,6 +495,20 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
         "reason": "Shorter.",
     },
     "mydata.delete": lambda w: {"posts": "keep", "password": "correct horse battery"},
+    "digests.follow": lambda w: {"follow": "1"},
+    "resources.edit_tag": lambda w: {
+        "label": "Evaluations",
+        "slug": "evaluations-edited",
+        "description": "Asking for and reading evaluations.",
+    },
+    "resources.edit_resource": lambda w: {
+        "title": "A parent center finder",
+        "url": "https://example.org/finder",
+        "publisher": "Example publisher",
+        "description": "Find the parent center for your state.",
+        "verification": "unconfirmed",
+    },
+    "resources.link": lambda w: {"url": f"/threads/{w['member_thread'].id}"},
 }
 
 # POST endpoints that take JSON, not a form (the token goes in the X-CSRFToken header).
@@ -561,6 +685,68 @@ OWNERSHIP.update(
         "mydata.index": Ownership(_none, [(None, "public")], ("member", "public"), ("GET",)),
         "mydata.export": Ownership(_none, [(None, "public")], ("member", "public"), ("GET",)),
         "mydata.delete": Ownership(_none, [(None, "public")], ("member", "public")),
+    }
+)
+
+
+def _tag(w, key):
+    return {"tag_id": w[key].id}
+
+
+def _resource(w, key):
+    return {"resource_id": w[key].id}
+
+
+def _link(w, key):
+    return {"link_id": w[key].id}
+
+
+# Discovery and digests. Tags and resources: moderators and admins. Story details and
+# links: the thread's author and moderators; "ask me later": the author only. A link
+# between two threads: either thread's author, or a moderator.
+_STAFF_ONLY = [("member", "tag"), ("author", "tag"), (None, "tag")]
+OWNERSHIP.update(
+    {
+        "resources.edit_tag": Ownership(_tag, _STAFF_ONLY, ("moderator", "tag")),
+        "resources.retire_tag": Ownership(_tag, _STAFF_ONLY, ("moderator", "tag"), ("POST",)),
+        "resources.edit_resource": Ownership(
+            _resource,
+            [("member", "resource"), ("author", "resource"), (None, "resource")],
+            ("moderator", "resource"),
+        ),
+        "resources.retire_resource": Ownership(
+            _resource,
+            [("member", "resource"), ("author", "resource"), (None, "resource")],
+            ("admin", "resource"),
+            ("POST",),
+        ),
+        "resources.story": Ownership(
+            _thread,
+            [("member", "named"), (None, "named"), ("member", "held"), (None, "members_thread")],
+            ("author", "named"),
+        ),
+        "resources.outcome_later": Ownership(
+            _thread,
+            [("member", "named"), ("moderator", "named"), ("admin", "named"), (None, "named")],
+            ("author", "named"),
+            ("POST",),
+        ),
+        "resources.link": Ownership(
+            _thread,
+            [("member", "named"), (None, "named"), ("member", "held")],
+            ("moderator", "named"),
+            ("POST",),
+        ),
+        # w["link"] joins the admin's thread to the author's: the member wrote neither.
+        "resources.unlink": Ownership(
+            _link, [("member", "link"), (None, "link")], ("author", "link"), ("POST",)
+        ),
+        "digests.follow": Ownership(
+            _thread,
+            [(None, "named"), (None, "members_thread"), ("member", "held")],
+            ("member", "named"),
+            ("POST",),
+        ),
     }
 )
 # moderation.users is a GET page only.

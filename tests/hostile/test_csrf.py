@@ -52,8 +52,24 @@ def test_every_post_route_is_covered():
     assert len(_post_endpoints()) >= 12
 
 
+def _exempt(app, endpoint: str) -> bool:
+    """Views exempt from CSRF by design (the rule tests/test_security.py uses too)."""
+    from forum.extensions import csrf
+
+    view = app.view_functions[endpoint]
+    return f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+
+
+def test_only_one_click_unsubscribe_is_exempt(app):
+    exempt = {e for e in _post_endpoints() if _exempt(app, e)}
+    assert exempt == {"digests.unsubscribe"}
+
+
 @pytest.mark.parametrize("endpoint", _post_endpoints())
 def test_post_route_refuses_bad_csrf_tokens(endpoint, app, hostile, client_as, unchanged):
+    if _exempt(app, endpoint):
+        _refuses_forged_signed_token(app, endpoint, hostile, client_as, unchanged)
+        return
     actor = None if endpoint in GUEST_ENDPOINTS else hostile["admin"]
     url = _url(app, endpoint, hostile)
     data = POST_DATA.get(endpoint, lambda w: {})(hostile)
@@ -95,3 +111,39 @@ def test_post_route_refuses_bad_csrf_tokens(endpoint, app, hostile, client_as, u
     # The same request with the right token gets through: the refusals above meant something.
     response = client.post(url, data={**data, "csrf_token": own})
     assert response.status_code in (200, 302), f"valid token: {response.status_code}"
+
+
+def _refuses_forged_signed_token(app, endpoint, w, client_as, unchanged):
+    """An exempt route is authorised by the signed token in its URL: a forged, altered,
+    foreign-purpose or missing one changes nothing, and the genuine one works."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from forum.digests.tokens import UNSUBSCRIBE_SALT
+
+    genuine = w["unsubscribe_token"]
+    with app.app_context():
+        wrong_key = URLSafeTimedSerializer("not the secret", salt=UNSUBSCRIBE_SALT)
+        forged = wrong_key.dumps({"u": w["member"].id, "s": "digest"})
+    payload, signature = genuine.rsplit(".", 1)
+    for name, token in [
+        ("forged", forged),
+        ("altered", payload + "." + ("A" if signature[0] != "A" else "B") + signature[1:]),
+        ("reset-token", w["reset_token"]),
+        ("verify-token", w["verify_token"]),
+        ("junk", "x"),
+    ]:
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, token=token)
+        for data in ({"List-Unsubscribe": "One-Click"}, {"frequency": "daily"}):
+            nothing_changed = unchanged(None)
+            response = client_as(None).post(url, data=data)
+            assert response.status_code == 400, f"{name} token: {response.status_code}"
+            nothing_changed(f"{endpoint} with a {name} token")
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, token=genuine)
+    response = client_as(None).post(url, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200, f"genuine token: {response.status_code}"

@@ -51,3 +51,20 @@ def test_hostile_text_in_field(field, hostile, client_as, unchanged):
         assert statuses[302] >= len(payloads) // 2, f"{field.name} stored too few: {dict(statuses)}"
     others_unchanged(field.name)
     print(f"{field.name}: {len(payloads)} payloads, statuses {dict(statuses)}, {len(pages)} pages")
+
+
+def test_search_snippets_are_checked_as_member_text(hostile, client_as):
+    """The snippet container really holds highlighted member text, and only a bare <mark>."""
+    from tests.hostile import htmlcheck
+    from tests.hostile.tables import _prepare_search_targets
+
+    _prepare_search_targets(hostile, 3)
+    page = client_as(hostile["member"]).get("/search?q=searchable+alert")
+    assert page.status_code == 200
+    snippets = htmlcheck.find(page.data, cls="search-result__snippet")
+    assert len(snippets) == 3
+    assert htmlcheck.find(page.data, "mark"), "no highlighted words"
+    assert not response_problems(page)
+    # The same markup with an attribute, or another tag, is caught in a snippet.
+    bad = page.data.replace(b"<mark>", b'<mark class="x"><b>', 1)
+    assert htmlcheck.problems(bad)
