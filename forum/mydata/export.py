@@ -116,13 +116,10 @@ def _post(post: Post, user: User, aliases: AliasBook) -> dict[str, Any]:
 def flags_of(user: User) -> list[dict[str, Any]]:
     """The flags this member raised: which post, why, and whether moderators resolved it.
 
-    Flags come from forum.moderation; before that package has a Flag model this is empty.
     Never says who wrote the flagged post or which moderator resolved the flag.
     """
-    try:
-        from forum.moderation.models import Flag
-    except ImportError:
-        return []
+    from forum.moderation.models import Flag
+
     flags = db.session.scalars(
         select(Flag).where(Flag.flagger_id == user.id).order_by(Flag.created_at, Flag.id)
     )
