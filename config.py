@@ -81,11 +81,14 @@ class Config:
     GUEST_CACHE_SIZE = 500
     # Cached guest pages are re-rendered at least this often ("3 minutes ago" stays right).
     GUEST_CACHE_SECONDS = 60
+    # Parts of signed-in pages shared by plain members, kept per worker (forum/fragments.py).
+    MEMBER_CACHE_SIZE = 500
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
     GUEST_CACHE_SIZE = 0  # edited templates show at once
+    MEMBER_CACHE_SIZE = 0  # edited templates show at once
 
 
 class TestingConfig(Config):
@@ -97,6 +100,7 @@ class TestingConfig(Config):
     BASE_URL = "http://forum.test"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast; tests/factories.py uses the same
     GUEST_CACHE_SIZE = 0  # tests/test_guest_cache.py turns it on
+    MEMBER_CACHE_SIZE = 500  # on: every signed-in thread page in the suite goes through it
 
 
 class ProductionConfig(Config):

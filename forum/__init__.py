@@ -108,9 +108,10 @@ def register_query_count(app: Flask) -> None:
 
 
 def register_guest_cache(app: Flask) -> None:
-    from forum.guestcache import register
+    from forum import fragments, guestcache
 
-    register(app)
+    guestcache.register(app)
+    fragments.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

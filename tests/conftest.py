@@ -115,9 +115,10 @@ def app(_schema, tmp_path, config_overrides):
             db.session.remove()
             app.extensions.pop("outbox", None)
             app.extensions.pop("related_stories", None)  # rankings by thread id: ids restart
-            if "guest_cache" in app.extensions:  # ids and the content version restart per test
-                app.extensions["guest_cache"] = type(app.extensions["guest_cache"])(
-                    app.config["GUEST_CACHE_SIZE"])
+            for name, size in (("guest_cache", "GUEST_CACHE_SIZE"),
+                               ("member_cache", "MEMBER_CACHE_SIZE")):
+                if name in app.extensions:  # ids and the content version restart per test
+                    app.extensions[name] = type(app.extensions[name])(app.config[size])
             if app.config.get("RATELIMIT_ENABLED"):
                 limiter.reset()
             app.config.clear()

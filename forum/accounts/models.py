@@ -45,8 +45,10 @@ class User(UserMixin, db.Model):
     # their author_id, so anonymous aliases stay stable), with no name, email or password.
     deleted_at: Mapped[datetime | None]
 
-    # Set by the user loader: which sign-in session this request belongs to.
+    # Set by the user loader: which sign-in session this request belongs to, and whether
+    # private notices wait (unknown, so True, when the user was loaded another way).
     session_token = None
+    has_open_notices = True
 
     def get_id(self) -> str:
         """Flask-Login id: user id plus the sign-in session, so logout can revoke it."""

@@ -120,7 +120,8 @@ def moderation_banner() -> Banner:
     banner = Banner(resources_url=resources_url())
     if current_user.is_authenticated:
         try:
-            banner.notices = services.open_notices(current_user)
+            if current_user.has_open_notices:  # known from the sign-in query (accounts)
+                banner.notices = services.open_notices(current_user)
             if current_user.is_moderator:
                 banner.flagged, banner.held = services.open_item_counts()
         except SQLAlchemyError:  # an error page must still render when the database is down

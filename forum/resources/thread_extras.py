@@ -35,6 +35,11 @@ class ThreadExtras:
     can_link: bool = False
     outcome_due: bool = False
 
+    @property
+    def other_authors(self) -> list[int | None]:
+        """Starters of linked threads: each may remove the link, so sees a button others don't."""
+        return [v.other.author_id for v in (*self.links_out, *self.links_in)]
+
 
 def story_details(thread: Thread) -> list[tuple[str, str]]:
     """(label, value) pairs for the details the author chose to share."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
 from forum.accounts.services import find_user
@@ -11,6 +14,7 @@ from forum.extensions import limiter, login_manager
 from forum.params import int_arg
 from forum.security import noindex_if_members_only
 from forum.resources import thread_extras as discovery  # topics, related stories, resources (issue 5)
+from forum import fragments
 from forum.guestcache import guest_cached
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
@@ -156,26 +160,54 @@ def new():
     return render_template("threads/new.html", form=form, policies=policies, similar=similar), status
 
 
+# The parts of a thread page that forum.fragments may share among plain members.
+THREAD_PARTS = {
+    "top": "resources/_thread_top.html",
+    "posts": "threads/_posts.html",
+    "bottom": "resources/_thread_bottom.html",
+}
+
+
 @bp.get("/threads/<int:thread_id>")
 @guest_cached
 def show(thread_id: int):
     thread = readable_thread(thread_id)
-    posts = services.thread_posts(thread, _page())
+    page = _page()
     can_reply = services.can_reply(current_user, thread)
-    form = None
+    reply_box = None
     if can_reply:  # no form, so no CSRF token and no session cookie, for guests
-        form = ReplyForm(hide_author=default_anonymous(thread.category))
-        form.ensure_token()
-    aliases = AliasBook.for_threads([thread.id])
+        reply_box = _reply_box(thread)
+    key = ("thread", thread.id, page, can_reply)
+    parts = fragments.shared_parts(key, current_user)
+    if parts is None:
+        posts = services.thread_posts(thread, page)
+        extras = discovery.thread_extras(thread, current_user, posts.items)
+        items = post_views(posts.items, thread, current_user, AliasBook.for_threads([thread.id]))
+        authors = [thread.author_id, *(p.author_id for p in posts.items), *extras.other_authors]
+        parts = fragments.remember(
+            key, current_user, authors,
+            lambda: fragments.render_parts(
+                THREAD_PARTS, thread=thread, posts=posts, items=items, extras=extras,
+                can_reply=can_reply,
+            ),
+        )
     return render_template(
-        "threads/show.html",
-        thread=thread,
-        posts=posts,
-        items=post_views(posts.items, thread, current_user, aliases),
-        form=form,
-        can_reply=can_reply,
-        extras=discovery.thread_extras(thread, current_user, posts.items),
+        "threads/show.html", thread=thread, parts=parts, reply_box=reply_box, can_reply=can_reply
     )
+
+
+def _reply_box(thread: Thread):
+    """The reply form, rendered once per thread and anonymity default; tokens per request."""
+    anonymous = default_anonymous(thread.category)
+
+    def render():
+        form = ReplyForm(formdata=None, hide_author=anonymous)
+        return fragments.render_parts(
+            {"box": "threads/_reply_box.html"}, thread=thread, form=form, holes=fragments.HOLES
+        )["box"]
+
+    box = fragments.for_everyone(("reply", thread.id, anonymous), render)
+    return fragments.fill(box, csrf=generate_csrf(), token=uuid.uuid4().hex)
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
