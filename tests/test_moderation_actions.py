@@ -374,7 +374,7 @@ def test_banned_member_is_signed_out_and_cannot_sign_in(client_as, world):
     )
     assert author.get("/settings").headers["Location"].startswith("/login")
     response = client_as().post("/login", data={"username": "author_ruth", "password": f.PASSWORD})
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert b"banned" in response.data
 
 

@@ -244,7 +244,7 @@ def _check_tombstone(client_as):
     # Cannot sign in again, by name or by the old password.
     response = client_as().post("/login", data={"username": "zq_leaving_parent",
                                                 "password": f.PASSWORD})
-    assert response.status_code == 200 and "match an account" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "match an account" in response.get_data(as_text=True)
     assert client_as().get("/users/zq_leaving_parent").status_code == 404
 
 
@@ -306,7 +306,7 @@ def test_username_is_reserved_until_purged(app, client_as, leaver):
     register = {"username": "zq_leaving_parent", "password": "x" * 12, "confirm": "x" * 12,
                 "agree": "y"}
     response = client_as().post("/register", data=register)
-    assert response.status_code == 200 and "That name is taken" in response.get_data(as_text=True)
+    assert response.status_code == 422 and "That name is taken" in response.get_data(as_text=True)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["accounts", "purge-deleted"])
     assert result.exit_code == 0 and "Freed 0 username(s)" in result.output

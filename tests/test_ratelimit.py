@@ -18,7 +18,7 @@ def test_failed_logins_are_throttled_per_address(client, app, config_overrides):
     f.make_user("target_user")
     statuses = [client.post("/login", data={"username": "target_user", "password": "wrong password"}).status_code
                 for _ in range(7)]
-    assert statuses[:5] == [200] * 5 and statuses[5:] == [429, 429]
+    assert statuses[:5] == [422] * 5 and statuses[5:] == [429, 429]
     page = client.post("/login", data={"username": "target_user", "password": "wrong"})
     assert "Please slow down" in page.get_data(as_text=True)
 
@@ -73,5 +73,5 @@ def test_redis_storage_when_configured(app, config_overrides):
     client = redis_app.test_client()
     statuses = [client.post("/login", data={"username": "nobody", "password": "wrong"}).status_code
                 for _ in range(3)]
-    assert statuses == [200, 200, 429]
+    assert statuses == [422, 422, 429]
     assert redis.Redis.from_url(url).keys("LIMITS*")

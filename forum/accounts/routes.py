@@ -32,6 +32,12 @@ def _login_account_key() -> str:
     return "login-account:" + services.username_key(request.form.get("username", ""))[:100]
 
 
+def _form_page(template: str, form):
+    """A form's page: 422 when a sent form was refused (bad input gets a 4xx), else 200."""
+    refused = request.method == "POST" and bool(form.errors)
+    return render_template(template, form=form), 422 if refused else 200
+
+
 def _failed(response) -> bool:
     return response.status_code != 302
 
@@ -52,7 +58,7 @@ def register():
             login_user(user)
             flash("Welcome. Your account is ready.", "success")
             return redirect(url_for("threads.index"))
-    return render_template("accounts/register.html", form=form)
+    return _form_page("accounts/register.html", form)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -75,7 +81,7 @@ def login():
             return redirect(safe_next(form.next.data, url_for("threads.index")))
         else:
             form.form_errors.append("That username and password don't match an account.")
-    return render_template("accounts/login.html", form=form)
+    return _form_page("accounts/login.html", form)
 
 
 @bp.post("/logout")
@@ -100,7 +106,7 @@ def forgot_password():
             "info",
         )
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/forgot_password.html", form=form)
+    return _form_page("accounts/forgot_password.html", form)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -118,7 +124,7 @@ def reset_password(token: str):
             return redirect(url_for("accounts.forgot_password"))
         flash("Your password is changed. Please sign in.", "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form)
+    return _form_page("accounts/reset_password.html", form)
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -135,7 +141,7 @@ def settings():
         else:
             flash("Settings saved.", "success")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/settings.html", form=form)
+    return _form_page("accounts/settings.html", form)
 
 
 @bp.get("/settings/sessions")

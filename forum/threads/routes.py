@@ -84,13 +84,21 @@ def _form_failed(form, exc: ForumError) -> int:
 @bp.get("/")
 @guest_cached
 def index():
-    threads = services.recent_threads(current_user, _page())
+    page = _page()
+    key = ("home", page)
+    parts = fragments.shared_parts(key, current_user)
+    if parts is None:
+        threads = services.recent_threads(current_user, page)
+        parts = fragments.remember(
+            key, current_user, (t.author_id for t in threads.items),
+            lambda: fragments.render_parts(
+                {"list": "threads/_thread_list.html", "categories": "threads/_category_list.html"},
+                **_list_context(threads, "threads.index"),
+                categories=services.categories_for(current_user),
+            ),
+        )
     return render_template(
-        "threads/index.html",
-        threads=threads,
-        rows=thread_rows(threads.items, current_user),
-        categories=services.categories_for(current_user),
-        invites=discovery.outcome_invitations(current_user),
+        "threads/index.html", parts=parts, invites=discovery.outcome_invitations(current_user)
     )
 
 
@@ -101,13 +109,32 @@ def category(slug: str):
     noindex_if_members_only(category)
     if not services.can_read_category(current_user, category):
         return render_template("threads/category_locked.html", category=category)
-    threads = services.category_threads(current_user, category, _page())
-    return render_template(
-        "threads/category.html",
-        category=category,
-        threads=threads,
-        rows=thread_rows(threads.items, current_user),
-    )
+    page = _page()
+    key = ("category", category.id, page)
+    parts = fragments.shared_parts(key, current_user)
+    if parts is None:
+        threads = services.category_threads(current_user, category, page)
+        parts = fragments.remember(
+            key, current_user, (t.author_id for t in threads.items),
+            lambda: fragments.render_parts(
+                {"list": "threads/_thread_list.html"},
+                **_list_context(threads, "threads.category", slug=category.slug)
+                | {"show_category": False,
+                   "empty": "No threads here yet. You could start the first one."},
+            ),
+        )
+    return render_template("threads/category.html", category=category, parts=parts)
+
+
+def _list_context(threads, endpoint: str, **pager_args) -> dict:
+    return {
+        "threads": threads,
+        "rows": thread_rows(threads.items, current_user),
+        "endpoint": endpoint,
+        "pager_args": pager_args,
+        "show_category": True,
+        "empty": "No threads yet.",
+    }
 
 
 @bp.route("/threads/new", methods=["GET", "POST"])
