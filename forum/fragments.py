@@ -112,7 +112,9 @@ def shared_parts(key: tuple, viewer) -> Parts | None:
     return None if viewer.id in authors else parts
 
 
-def remember(key: tuple, viewer, authors: Iterable[int | None], render: Callable[[], Parts]) -> Parts:
+def remember(
+    key: tuple, viewer, authors: Iterable[int | None], render: Callable[[], Parts]
+) -> Parts:
     """Render the parts; keep them for other plain members when this viewer is one of them."""
     parts = render()
     authors = frozenset(a for a in authors if a is not None)

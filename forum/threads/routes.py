@@ -9,13 +9,15 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
+from forum import fragments
 from forum.accounts.services import find_user
 from forum.extensions import limiter, login_manager
-from forum.params import int_arg
-from forum.security import noindex_if_members_only
-from forum.resources import thread_extras as discovery  # topics, related stories, resources (issue 5)
-from forum import fragments
 from forum.guestcache import guest_cached
+from forum.params import int_arg
+from forum.resources import (
+    thread_extras as discovery,  # topics, related stories, resources (issue 5)
+)
+from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
 from forum.threads import bp, services
