@@ -85,9 +85,11 @@ class Crash(BaseException):
     """Stands for the process dying (kill -9, out of memory): nothing catches it."""
 
 
-def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claim(
-    app, readers, inbox, monkeypatch
+@pytest.mark.parametrize("batch", [1, 5, 50])
+def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claims(
+    app, readers, inbox, monkeypatch, batch
 ):
+    app.config["DIGEST_CLAIM_BATCH"] = batch
     when = later()
     real_send = sending.send_email
     calls = []
@@ -105,23 +107,25 @@ def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claim(
     assert len(inbox.messages) == 4
     db.session.remove()
 
-    # Run again at once: the rest go out; the claim of the one in flight is still leased.
+    # Run again at once: the rest go out; the claims of the one in flight and of the rest
+    # of its batch are still leased.
+    claimed = min((4 // batch + 1) * batch, MEMBERS)  # members the crashed run had claimed
     summary = sending.send("weekly", now=when)
-    assert (summary.sent, summary.taken) == (MEMBERS - 5, 4 + 1)
-    assert len(inbox.messages) == MEMBERS - 1
-    crashed = db.session.scalar(db.select(Delivery).where(Delivery.status == "claimed"))
-    assert crashed is not None and crashed.user_id == readers[4].id
+    assert (summary.sent, summary.taken) == (MEMBERS - claimed, claimed)
+    assert len(inbox.messages) == 4 + MEMBERS - claimed
+    stale = db.session.scalars(db.select(Delivery).where(Delivery.status == "claimed")).all()
+    assert sorted(d.user_id for d in stale) == [r.id for r in readers[4:claimed]]
 
-    # After the lease, the next run retries it, and sends nobody anything twice.
+    # After the lease, the next run retries them, and sends nobody anything twice.
     lease = app.config["DIGEST_CLAIM_LEASE_SECONDS"]
     db.session.execute(
         update(Delivery)
-        .where(Delivery.id == crashed.id)
+        .where(Delivery.status == "claimed")
         .values(claimed_at=now_utc() - timedelta(seconds=lease + 1))
     )
     db.session.commit()
     summary = sending.send("weekly", now=when)
-    assert (summary.sent, summary.taken) == (1, MEMBERS - 1)
+    assert (summary.sent, summary.taken) == (claimed - 4, MEMBERS - claimed + 4)
     assert everyone_once(inbox, readers)
     assert sending.send("weekly", now=when).sent == 0
     assert everyone_once(inbox, readers)

@@ -32,22 +32,14 @@ WORKERS = click.option(
 
 def _single(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None) -> Summary:
     with Run(kind, now=now, dry_run=dry_run) as run:
-        summary = run.summary
-
-        def deliver_all(recipients) -> None:
-            for recipient in recipients:
-                if limit is not None and summary.sent + summary.failed >= limit:
-                    break
-                run.deliver(recipient)
-
         # A progress bar for people watching; cron's log gets only the summary.
         if sys.stdout.isatty() and run.recipients:
             label = f"{kind} for {len(run.recipients)} members"
             with click.progressbar(run.recipients, label=label) as bar:
-                deliver_all(bar)
+                run.deliver(bar, limit)
         else:
-            deliver_all(run.recipients)
-    return summary
+            run.deliver(run.recipients, limit)
+    return run.summary
 
 
 def _run(
