@@ -203,3 +203,45 @@ def test_a_run_reuses_its_smtp_connection(app, readers, inbox):
     summary = sending.send("weekly", now=later())
     assert summary.sent == MEMBERS and everyone_once(inbox, readers)
     assert inbox.sessions == -(-MEMBERS // 5)  # a new connection every 5 messages
+
+
+def test_prune_deletes_old_records_but_never_one_being_sent(app):
+    member = reader()
+    now = now_utc()
+    lease = timedelta(seconds=app.config["DIGEST_CLAIM_LEASE_SECONDS"])
+
+    def record(days_ago: int, status: str, claimed: timedelta = timedelta(0)) -> int:
+        end = now - timedelta(days=days_ago)
+        row = Delivery(
+            user_id=member.id,
+            kind="weekly",
+            window_start=end - timedelta(days=7),
+            window_end=end,
+            status=status,
+            claimed_at=now - claimed,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+    for days_ago, status in ((120, "sent"), (100, "failed")):
+        record(days_ago, status)
+    record(95, "claimed", claimed=lease + timedelta(minutes=1))  # a run died long ago
+    kept = {
+        record(91, "claimed", claimed=timedelta(minutes=1)),  # a late run is sending it now
+        record(89, "sent"),
+        record(0, "sent"),
+    }
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["digests", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 3 delivery record(s) of windows that ended over 90 days ago." in result.output
+    db.session.expire_all()
+    assert set(db.session.scalars(db.select(Delivery.id))) == kept
+
+    # Too short a history would let a rerun send this week's digest again.
+    refused = runner.invoke(args=["digests", "prune", "--days", "3"])
+    assert refused.exit_code == 2 and "Keep at least 15 days" in refused.output
+    assert runner.invoke(args=["digests", "prune", "--days", "x"]).exit_code == 2
+    assert set(db.session.scalars(db.select(Delivery.id))) == kept
+    assert "Deleted 1 " in runner.invoke(args=["digests", "prune", "--days", "30"]).output
