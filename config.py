@@ -57,11 +57,13 @@ class Config:
     DIGEST_UNSUBSCRIBE_MAX_AGE = 180 * 24 * 3600  # unsubscribe links in old messages
     DIGEST_NOTIFY_MINUTES = 15  # reply notifications go out in batches at most this often
     DIGEST_CLAIM_LEASE_SECONDS = 15 * 60  # a claimed-but-unsent message is retried after this
+    DIGEST_CLAIM_BATCH = 50  # messages claimed (and re-checked) together, in one statement
     DIGEST_MAX_ATTEMPTS = 3  # a message the mail server refused is retried this many times
     DIGEST_MAX_CATCHUP_PERIODS = 2  # after missed runs, a digest covers at most this many periods
-    # A digest lists the newest few threads of each category with an excerpt, then
-    # "and N more" linking to the category: readable, and well under the ~100 KB at
-    # which Gmail clips a message (and the unsubscribe link with it).
+    # A digest lists a few threads of each category with an excerpt, then "and N more"
+    # linking to the category: a 500-thread week would otherwise make a 500 KB message,
+    # unreadable on a phone and clipped by Gmail at ~100 KB (the unsubscribe link with it).
+    # Over the cap, the threads with the fewest replies are listed (see building.py).
     DIGEST_MAX_PER_CATEGORY = 5
     DIGEST_MAX_REPLY_THREADS = 20
     DIGEST_SMTP_MESSAGES_PER_CONNECTION = 100  # a run reuses its SMTP connection this often

@@ -185,7 +185,7 @@ def measured_run(when, index: int, workers: int) -> dict:
     def measured_send(*args, **kwargs):
         message = real_send(*args, **kwargs)
         if len(sizes) < 100:
-            sizes.append(len(bytes(message)))
+            sizes.append(len(message.data))
         return message
 
     event.listen(db.engine, "before_cursor_execute", count)
@@ -195,8 +195,7 @@ def measured_run(when, index: int, workers: int) -> dict:
         shard = (index, workers) if workers > 1 else None
         with sending.Run("weekly", now=when, shard=shard) as digest_run:
             loading, load_statements = time.perf_counter() - started, len(statements)
-            for recipient in digest_run.recipients:
-                digest_run.deliver(recipient)
+            digest_run.deliver(digest_run.recipients)
     finally:
         sending.send_email = real_send
         event.remove(db.engine, "before_cursor_execute", count)

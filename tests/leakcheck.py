@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from email.message import EmailMessage
 
@@ -30,4 +31,6 @@ def message_text(message: EmailMessage) -> str:
     for part in message.walk():
         if part.get_content_maintype() == "text":
             parts.append(part.get_content())
+            if part.get_content_subtype() == "html":  # sent as ASCII: "&#183;" for "·"
+                parts.append(html.unescape(parts[-1]))
     return "\n".join(parts)

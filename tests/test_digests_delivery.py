@@ -85,9 +85,11 @@ class Crash(BaseException):
     """Stands for the process dying (kill -9, out of memory): nothing catches it."""
 
 
-def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claim(
-    app, readers, inbox, monkeypatch
+@pytest.mark.parametrize("batch", [1, 5, 50])
+def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claims(
+    app, readers, inbox, monkeypatch, batch
 ):
+    app.config["DIGEST_CLAIM_BATCH"] = batch
     when = later()
     real_send = sending.send_email
     calls = []
@@ -105,23 +107,25 @@ def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claim(
     assert len(inbox.messages) == 4
     db.session.remove()
 
-    # Run again at once: the rest go out; the claim of the one in flight is still leased.
+    # Run again at once: the rest go out; the claims of the one in flight and of the rest
+    # of its batch are still leased.
+    claimed = min((4 // batch + 1) * batch, MEMBERS)  # members the crashed run had claimed
     summary = sending.send("weekly", now=when)
-    assert (summary.sent, summary.taken) == (MEMBERS - 5, 4 + 1)
-    assert len(inbox.messages) == MEMBERS - 1
-    crashed = db.session.scalar(db.select(Delivery).where(Delivery.status == "claimed"))
-    assert crashed is not None and crashed.user_id == readers[4].id
+    assert (summary.sent, summary.taken) == (MEMBERS - claimed, claimed)
+    assert len(inbox.messages) == 4 + MEMBERS - claimed
+    stale = db.session.scalars(db.select(Delivery).where(Delivery.status == "claimed")).all()
+    assert sorted(d.user_id for d in stale) == [r.id for r in readers[4:claimed]]
 
-    # After the lease, the next run retries it, and sends nobody anything twice.
+    # After the lease, the next run retries them, and sends nobody anything twice.
     lease = app.config["DIGEST_CLAIM_LEASE_SECONDS"]
     db.session.execute(
         update(Delivery)
-        .where(Delivery.id == crashed.id)
+        .where(Delivery.status == "claimed")
         .values(claimed_at=now_utc() - timedelta(seconds=lease + 1))
     )
     db.session.commit()
     summary = sending.send("weekly", now=when)
-    assert (summary.sent, summary.taken) == (1, MEMBERS - 1)
+    assert (summary.sent, summary.taken) == (claimed - 4, MEMBERS - claimed + 4)
     assert everyone_once(inbox, readers)
     assert sending.send("weekly", now=when).sent == 0
     assert everyone_once(inbox, readers)
@@ -199,3 +203,45 @@ def test_a_run_reuses_its_smtp_connection(app, readers, inbox):
     summary = sending.send("weekly", now=later())
     assert summary.sent == MEMBERS and everyone_once(inbox, readers)
     assert inbox.sessions == -(-MEMBERS // 5)  # a new connection every 5 messages
+
+
+def test_prune_deletes_old_records_but_never_one_being_sent(app):
+    member = reader()
+    now = now_utc()
+    lease = timedelta(seconds=app.config["DIGEST_CLAIM_LEASE_SECONDS"])
+
+    def record(days_ago: int, status: str, claimed: timedelta = timedelta(0)) -> int:
+        end = now - timedelta(days=days_ago)
+        row = Delivery(
+            user_id=member.id,
+            kind="weekly",
+            window_start=end - timedelta(days=7),
+            window_end=end,
+            status=status,
+            claimed_at=now - claimed,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+    for days_ago, status in ((120, "sent"), (100, "failed")):
+        record(days_ago, status)
+    record(95, "claimed", claimed=lease + timedelta(minutes=1))  # a run died long ago
+    kept = {
+        record(91, "claimed", claimed=timedelta(minutes=1)),  # a late run is sending it now
+        record(89, "sent"),
+        record(0, "sent"),
+    }
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["digests", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 3 delivery record(s) of windows that ended over 90 days ago." in result.output
+    db.session.expire_all()
+    assert set(db.session.scalars(db.select(Delivery.id))) == kept
+
+    # Too short a history would let a rerun send this week's digest again.
+    refused = runner.invoke(args=["digests", "prune", "--days", "3"])
+    assert refused.exit_code == 2 and "Keep at least 15 days" in refused.output
+    assert runner.invoke(args=["digests", "prune", "--days", "x"]).exit_code == 2
+    assert set(db.session.scalars(db.select(Delivery.id))) == kept
+    assert "Deleted 1 " in runner.invoke(args=["digests", "prune", "--days", "30"]).output

@@ -124,10 +124,17 @@ def test_export_query_count_does_not_grow_with_posts(client_as, leaver, count_qu
     client.get("/settings/data")
     with count_queries() as few:
         _export(client)
+    from forum.digests.models import ThreadFollow
+    from forum.moderation.models import MemberNotice
+
     for i in range(8):
         thread = f.make_thread(w["leaver"], w["public"], title=f"More threads {i}",
                                hide_author=i % 2 == 0)
         services.edit_post(w["leaver"], f.first_post(thread), f"edited {i}")
+        db.session.add(ThreadFollow(user_id=w["leaver"].id, thread_id=thread.id, following=False))
+        db.session.add(MemberNotice(user_id=w["leaver"].id, kind="warning",
+                                    post_id=f.first_post(thread).id))
+    db.session.commit()
     with count_queries() as many:
         data = _export(client)
     assert len(data["posts"]) == 14
@@ -144,6 +151,53 @@ def test_export_lists_the_members_flags(client_as, leaver):
     db.session.commit()
     flags = _export(client_as(w["leaver"]))["flags"]
     assert [(fl["reason"], fl["note"]) for fl in flags] == [("other", "Names a teacher")]
+
+
+def test_export_holds_digest_choices_follows_and_own_notices(client_as, leaver):
+    from forum.digests.models import DigestCategoryChoice, DigestPreference, ThreadFollow
+    from forum.moderation.models import MemberNotice
+
+    w = fresh(leaver)
+    me = w["leaver"]
+    me.email_verified_at = verified = now_utc().replace(microsecond=0) - timedelta(days=2)
+    db.session.add_all([
+        DigestPreference(user_id=me.id, frequency="daily", titles_in_subject=True,
+                         notify_replies=True, subscribed_at=verified),
+        DigestCategoryChoice(user_id=me.id, category_id=w["private"].id, included=False),
+        ThreadFollow(user_id=me.id, thread_id=w["named"].id),  # someone else's thread
+        ThreadFollow(user_id=me.id, thread_id=w["lonely"].id, following=False),  # own, stopped
+        MemberNotice(user_id=me.id, kind="warning", post_id=w["named_reply"].id,
+                     message="Please keep the teacher's name out."),
+        MemberNotice(user_id=w["member"].id, kind="warning", message="A notice for Maya only"),
+        ThreadFollow(user_id=w["member"].id, thread_id=w["anon_thread"].id),
+    ])
+    db.session.commit()
+    data = _export(client_as(me))
+    assert data["email_digests"] == {
+        "address_verified": True, "address_verified_at": verified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "frequency": "daily", "using_defaults": False, "categories": ["IEP meetings"],
+        "tags": [], "thread_titles_in_subject": True, "reply_notifications": True,
+    }
+    follows = {f["thread"]["id"]: f for f in data["followed_threads"]}
+    assert set(follows) == {w["named"].id, w["lonely"].id}
+    assert follows[w["named"].id]["following"] is True
+    assert follows[w["named"].id]["thread"]["title"] is None  # another member's title
+    assert follows[w["lonely"].id]["following"] is False
+    assert follows[w["lonely"].id]["thread"]["title"] == "Nobody answered this one"
+    [notice] = data["notices"]
+    assert (notice["kind"], notice["message"]) == ("warning", "Please keep the teacher's name out.")
+    assert notice["post_url"].endswith(f"/posts/{w['named_reply'].id}")
+    assert notice["acknowledged_at"] is None
+    assert "Maya only" not in json.dumps(data)
+
+    # Nothing chosen, no verified address: the defaults, and no digest is sent.
+    theirs = _export(client_as(w["author"]))
+    assert theirs["email_digests"] == {
+        "address_verified": False, "address_verified_at": None, "frequency": "weekly",
+        "using_defaults": True, "categories": ["IEP meetings", "Support for parents"],
+        "tags": [], "thread_titles_in_subject": False, "reply_notifications": False,
+    }
+    assert theirs["followed_threads"] == [] and theirs["notices"] == []
 
 
 def test_data_pages_need_a_member(client_as, leaver):

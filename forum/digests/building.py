@@ -3,22 +3,22 @@
 `Candidates` loads everything new in a window in a fixed number of queries
 (categories, new threads with first posts and authors, new replies, aliases,
 tags, follows), whatever the number of members. `build_digest` is then a pure
-filter over those lists for one member. Sending re-checks the chosen items
-(`recheck`, one query per message), so something hidden during a long run is
-still left out.
+filter over those lists for one member; a category's list is built once for all
+members who see the same one (most do). Sending re-checks the chosen items
+(forum.digests.recheck, one query per batch of messages), so something hidden
+during a long run is still left out.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app, url_for
-from sqlalchemy import bindparam, literal_column, select, union_all
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
@@ -125,7 +125,9 @@ class ReplyGroup:
         return self.items[-1]
 
 
-@dataclass(frozen=True)
+# eq=False: compared and hashed by identity. Members who see the same list share one
+# Section (Candidates.new_threads_for), and messages.Fragments renders each one once.
+@dataclass(frozen=True, eq=False)
 class Section:
     category: str
     url: str
@@ -174,6 +176,7 @@ class Candidates:
         }
         self.threads_by_category: dict[int, list[_NewThread]] = defaultdict(list)
         self._created: dict[int, list[datetime]] = {}
+        self._starters: dict[int, set[int]] = {}  # category id -> who started its new threads
         if new_threads:
             self._load_threads()
         self._load_replies()
@@ -187,6 +190,7 @@ class Candidates:
         self._replies: dict[tuple, ReplyItem] = {}
         self._thread_urls: dict[int, str] = {}
         self._category_urls: dict[str, str] = {}
+        self._sections: dict[tuple, Section | None] = {}
 
     def _load_threads(self) -> None:
         rows = db.session.execute(
@@ -209,6 +213,10 @@ class Candidates:
         # Oldest first per category, so a member's window is one bisect away.
         self._created = {
             cid: [t.thread.created_at for t in reversed(items)]
+            for cid, items in self.threads_by_category.items()
+        }
+        self._starters = {
+            cid: {t.thread.author_id for t in items}
             for cid, items in self.threads_by_category.items()
         }
 
@@ -318,21 +326,41 @@ class Candidates:
             # items are newest first: keep those created at or after r.since.
             created = self._created[category_id]
             count = len(created) - bisect_left(created, r.since)
-            entries, more = [], 0
-            for item in items[:count]:
-                if item.thread.author_id == user.id:
-                    continue
-                if not included and not matches_tags(r.tags, item.tags):
-                    continue
-                if len(entries) < self.per_category:
-                    entries.append(self.entry(item, user))
-                else:
-                    more += 1
-            if entries:
-                url = self.category_url(category)
-                section = Section(category.name, url, tuple(entries), more)
+            tags = None if included else r.tags
+            if user.id in self._starters[category_id]:  # leave out their own threads
+                section = self._section(category, items[:count], tags, user)
+            else:  # the same list for everyone with this window and filter: build it once
+                key = (category_id, count, tags)
+                if key not in self._sections:
+                    self._sections[key] = self._section(category, items[:count], tags, user)
+                section = self._sections[key]
+            if section is not None:
                 sections.append((category.position, category.id, section))
         return [s for *_, s in sorted(sections, key=lambda s: (s[0], s[1]))]
+
+    def _section(
+        self, category: Category, items: list[_NewThread], tags: frozenset[str] | None, viewer
+    ) -> Section | None:
+        """A category's new threads for one viewer; over the cap, the least answered ones.
+
+        A busy week must not bury the thread that most needs answers (a parent's
+        question posted on Monday) under "and N more": the cap keeps the threads
+        with the fewest replies (ties: the newer), shown newest first.
+        """
+        eligible = [
+            item
+            for item in items
+            if item.thread.author_id != viewer.id
+            and (tags is None or matches_tags(tags, item.tags))
+        ]
+        if not eligible:
+            return None
+        # sorted() is stable and `eligible` is newest first: ties keep the newer.
+        ranked = sorted(range(len(eligible)), key=lambda n: eligible[n].thread.reply_count)
+        chosen = sorted(ranked[: self.per_category])  # back to newest first
+        entries = tuple(self.entry(eligible[n], viewer) for n in chosen)
+        more = len(eligible) - len(entries)
+        return Section(category.name, self.category_url(category), entries, more)
 
     def replies_for(self, r: Recipient, skip: set[int] = frozenset()) -> list[ReplyGroup]:
         """New replies by others in threads the member follows (starters follow their own)."""
@@ -367,51 +395,3 @@ def build_digest(r: Recipient, candidates: Candidates, kind: DeliveryKind) -> Di
     cap = candidates.reply_threads_max
     more = max(len(replies) - cap, 0)
     return Digest(r, kind, r.since, candidates.end, sections, replies[:cap], more)
-
-
-@cache
-def _recheck_statement():
-    """Which of these threads (and their first posts) and replies are still visible.
-
-    Built once: compiling it for every message cost more than running it.
-    """
-    first = Post.__table__.alias("first_post")
-    threads_ok = (
-        select(literal_column("'t'").label("kind"), Thread.id.label("id"))
-        .join(first, (first.c.thread_id == Thread.id) & (first.c.number == 1))
-        .where(
-            Thread.id.in_(bindparam("threads", expanding=True)),
-            Thread.status == PostStatus.VISIBLE,
-            first.c.status == PostStatus.VISIBLE,
-        )
-    )
-    posts_ok = select(literal_column("'p'"), Post.id).where(
-        Post.id.in_(bindparam("posts", expanding=True)), Post.status == PostStatus.VISIBLE
-    )
-    return union_all(threads_ok, posts_ok)
-
-
-def recheck(digest: Digest) -> Digest:
-    """Drop whatever was hidden, held or deleted since the run loaded it (one query)."""
-    thread_ids = {e.thread_id for e in digest.entries} | {g.thread_id for g in digest.replies}
-    post_ids = {i.post_id for g in digest.replies for i in g.items}
-    if not thread_ids:
-        return digest
-    rows = db.session.execute(
-        _recheck_statement(), {"threads": sorted(thread_ids), "posts": sorted(post_ids)}
-    ).all()
-    ok_threads = {i for k, i in rows if k == "t"}
-    ok_posts = {i for k, i in rows if k == "p"}
-    if ok_threads == thread_ids and ok_posts == post_ids:
-        return digest  # the usual case: nothing changed since the run loaded it
-    sections = []
-    for s in digest.sections:
-        entries = tuple(e for e in s.entries if e.thread_id in ok_threads)
-        if entries:
-            sections.append(replace(s, entries=entries))
-    replies = []
-    for g in digest.replies:
-        items = tuple(i for i in g.items if i.post_id in ok_posts)
-        if g.thread_id in ok_threads and items:
-            replies.append(replace(g, items=items, url=items[0].url))
-    return replace(digest, sections=sections, replies=replies)

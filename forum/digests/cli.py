@@ -1,4 +1,4 @@
-"""`flask digests send` and `flask digests send-notifications`, for cron."""
+"""`flask digests send`, `send-notifications` and `prune`, for cron."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from forum.digests import bp
 from forum.digests.models import DeliveryKind
 from forum.digests.parallel import send_in_parallel
 from forum.digests.sending import Run, Summary
+from forum.digests.services import prune_deliveries
+from forum.services import ForumError
 
 NOW = click.option(
     "--now",
@@ -32,22 +34,14 @@ WORKERS = click.option(
 
 def _single(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None) -> Summary:
     with Run(kind, now=now, dry_run=dry_run) as run:
-        summary = run.summary
-
-        def deliver_all(recipients) -> None:
-            for recipient in recipients:
-                if limit is not None and summary.sent + summary.failed >= limit:
-                    break
-                run.deliver(recipient)
-
         # A progress bar for people watching; cron's log gets only the summary.
         if sys.stdout.isatty() and run.recipients:
             label = f"{kind} for {len(run.recipients)} members"
             with click.progressbar(run.recipients, label=label) as bar:
-                deliver_all(bar)
+                run.deliver(bar, limit)
         else:
-            deliver_all(run.recipients)
-    return summary
+            run.deliver(run.recipients, limit)
+    return run.summary
 
 
 def _run(
@@ -99,3 +93,20 @@ def send_notifications_command(dry_run: bool, limit: int | None, now: datetime |
     """Send batched reply notifications; run from cron every few minutes (one batch per
     member per DIGEST_NOTIFY_MINUTES at most)."""
     _run(DeliveryKind.REPLIES, dry_run, limit, now)
+
+
+@bp.cli.command("prune")
+@click.option(
+    "--days",
+    type=int,
+    default=90,
+    show_default=True,
+    help="Delete the records of messages whose window ended more than this many days ago.",
+)
+def prune_command(days: int) -> None:
+    """Delete old delivery records (who was sent which digest when); run daily or weekly."""
+    try:
+        count = prune_deliveries(days)
+    except ForumError as exc:
+        raise click.BadParameter(str(exc), param_hint="--days") from exc
+    click.echo(f"Deleted {count} delivery record(s) of windows that ended over {days} days ago.")

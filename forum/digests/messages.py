@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from forum.digests.building import Digest, Entry, external_url
+from forum.digests.building import Digest, Section, external_url
 from forum.digests.models import DeliveryKind
 from forum.digests.tokens import Scope, make_unsubscribe_token
 
@@ -53,25 +53,26 @@ def subject_for(digest: Digest) -> str:
 
 
 class Fragments:
-    """Each listed thread rendered once per run (text and HTML), whoever gets it.
+    """Each category's list rendered once per run (text and HTML), whoever gets it.
 
-    Most members share most entries, and rendering (with word wrapping) is the
-    costly part of a message; the digest templates only place the fragments.
+    Members with the same categories and window share the same Section objects
+    (Candidates.new_threads_for), and rendering them is most of a digest's
+    templating; the digest templates only place the fragments.
     """
 
     def __init__(self):
-        self._text: dict[Entry, str] = {}
-        self._html: dict[Entry, Markup] = {}
+        self._text: dict[Section, str] = {}
+        self._html: dict[Section, Markup] = {}
 
-    def text(self, entry: Entry) -> str:
-        if entry not in self._text:
-            self._text[entry] = render_template("email/_entry.txt", e=entry)
-        return self._text[entry]
+    def text(self, section: Section) -> str:
+        if section not in self._text:
+            self._text[section] = render_template("email/_section.txt", section=section)
+        return self._text[section]
 
-    def html(self, entry: Entry) -> Markup:
-        if entry not in self._html:
-            self._html[entry] = Markup(render_template("email/_entry.html", e=entry))
-        return self._html[entry]
+    def html(self, section: Section) -> Markup:
+        if section not in self._html:
+            self._html[section] = Markup(render_template("email/_section.html", section=section))
+        return self._html[section]
 
 
 def unsubscribe_url(user_id: int, scope: Scope) -> str:

@@ -5,67 +5,54 @@ Delivery guarantee
 Every message is one row in `digest_deliveries`, unique on (member, kind,
 window_end); `window_end` is a fixed boundary (start of the day, of the ISO
 week, of the quarter hour), so every run in the same period computes the same
-key. A run INSERTs and commits that row, status "claimed", *before* it hands
-the message to the mail server, and marks it "sent" afterwards:
+key. A run INSERTs and commits the rows of a batch of messages
+(DIGEST_CLAIM_BATCH), status "claimed", *before* it hands them to the mail
+server, and marks each one "sent" as soon as the server has accepted it:
 
-* Two runs at once, on one machine or two: the second INSERT hits the unique
-  constraint, that run counts the member as taken and moves on. Only one sends.
+* Two runs at once, on one machine or two: the INSERT skips rows that already
+  exist (ON CONFLICT DO NOTHING ... RETURNING tells a run which rows it won), so
+  the run that lost counts those members as taken and moves on. Only one sends.
 * A run that dies: members it never reached have no row, and the next run sends
-  them. A row left "claimed" is retried once its lease
-  (DIGEST_CLAIM_LEASE_SECONDS) has expired; a "failed" row (the server refused
-  it) is retried up to DIGEST_MAX_ATTEMPTS times. Retaking a row is a
-  compare-and-set UPDATE on `attempts`, so two runs can't both retake it.
+  them. Rows left "claimed" (the message being sent, and the rest of its batch)
+  are retried once their lease (DIGEST_CLAIM_LEASE_SECONDS) has expired; a
+  "failed" row (the server refused it) is retried up to DIGEST_MAX_ATTEMPTS
+  times. Retaking a row is a compare-and-set UPDATE on `attempts`, so two runs
+  can't both retake it.
 
 This is at-least-once delivery for the one message a run is sending when it
 dies: if the crash falls after the mail server accepted the message and before
-the "sent" commit, the member gets that digest twice. At-most-once (never retry
+its "sent" commit, the member gets that digest twice. At-most-once (never retry
 a claimed row) would instead drop that member's digest without a trace. We chose
-the rare duplicate: the window is a single SMTP conversation (the digest is
-built, re-checked and rendered before the claim), so at most one member per
-crashed run (or worker) can be affected, while a lost digest may be the one with
-the answer a parent was waiting for.
+the rare duplicate: the window is a single SMTP conversation (digests are built,
+re-checked and rendered before the claim), so at most one member per crashed run
+(or worker) can be affected, while a lost digest may be the one with the answer
+a parent was waiting for. Claiming in batches costs only time: the rest of a
+crashed run's batch waits for the lease instead of going out at the next run.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from forum.accounts.models import User
-from forum.digests.building import (
-    PERIODS,
-    Candidates,
-    Digest,
-    Recipient,
-    build_digest,
-    recheck,
-    window_end,
-)
-from forum.digests.messages import Fragments, compose
-from forum.digests.models import (
-    DEFAULT_FREQUENCY,
-    Delivery,
-    DeliveryKind,
-    DeliveryStatus,
-    DigestCategoryChoice,
-    DigestPreference,
-    DigestTagChoice,
-    Frequency,
-)
+from forum.digests.building import Candidates, Digest, Recipient, build_digest, window_end
+from forum.digests.messages import Fragments, Message, compose
+from forum.digests.models import Delivery, DeliveryKind, DeliveryStatus
+from forum.digests.recheck import recheck
+from forum.digests.recipients import load_recipients
 from forum.extensions import db, now_utc
 from forum.mail import MailError, send_email, smtp_session
 
 log = logging.getLogger("forum.digests")
-DIGEST_KINDS = (DeliveryKind.DAILY, DeliveryKind.WEEKLY)
-REPLIES_CATCHUP = timedelta(days=1)
 _table = Delivery.__table__
 
 
@@ -90,88 +77,8 @@ class Summary:
         )
 
 
-def _eligible(now: datetime):
-    """Verified address, not banned, not suspended."""
-    return and_(
-        User.email.is_not(None),
-        User.email_verified_at.is_not(None),
-        User.banned_at.is_(None),
-        or_(User.suspended_until.is_(None), User.suspended_until <= now),
-    )
-
-
-def load_recipients(
-    kind: DeliveryKind, end: datetime, now: datetime, shard: tuple[int, int] | None = None
-) -> list[Recipient]:
-    """Members who get this kind of message, with their windows, in three queries.
-
-    `shard=(i, n)`: only members whose id is i modulo n (see forum.digests.parallel).
-    """
-    own_kinds = DIGEST_KINDS if kind in DIGEST_KINDS else (DeliveryKind.REPLIES,)
-    # The previous message of this kind (other windows): the new window starts where it ended.
-    last = (
-        select(Delivery.user_id, func.max(Delivery.window_end).label("last_end"))
-        .where(
-            Delivery.kind.in_(own_kinds), ~and_(Delivery.kind == kind, Delivery.window_end == end)
-        )
-        .group_by(Delivery.user_id)
-        .subquery()
-    )
-    stmt = (
-        select(User, DigestPreference, last.c.last_end)
-        .outerjoin(DigestPreference, DigestPreference.user_id == User.id)
-        .outerjoin(last, last.c.user_id == User.id)
-        .where(_eligible(now))
-        .order_by(User.id)
-    )
-    if shard is not None:
-        stmt = stmt.where(User.id % shard[1] == shard[0])
-    if kind == DeliveryKind.REPLIES:
-        stmt = stmt.where(DigestPreference.notify_replies.is_(True))
-        earliest = end - REPLIES_CATCHUP
-    else:
-        wanted = DigestPreference.frequency == kind
-        if Frequency(kind) == DEFAULT_FREQUENCY:
-            wanted = or_(DigestPreference.user_id.is_(None), wanted)
-        stmt = stmt.where(wanted)
-        earliest = end - PERIODS[kind] * current_app.config["DIGEST_MAX_CATCHUP_PERIODS"]
-    rows = db.session.execute(stmt).all()
-    choices: dict[int, dict[int, bool]] = defaultdict(dict)
-    tags: dict[int, set[str]] = defaultdict(set)
-    if kind != DeliveryKind.REPLIES and rows:
-        for user_id, category_id, included in db.session.execute(
-            select(
-                DigestCategoryChoice.user_id,
-                DigestCategoryChoice.category_id,
-                DigestCategoryChoice.included,
-            )
-        ):
-            choices[user_id][category_id] = included
-        for user_id, slug in db.session.execute(
-            select(DigestTagChoice.user_id, DigestTagChoice.tag_slug)
-        ):
-            tags[user_id].add(slug)
-    recipients = []
-    for user, pref, last_end in rows:
-        if kind == DeliveryKind.REPLIES:
-            started = pref.notify_since
-        else:
-            started = (pref.subscribed_at if pref else None) or user.email_verified_at
-        since = max(d for d in (last_end, started, earliest) if d is not None)
-        recipients.append(
-            Recipient(
-                user=user,
-                since=since,
-                titles_in_subject=bool(pref and pref.titles_in_subject),
-                choices=choices.get(user.id, {}),
-                tags=frozenset(tags.get(user.id, ())),
-            )
-        )
-    return recipients
-
-
 class Run:
-    """One `flask digests send` (or send-notifications): load once, then deliver one by one."""
+    """One `flask digests send` (or send-notifications): load once, then deliver in batches."""
 
     def __init__(
         self,
@@ -191,6 +98,7 @@ class Run:
         config = current_app.config
         self.lease = timedelta(seconds=config["DIGEST_CLAIM_LEASE_SECONDS"])
         self.max_attempts = config["DIGEST_MAX_ATTEMPTS"]
+        self.batch_size = config["DIGEST_CLAIM_BATCH"]
         self._stack = ExitStack()
 
     def __enter__(self) -> Run:
@@ -204,6 +112,10 @@ class Run:
                 )
             )
             stack.enter_context(smtp_session(config["DIGEST_SMTP_MESSAGES_PER_CONNECTION"]))
+            # Claims and "sent" marks go through a connection of their own, in short
+            # transactions, so the run's loaded objects stay valid; held for the run
+            # rather than taken from the pool for every message.
+            self._writer = stack.enter_context(db.engine.connect())
             self._load()
             self._stack = stack.pop_all()
         return self
@@ -229,40 +141,69 @@ class Run:
         self._stack.close()
         db.session.rollback()  # end the read transaction; nothing here was written through it
 
-    def deliver(self, r: Recipient) -> str:
-        """Send one member's message; returns "sent", "skipped", "failed" or "taken"."""
-        outcome = self._deliver(r)
-        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
-        return outcome
+    def deliver(self, recipients: Iterable[Recipient], limit: int | None = None) -> None:
+        """Send these members their messages, in batches; stop after `limit` sent or failed."""
+        batch: list[tuple[Digest, Delivery | None]] = []
+        for r in recipients:
+            if limit is not None and self._done() + len(batch) >= limit:
+                self._send_batch(batch)
+                batch = []
+                if self._done() >= limit:
+                    break
+            existing = self.existing.get(r.user.id)
+            if existing is not None and not self._retryable(existing):
+                self._count("taken")
+                continue
+            digest = build_digest(r, self.candidates, self.kind)
+            if digest.is_empty:
+                self._count("skipped")
+                continue
+            batch.append((digest, existing))
+            if len(batch) >= self.batch_size:
+                self._send_batch(batch)
+                batch = []
+        self._send_batch(batch)
 
-    def _deliver(self, r: Recipient) -> str:
-        existing = self.existing.get(r.user.id)
-        if existing is not None and not self._retryable(existing):
-            return "taken"
-        digest = build_digest(r, self.candidates, self.kind)
-        if digest.is_empty:
-            return "skipped"
-        digest = recheck(digest)
-        if digest.is_empty:
-            return "skipped"
-        if self.dry_run:
-            self.summary.planned.append(self._describe(digest))
-            return "sent"
-        try:
-            message = compose(digest, self.fragments)
-        except Exception:
-            log.exception("digest for member %s could not be rendered", r.user.id)
-            return "failed"
-        delivery_id = self._claim(digest, existing)
-        if delivery_id is None:
-            return "taken"
+    def _done(self) -> int:
+        return self.summary.sent + self.summary.failed
+
+    def _count(self, outcome: str) -> None:
+        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+
+    def _send_batch(self, batch: list[tuple[Digest, Delivery | None]]) -> None:
+        """Re-check, render and claim a batch (a query and a transaction each), then send
+        its messages one by one, each marked sent (or failed) as soon as it is out."""
+        if not batch:
+            return
+        ready = []
+        for digest, (_, existing) in zip(recheck([d for d, _ in batch]), batch, strict=True):
+            if digest.is_empty:
+                self._count("skipped")
+            elif self.dry_run:
+                self.summary.planned.append(self._describe(digest))
+                self._count("sent")
+            else:
+                try:
+                    ready.append((digest, existing, compose(digest, self.fragments)))
+                except Exception:
+                    log.exception("digest for member %s could not be rendered", _member(digest))
+                    self._count("failed")
+        claimed = self._claim([(d, e) for d, e, _ in ready])
+        for digest, _, message in ready:
+            delivery_id = claimed.get(_member(digest))
+            if delivery_id is None:
+                self._count("taken")
+            else:
+                self._count(self._send(delivery_id, _member(digest), message))
+
+    def _send(self, delivery_id: int, member_id: int, message: Message) -> str:
         try:
             send_email(message.to, message.subject, message.text, message.html, message.headers)
         except Exception as exc:  # MailError, or anything else: one member never stops the run
             if isinstance(exc, MailError):
-                log.warning("%s mail to member %s failed: %s", self.kind, r.user.id, exc)
+                log.warning("%s mail to member %s failed: %s", self.kind, member_id, exc)
             else:
-                log.exception("%s mail to member %s failed", self.kind, r.user.id)
+                log.exception("%s mail to member %s failed", self.kind, member_id)
             self._finish(delivery_id, DeliveryStatus.FAILED, error=str(exc)[:300])
             return "failed"
         self._finish(delivery_id, DeliveryStatus.SENT)
@@ -273,53 +214,69 @@ class Run:
             return d.attempts < self.max_attempts
         return d.status == DeliveryStatus.CLAIMED and d.claimed_at < now_utc() - self.lease
 
-    def _claim(self, digest: Digest, existing: Delivery | None) -> int | None:
-        """Own this message, committed before sending; None when another run has it."""
+    def _claim(self, batch: list[tuple[Digest, Delivery | None]]) -> dict[int, int]:
+        """Own these messages, committed before sending: {member id: delivery id} for
+        those this run won (the others are another run's)."""
+        if not batch:
+            return {}
         now = now_utc()
-        values = {
-            "window_start": digest.window_start,
-            "item_count": digest.item_count,
-            "status": DeliveryStatus.CLAIMED,
-            "claimed_at": now,
-            "error": None,
-        }
-        try:
-            with db.engine.begin() as conn:  # its own transaction: the run's objects stay loaded
-                if existing is None:
-                    result = conn.execute(
-                        insert(_table).values(
-                            user_id=digest.recipient.user.id,
-                            kind=self.kind,
-                            window_end=self.end,
-                            attempts=1,
-                            **values,
-                        )
-                    )
-                    return result.inserted_primary_key[0]
-                stale = or_(
-                    _table.c.status == DeliveryStatus.FAILED,
-                    and_(
-                        _table.c.status == DeliveryStatus.CLAIMED,
-                        _table.c.claimed_at < now - self.lease,
-                    ),
-                )
-                result = conn.execute(
-                    update(_table)
-                    .where(
-                        _table.c.id == existing.id, _table.c.attempts == existing.attempts, stale
-                    )
-                    .values(attempts=_table.c.attempts + 1, **values)
-                )
-                return existing.id if result.rowcount == 1 else None
-        except IntegrityError:
-            return None
+        claim = {"status": DeliveryStatus.CLAIMED, "claimed_at": now, "error": None}
+        won: dict[int, int] = {}
+        conn = self._writer
+        with conn.begin():
+            new = [
+                {
+                    "user_id": _member(digest),
+                    "kind": self.kind,
+                    "window_start": digest.window_start,
+                    "window_end": self.end,
+                    "item_count": digest.item_count,
+                    "attempts": 1,
+                    **claim,
+                }
+                for digest, existing in batch
+                if existing is None
+            ]
+            if new:
+                # One statement (a multi-row INSERT); rows another run inserted first are
+                # skipped, not errors, and RETURNING names the rows this run won.
+                won.update(conn.execute(_claim_statement(conn.dialect.name), new).all())
+            for digest, existing in batch:
+                if existing is not None and self._retake(conn, digest, existing, claim):
+                    won[existing.user_id] = existing.id
+        return won
+
+    def _retake(self, conn, digest: Digest, existing: Delivery, claim: dict) -> bool:
+        """Claim a failed or stale row again: a compare-and-set on `attempts`, so two
+        runs can't both retake it (retries are rare: one statement each)."""
+        stale = or_(
+            _table.c.status == DeliveryStatus.FAILED,
+            and_(
+                _table.c.status == DeliveryStatus.CLAIMED,
+                _table.c.claimed_at < claim["claimed_at"] - self.lease,
+            ),
+        )
+        result = conn.execute(
+            update(_table)
+            .where(_table.c.id == existing.id, _table.c.attempts == existing.attempts, stale)
+            .values(
+                attempts=_table.c.attempts + 1,
+                window_start=digest.window_start,
+                item_count=digest.item_count,
+                **claim,
+            )
+        )
+        return result.rowcount == 1
 
     def _finish(self, delivery_id: int, status: DeliveryStatus, error: str | None = None) -> None:
-        values = {"status": status, "error": error}
-        if status == DeliveryStatus.SENT:
-            values["sent_at"] = now_utc()
-        with db.engine.begin() as conn:
-            conn.execute(update(_table).where(_table.c.id == delivery_id).values(**values))
+        """Mark one message sent (or failed), committed at once: a crash after this can't
+        send it again."""
+        sent_at = now_utc() if status == DeliveryStatus.SENT else None
+        with self._writer.begin():
+            self._writer.execute(
+                _finish_statement(),
+                {"delivery": delivery_id, "to_status": status, "to_error": error, "at": sent_at},
+            )
 
     def _describe(self, digest: Digest) -> str:
         user = digest.recipient.user
@@ -327,6 +284,26 @@ class Run:
             f"member {user.id} ({user.username}): {len(digest.entries)} new threads, "
             f"{sum(g.count for g in digest.replies)} replies in followed threads"
         )
+
+
+def _member(digest: Digest) -> int:
+    return digest.recipient.user.id
+
+
+@cache
+def _claim_statement(dialect: str):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(_table).on_conflict_do_nothing().returning(_table.c.user_id, _table.c.id)
+
+
+@cache
+def _finish_statement():
+    """Built once: it runs for every message."""
+    return (
+        update(_table)
+        .where(_table.c.id == bindparam("delivery"))
+        .values(status=bindparam("to_status"), error=bindparam("to_error"), sent_at=bindparam("at"))
+    )
 
 
 def send(
@@ -339,8 +316,5 @@ def send(
 ) -> Summary:
     """Run without a progress bar (tests, scripts): returns the summary."""
     with Run(DeliveryKind(kind), now=now, dry_run=dry_run, shard=shard) as run:
-        for r in run.recipients:
-            if limit is not None and run.summary.sent + run.summary.failed >= limit:
-                break
-            run.deliver(r)
+        run.deliver(run.recipients, limit)
     return run.summary

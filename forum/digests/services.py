@@ -1,4 +1,5 @@
-"""Digest use cases: preferences, address verification, following threads, unsubscribing.
+"""Digest use cases: preferences, address verification, following threads, unsubscribing,
+pruning the delivery records.
 
 Building and sending live in building.py and sending.py (`flask digests send`).
 """
@@ -6,15 +7,18 @@ Building and sending live in building.py and sending.py (`flask digests send`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app, render_template
-from sqlalchemy import delete, insert, select
+from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
-from forum.digests.building import external_url
+from forum.digests.building import PERIODS, external_url
 from forum.digests.models import (
     DEFAULT_FREQUENCY,
+    Delivery,
+    DeliveryStatus,
     DigestCategoryChoice,
     DigestPreference,
     DigestTagChoice,
@@ -253,3 +257,29 @@ def change_frequency(token: str, frequency: str) -> User:
     _set_frequency(_preference_row(user), frequency)
     db.session.commit()
     return user
+
+
+# --- the delivery records ---------------------------------------------------------------
+
+
+def min_prune_days() -> int:
+    """Records younger than this still decide something: the current window's records keep
+    a rerun from sending again, and a member's next digest starts where their last one
+    ended, looking back at most DIGEST_MAX_CATCHUP_PERIODS weeks."""
+    span = max(PERIODS.values()) * current_app.config["DIGEST_MAX_CATCHUP_PERIODS"]
+    return span.days + 1
+
+
+def prune_deliveries(days: int, *, now: datetime | None = None) -> int:
+    """Delete the records of messages whose window ended more than `days` days ago, except
+    any a run is still sending (claimed within the lease); returns how many went."""
+    if days < min_prune_days():
+        raise ForumError(f"Keep at least {min_prune_days()} days of delivery records.")
+    now = now or now_utc()
+    lease = timedelta(seconds=current_app.config["DIGEST_CLAIM_LEASE_SECONDS"])
+    being_sent = and_(Delivery.status == DeliveryStatus.CLAIMED, Delivery.claimed_at >= now - lease)
+    result = db.session.execute(
+        delete(Delivery).where(Delivery.window_end < now - timedelta(days=days), ~being_sent)
+    )
+    db.session.commit()
+    return result.rowcount

@@ -1,4 +1,4 @@
-"""Everything a member wrote, as one JSON document for them to download.
+"""Everything a member wrote or chose, as one JSON document for them to download.
 
 Only the member's own data: no other member's name, and for threads other
 people started, a link but not their title.
@@ -16,9 +16,13 @@ from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
 from forum.accounts.services import list_sessions
+from forum.digests.models import ThreadFollow
+from forum.digests.services import digest_categories, get_preferences
+from forum.digests.tags import all_tags
 from forum.extensions import db, now_utc
+from forum.moderation.models import Flag, MemberNotice
 from forum.threads.authors import AliasBook, display_author
-from forum.threads.models import Post, PostRevision
+from forum.threads.models import Post, PostRevision, Thread
 
 FORMAT = "iep-forum-export/1"
 # The header forum.text.quote_markdown writes above a quote: "<author> wrote:" then "> ...".
@@ -41,7 +45,8 @@ def _own_words(text: str, user: User) -> str:
 
 
 def export_data(user: User) -> dict[str, Any]:
-    """The member's profile, settings, sessions, posts, revisions and flags (constant queries)."""
+    """The member's profile, settings, sessions, posts, revisions, flags, digest choices,
+    follows and private notices (a constant number of queries)."""
     posts = list(db.session.scalars(
         select(Post).where(Post.author_id == user.id)
         .options(selectinload(Post.thread)).order_by(Post.created_at, Post.id)
@@ -85,24 +90,20 @@ def export_data(user: User) -> dict[str, Any]:
             for r in revisions
         ],
         "flags": flags_of(user),
+        "email_digests": digest_settings(user),
+        "followed_threads": follows_of(user),
+        "notices": notices_of(user),
     }
 
 
 def _post(post: Post, user: User, aliases: AliasBook) -> dict[str, Any]:
     thread = post.thread
-    started = thread.author_id == user.id
     shown_as = (display_author(post, user, aliases, thread).label if post.hide_author
                 else user.username)
     return {
         "id": post.id,
         "url": _url("threads.permalink", post_id=post.id),
-        "thread": {
-            "id": thread.id,
-            "url": _url("threads.show", thread_id=thread.id),
-            # Titles of threads other members started are theirs, not the member's.
-            "title": thread.title if started else None,
-            "started_by_you": started,
-        },
+        "thread": _thread(thread, user),
         "number_in_thread": post.number,
         "anonymous": post.hide_author,
         "shown_as": shown_as,
@@ -113,13 +114,22 @@ def _post(post: Post, user: User, aliases: AliasBook) -> dict[str, Any]:
     }
 
 
+def _thread(thread: Thread, user: User) -> dict[str, Any]:
+    started = thread.author_id == user.id
+    return {
+        "id": thread.id,
+        "url": _url("threads.show", thread_id=thread.id),
+        # Titles of threads other members started are theirs, not the member's.
+        "title": thread.title if started else None,
+        "started_by_you": started,
+    }
+
+
 def flags_of(user: User) -> list[dict[str, Any]]:
     """The flags this member raised: which post, why, and whether moderators resolved it.
 
     Never says who wrote the flagged post or which moderator resolved the flag.
     """
-    from forum.moderation.models import Flag
-
     flags = db.session.scalars(
         select(Flag).where(Flag.flagger_id == user.id).order_by(Flag.created_at, Flag.id)
     )
@@ -128,4 +138,50 @@ def flags_of(user: User) -> list[dict[str, Any]]:
          "reason": str(flag.reason), "note": flag.note, "created_at": _iso(flag.created_at),
          "resolved_at": _iso(flag.resolved_at), "resolution": flag.resolution}
         for flag in flags
+    ]
+
+
+def digest_settings(user: User) -> dict[str, Any]:
+    """What the member chose for email digests and reply notifications (or the defaults)."""
+    prefs = get_preferences(user)
+    tags = {t.slug: t.label for t in all_tags()}
+    return {
+        "address_verified": user.email_verified_at is not None,
+        "address_verified_at": _iso(user.email_verified_at),
+        "frequency": str(prefs.frequency),
+        "using_defaults": not prefs.saved,
+        "categories": [c.name for c in digest_categories(user) if c.id in prefs.category_ids],
+        "tags": sorted(tags.get(slug, slug) for slug in prefs.tag_slugs),
+        "thread_titles_in_subject": prefs.titles_in_subject,
+        "reply_notifications": prefs.notify_replies,
+    }
+
+
+def follows_of(user: User) -> list[dict[str, Any]]:
+    """Threads the member follows, or stopped following (starters follow their own threads)."""
+    rows = db.session.execute(
+        select(ThreadFollow, Thread)
+        .join(Thread, Thread.id == ThreadFollow.thread_id)
+        .where(ThreadFollow.user_id == user.id)
+        .order_by(ThreadFollow.created_at, ThreadFollow.thread_id)
+    )
+    return [
+        {"thread": _thread(thread, user), "following": follow.following,
+         "since": _iso(follow.created_at)}
+        for follow, thread in rows
+    ]
+
+
+def notices_of(user: User) -> list[dict[str, Any]]:
+    """Private notices moderators sent the member (warnings, a held post not approved...)."""
+    notices = db.session.scalars(
+        select(MemberNotice)
+        .where(MemberNotice.user_id == user.id)
+        .order_by(MemberNotice.created_at, MemberNotice.id)
+    )
+    return [
+        {"kind": str(n.kind), "message": n.message or None,
+         "post_url": _url("threads.permalink", post_id=n.post_id) if n.post_id else None,
+         "created_at": _iso(n.created_at), "acknowledged_at": _iso(n.acknowledged_at)}
+        for n in notices
     ]
