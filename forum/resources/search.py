@@ -362,6 +362,8 @@ def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> list[
 
 def load_posts(ids: list[int]) -> list[Post]:
     """These posts, in this order, with their thread, category and author (one query)."""
+    if not ids:
+        return []
     stmt = (
         select(Post)
         .where(Post.id.in_(ids))
