@@ -173,8 +173,12 @@ def main(argv=None) -> dict:
     if args.clients > len(info["writers"]):
         raise SystemExit(f"at most {len(info['writers'])} clients")
     secret = servers.new_secret()
-    # Every member posts far faster than a person would: lift the per-member post limit.
-    extra = {"FORUM_RATELIMIT_POST": "100000 per minute"}
+    # Every member posts far faster than a person would: lift the per-member post limits
+    # (posts, and form submits; with Redis these count across every process and instance).
+    extra = {
+        "FORUM_RATELIMIT_POST": "100000 per minute",
+        "FORUM_RATELIMIT_POST_STEPS": "100000 per minute",
+    }
     if args.instances > 1:
         extra["FORUM_RATELIMIT_STORAGE_URI"] = args.redis
         import redis
