@@ -30,6 +30,7 @@ from bench.checks import counter_problems, table_counts
 GENERATOR_VERSION = 1
 BENCH_DIR = Path(__file__).resolve().parent
 SEED_FILE = BENCH_DIR.parent / "forum" / "dev" / "seed_data.json"
+TAGS_FILE = BENCH_DIR.parent / "forum" / "data" / "tags.json"
 TMP_DIR = BENCH_DIR / "tmp"
 PASSWORD = "bench-password-123"
 READER = "bench_reader"
@@ -77,7 +78,8 @@ class Params:
     def digest(self, schema: str) -> str:
         # The generator's own source is part of the key: changing it rebuilds the cache.
         sources = [(BENCH_DIR / name).read_bytes() for name in ("corpus.py", "dataset.py")]
-        code = hashlib.sha256(b"".join(sources) + SEED_FILE.read_bytes()).hexdigest()
+        sources += [SEED_FILE.read_bytes(), TAGS_FILE.read_bytes()]
+        code = hashlib.sha256(b"".join(sources)).hexdigest()
         blob = json.dumps([asdict(self), GENERATOR_VERSION, schema, code], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -122,6 +124,55 @@ def _spread(rng: random.Random, total: int, count: int, cap: int) -> list[int]:
         if sizes[i] >= cap:
             open_bins.remove(i)
     return sizes
+
+
+TAGGED_SHARE = 0.8  # threads with at least one topic; the rest were never tagged
+TAG_COUNT_WEIGHTS = (0.5, 0.35, 0.15)  # one, two or three topics (MAX_THREAD_TAGS)
+BENCH_TAG = "eligibility-evaluation"  # the tag page measured: a popular, legal topic
+
+
+def starter_tags(now) -> list[dict]:
+    """The starter topics (forum/data/tags.json), as `flask resources import` adds them."""
+    from forum.resources.library import LEGAL_TAG_SLUGS
+
+    specs = json.loads(TAGS_FILE.read_text(encoding="utf-8"))
+    return [
+        {
+            "id": position,
+            "slug": spec["slug"],
+            "label": spec["label"],
+            "description": spec.get("description", ""),
+            "legal": spec["slug"] in LEGAL_TAG_SLUGS,
+            "retired": False,
+            "position": position,
+            "created_at": now - timedelta(days=400),
+        }
+        for position, spec in enumerate(specs, start=1)
+    ]
+
+
+def thread_tag_rows(
+    seed: dict, tags: list[dict], threads: list[dict], categories: list[dict], rng: random.Random
+) -> list[dict]:
+    """Topics per thread, as members pick them: mostly those the demo's threads in the same
+    category use (forum/dev/seed_data.json), sometimes any other."""
+    tag_ids = {t["slug"]: t["id"] for t in tags}
+    slug_of = {c["id"]: c["slug"] for c in categories}
+    weights = {c["slug"]: dict.fromkeys(tag_ids.values(), 1.0) for c in categories}
+    for spec in seed["threads"]:
+        for slug in spec.get("tags", []):
+            if spec["category"] in weights and slug in tag_ids:
+                weights[spec["category"]][tag_ids[slug]] += 12
+    rows = []
+    for thread in threads:
+        if rng.random() >= TAGGED_SHARE:
+            continue
+        pool = dict(weights[slug_of[thread["category_id"]]])
+        for _ in range(rng.choices((1, 2, 3), TAG_COUNT_WEIGHTS)[0]):
+            tag_id = rng.choices(list(pool), list(pool.values()))[0]
+            del pool[tag_id]
+            rows.append({"thread_id": thread["id"], "tag_id": tag_id})
+    return rows
 
 
 def generate(params: Params, metadata, engine: Engine) -> dict:
@@ -231,6 +282,9 @@ def generate(params: Params, metadata, engine: Engine) -> dict:
             }
         )
 
+    tags = starter_tags(now)
+    # Their own generator, so tagging leaves every other row as it was.
+    thread_tags = thread_tag_rows(seed, tags, threads, categories, random.Random(params.seed + 1))
     pending.sort()  # post ids follow time, as on a real site: a thread's posts are scattered
     statuses = ["visible"] * 992 + ["deleted"] * 5 + ["hidden"] * 2 + ["flag_hidden"]
 
@@ -257,6 +311,8 @@ def generate(params: Params, metadata, engine: Engine) -> dict:
         conn.execute(tables["categories"].insert(), categories)
         conn.execute(tables["users"].insert(), users)
         conn.execute(tables["threads"].insert(), threads)
+        conn.execute(tables["tags"].insert(), tags)
+        conn.execute(tables["thread_tags"].insert(), thread_tags)
         batch = []
         for row in posts():
             batch.append(row)
@@ -284,7 +340,7 @@ def generate(params: Params, metadata, engine: Engine) -> dict:
         "thread_id": (typical[0] if typical else fallback)["id"],
         "category_slug": BIG_CATEGORY,
         "hot_thread_ids": hot or [1],
-        "tag_slug": None,  # tags are not generated yet
+        "tag_slug": BENCH_TAG,
     }
 
 
@@ -387,13 +443,16 @@ def _copy_to_postgres(cached: Path, url: str) -> None:
                 f"Refusing to overwrite {engine.url.database!r}: it has tables and was not made by "
                 "the benchmark. Point FORUM_DATABASE_URL at an empty database for benchmarks."
             )
+        # Marked before the tables are made, so a failed copy can be retried.
+        conn.execute(
+            text(f"CREATE TABLE IF NOT EXISTS {MARKER} (built_at timestamp DEFAULT now())")
+        )
     metadata.drop_all(engine)
     metadata.create_all(engine)
     source = sqlite3.connect(cached)
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER} (built_at timestamp DEFAULT now())")
         for table in metadata.sorted_tables:
             cols = [c.name for c in table.columns]
             rows = source.execute(f'SELECT {", ".join(cols)} FROM "{table.name}"')
@@ -401,7 +460,7 @@ def _copy_to_postgres(cached: Path, url: str) -> None:
             with cursor.copy(f'COPY "{table.name}" ({", ".join(cols)}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)
-            if "id" in table.c and table.c.id.primary_key:
+            if "id" in table.c and table.c.id.primary_key and table.c.id.type.python_type is int:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                     f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'

@@ -33,7 +33,7 @@ PAGES = [
     Page("thread page 1, signed in", lambda d: f"/threads/{d['thread_id']}", signed_in=True),
     Page("home, signed in", lambda d: "/", signed_in=True),
     Page("search", lambda d: "/search?q=speech+therapy+minutes"),
-    Page("tag page", lambda d: f"/tags/{d.get('tag_slug') or 'evaluations'}"),
+    Page("tag page", lambda d: f"/tags/{d['tag_slug']}"),
     Page("Atom feed", lambda d: "/feed.atom"),
 ]
 

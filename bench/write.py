@@ -11,7 +11,9 @@ once, and every counter equal to the real count.
 
 With --instances 2 (PostgreSQL only) two gunicorn servers share one database
 and a Redis rate-limit store; clients alternate between them with one session
-cookie, which shows any server can answer any member.
+cookie, which shows any server can answer any member. Then `flask digests send`
+runs with both instances' settings at once (bench/cluster_digests.py): every
+member with news must get exactly one digest, none twice, none lost.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from statistics import quantiles
 
 from sqlalchemy import create_engine, text
 
-from bench import report, servers
+from bench import cluster_digests, report, servers
 from bench.checks import counter_problems
 from bench.client import Browser, csrf_token, sign_in
 from bench.dataset import Params, install, sqlite_target
@@ -171,8 +173,12 @@ def main(argv=None) -> dict:
     if args.clients > len(info["writers"]):
         raise SystemExit(f"at most {len(info['writers'])} clients")
     secret = servers.new_secret()
-    # Every member posts far faster than a person would: lift the per-member post limit.
-    extra = {"FORUM_RATELIMIT_POST": "100000 per minute"}
+    # Every member posts far faster than a person would: lift the per-member post limits
+    # (posts, and form submits; with Redis these count across every process and instance).
+    extra = {
+        "FORUM_RATELIMIT_POST": "100000 per minute",
+        "FORUM_RATELIMIT_POST_STEPS": "100000 per minute",
+    }
     if args.instances > 1:
         extra["FORUM_RATELIMIT_STORAGE_URI"] = args.redis
         import redis
@@ -205,6 +211,8 @@ def main(argv=None) -> dict:
             server.stop()
     sent = Counter(m for c in clients for m in c.markers)
     found, problems = stored_markers(url)
+    envs = [servers.forum_env(url, secret, **extra) for _ in started_servers]
+    digests = cluster_digests.run(url, envs) if args.instances > 1 else None
     latencies = sorted(x for c in clients for x in c.latencies)
     cuts = quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
     result = {
@@ -230,6 +238,7 @@ def main(argv=None) -> dict:
         "database_locked_in_logs": "database is locked" in logs,
         "tracebacks_in_logs": logs.count("Traceback"),
         "shared_rate_limit": limit_check,
+        "digests": digests,
     }
     result["ok"] = not (
         result["failure_count"]
@@ -240,9 +249,12 @@ def main(argv=None) -> dict:
         or result["database_locked_in_logs"]
         or result["tracebacks_in_logs"]
         or (limit_check is not None and not limit_check["shared"])
+        or (digests is not None and not digests["ok"])
     )
     print(json.dumps(result, indent=1))
     print(summary_line(result))
+    if digests is not None:
+        print(cluster_digests.summary_line(digests))
     if not args.no_save:
         report.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y-%m-%d-%H%M")

@@ -141,13 +141,17 @@ def guest_cached(view):
             if response.status_code != 200 or _personal(response):
                 return response
             response.add_etag()
-            cache.put(key, (response.get_data(), response.mimetype, response.get_etag()[0]))
+            # Browsers keep the page but ask again each time (a 304 costs no rendering),
+            # unless the view says otherwise (feeds: readers may wait a few minutes).
+            caching = response.headers.get("Cache-Control", "no-cache")
+            cache.put(
+                key, (response.get_data(), response.mimetype, response.get_etag()[0], caching)
+            )
         else:
-            body, mimetype, etag = cached
+            body, mimetype, etag, caching = cached
             response = current_app.response_class(body, mimetype=mimetype)
             response.set_etag(etag)
-        # Browsers keep the page but ask again each time; a 304 costs no rendering.
-        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Cache-Control"] = caching
         return response.make_conditional(request)
 
     return wrapper

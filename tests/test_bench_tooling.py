@@ -31,10 +31,16 @@ def test_tiny_dataset_has_exact_counters(tmp_path):
                 "WHERE p.hide_author AND c.anonymous_policy = 'forbid'"
             )
         ).scalar_one()
+        tags_per_thread = list(
+            conn.execute(text("SELECT COUNT(*) FROM thread_tags GROUP BY thread_id")).scalars()
+        )
+        tag_slugs = set(conn.execute(text("SELECT slug FROM tags")).scalars())
     engine.dispose()
     assert counts["users"] == 40 and counts["threads"] == 6 and counts["posts"] == 90
     assert big == 30
     assert anonymous > 0 and forbidden == 0
+    assert tags_per_thread and max(tags_per_thread) <= 3
+    assert info["tag_slug"] in tag_slugs and "what-worked" in tag_slugs
 
 
 def test_counter_check_catches_a_wrong_count(tmp_path):
@@ -76,7 +82,27 @@ def test_pages_not_built_yet_are_recognised(app):
         "big_thread_id": 1,
         "big_thread_posts": 400,
         "posts_per_page": 20,
+        "tag_slug": "iep-meetings",
     }
     built = {page.name: route_exists(app, page.path(facts)) for page in PAGES}
     assert built["home"] and built["thread page 1"] and built["thread last page (400 posts)"]
     assert route_exists(app, "/no/such/page") is False
+
+
+def test_cluster_digest_check_reads_what_the_command_prints(app, world):
+    from datetime import timedelta
+
+    from bench.cluster_digests import PLANNED, _outcome
+    from forum.extensions import db, now_utc
+
+    world["author"].email_verified_at = now_utc() - timedelta(days=30)
+    db.session.commit()
+    author_id = world["author"].id
+    now = (now_utc() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    runner = app.test_cli_runner()
+    command = ["digests", "send", "--period", "weekly", "--now", now]
+    dry = runner.invoke(args=[*command, "--dry-run"])
+    assert [int(m) for m in PLANNED.findall(dry.output)] == [author_id]
+    first, second = runner.invoke(args=command), runner.invoke(args=command)
+    assert _outcome(first.output) == {"sent": 1, "skipped": 0, "failed": 0, "taken": 0}
+    assert _outcome(second.output) == {"sent": 0, "skipped": 0, "failed": 0, "taken": 1}

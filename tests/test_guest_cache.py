@@ -146,8 +146,8 @@ def test_a_page_that_writes_the_session_is_not_cached(app, client_as, config_ove
     assert len(calls) == 2
 
 
-def test_off_when_size_is_zero(app, client_as, world, count_queries):
-    del app.extensions["guest_cache"]
+def test_off_when_size_is_zero(app, client_as, world, count_queries, monkeypatch):
+    monkeypatch.delitem(app.extensions, "guest_cache")  # restored for the tests after this one
     client = client_as()
     fetch(client, "/")
     with count_queries() as statements:
@@ -171,3 +171,55 @@ def test_a_page_holding_a_csrf_token_is_personal(app):
         generate_csrf()
         assert not session.modified
         assert _personal(response)
+
+
+@pytest.fixture
+def tagged(world):
+    from forum.resources.models import Tag, ThreadTag
+
+    tag = Tag(slug="aides", label="Aides")
+    db.session.add(tag)
+    db.session.flush()
+    db.session.add(ThreadTag(thread_id=world["named"].id, tag_id=tag.id))
+    db.session.commit()
+    return world
+
+
+@pytest.mark.parametrize(
+    ("path", "caching"),
+    [
+        ("/search?q=meeting", "no-cache"),
+        ("/tags/aides", "no-cache"),
+        ("/feed.atom", "public, max-age=300"),
+        ("/categories/iep-meetings/feed.atom", "public, max-age=300"),
+    ],
+)
+def test_search_tags_and_feeds_are_cached_until_content_changes(
+    client_as, tagged, count_queries, path, caching
+):
+    from forum.resources.models import Tag, ThreadTag
+
+    member_id, thread_id = tagged["member"].id, tagged["named"].id
+    client = client_as()
+    first = fetch(client, path)
+    assert first.status_code == 200 and b"Named thread about an IEP" in first.data
+    with count_queries() as statements:
+        second = fetch(client, path)
+    assert len(statements) == 1  # the version number only
+    assert second.data == first.data and second.headers["Cache-Control"] == caching
+    assert first.headers["Cache-Control"] == caching
+    member = db.session.get(User, member_id)
+    category = db.session.get(Thread, thread_id).category
+    thread = f.make_thread(member, category, title="A newer meeting story", body="The meeting.")
+    tag_id = db.session.scalar(db.select(Tag.id).where(Tag.slug == "aides"))
+    db.session.add(ThreadTag(thread_id=thread.id, tag_id=tag_id))
+    db.session.commit()
+    assert b"A newer" in fetch(client, path).data
+
+
+def test_signed_in_search_is_never_cached(client_as, world):
+    client = client_as(world["member"])
+    response = fetch(client, "/search?q=members")
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert b"only thread here" in response.data
+    assert b"only thread here" not in fetch(client_as(), "/search?q=members").data

@@ -145,3 +145,53 @@ def test_guest_thread_page_sets_no_cookie(client_as, world):
 def test_no_query_count_header_by_default(client_as, world):
     # X-Query-Count (FORUM_BENCH_COUNT_QUERIES=1) would tell anyone how pages are built.
     assert "X-Query-Count" not in client_as().get("/").headers
+
+
+def tagged_threads(tag_id: int, count: int, *, replies: int) -> None:
+    """Threads with a tag whose posts all say "countword"; anonymous authors among them."""
+    from forum.resources.models import ThreadTag
+
+    category = db.session.scalar(db.select(Category).where(Category.slug == "iep-meetings"))
+    members = [f.make_user() for _ in range(3)]
+    for i in range(count):
+        thread = f.make_thread(
+            members[i % 3], category, body="A countword story.", hide_author=i % 2 == 0
+        )
+        db.session.add(ThreadTag(thread_id=thread.id, tag_id=tag_id))
+        db.session.commit()
+        for j in range(replies):
+            f.make_reply(members[j % 3], thread, body="countword again", hide_author=j % 2 == 1)
+
+
+SEARCH_TAG_FEED = [
+    "/search?q=countword",
+    "/search?q=countword&tag=ieps&category=iep-meetings",
+    "/tags/ieps",
+    "/feed.atom",
+    "/categories/iep-meetings/feed.atom",
+]
+
+
+@pytest.mark.parametrize("viewer", [None, "member"])
+@pytest.mark.parametrize("path", SEARCH_TAG_FEED)
+def test_search_tag_and_feed_pages_cost_the_same_with_more_data(
+    client_as, world, count_queries, app, path, viewer
+):
+    from forum.resources.models import Tag
+
+    app.config["THREADS_PER_PAGE"] = 3
+    tag = Tag(slug="ieps", label="IEPs")
+    db.session.add(tag)
+    db.session.commit()
+    tag_id = tag.id
+    tagged_threads(tag_id, 2, replies=1)
+    client = client_as(world[viewer] if viewer else None)
+    with count_queries() as before:
+        assert fetch(client, path).status_code == 200
+    tagged_threads(tag_id, 25, replies=3)  # more results than a page, more anonymous authors
+    with count_queries() as after:
+        response = fetch(client, path)
+    assert response.status_code == 200
+    assert len(after) == len(before) <= 8  # issue 9: at most 8 queries for any page
+    if "search" not in path:  # paged or capped at 30 entries: never a COUNT(*)
+        assert not any("count(" in s.lower() for s in after)

@@ -212,15 +212,8 @@ def test_results_are_paginated(client_as, world):
     assert "5 results" in html
 
 
-def test_best_matches_hidden_from_the_viewer_do_not_empty_the_page(world, monkeypatch):
-    monkeypatch.setattr(search, "SHORTLIST_MARGIN", 1)
-    for n in range(4):  # the best matches, but members only
-        f.make_thread(
-            world["member"],
-            world["private"],
-            title=f"Shortlist shortlist {n}",
-            body="shortlist shortlist shortlist shortlist",
-        )
+def test_matches_hidden_from_the_viewer_do_not_use_up_the_results(world, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
     public = [
         f.first_post(
             f.make_thread(
@@ -232,10 +225,18 @@ def test_best_matches_hidden_from_the_viewer_do_not_empty_the_page(world, monkey
         ).id
         for n in range(3)
     ]
+    for n in range(4):  # newer and better matches, but members only
+        f.make_thread(
+            world["member"],
+            world["private"],
+            title=f"Shortlist shortlist {n}",
+            body="shortlist shortlist shortlist shortlist",
+        )
     page = search.search(guest(), "shortlist", per_page=2)
-    assert page.total == 3 and len(page.results) == 2
+    assert page.total == 3 and not page.more_than_max and len(page.results) == 2
     assert {r.post.id for r in page.results} <= set(public)
     assert len(search.search(guest(), "shortlist", per_page=2, page=2).results) == 1
+    assert search.search(world["member"], "shortlist", per_page=2).more_than_max
 
 
 def test_counting_stops_at_the_maximum(client_as, world, monkeypatch):
@@ -245,7 +246,26 @@ def test_counting_stops_at_the_maximum(client_as, world, monkeypatch):
     page = search.search(guest(), "capword", per_page=2)
     assert page.more_than_max and page.pages == 2
     assert search.search(guest(), "capword", per_page=2, page=3).results == []
-    assert "More than 3 results" in client_as().get("/search?q=capword").get_data(as_text=True)
+    html = client_as().get("/search?q=capword").get_data(as_text=True)
+    assert "More than 3 results" in html and "The newest 3 are ranked here" in html
+
+
+def test_past_the_maximum_the_newest_matches_are_ranked(world, monkeypatch):
+    monkeypatch.setattr(search, "MAX_RESULTS", 3)
+    best = f.make_thread(
+        world["member"], world["public"], title="Rankword rankword", body="rankword rankword"
+    )
+    newer = [
+        f.first_post(
+            f.make_thread(world["member"], world["public"], title=f"Newer {n}", body="rankword")
+        ).id
+        for n in range(4)
+    ]
+    page = search.search(guest(), "rankword", per_page=10)
+    # The oldest (and best) match is not among the newest 3: the page says so.
+    assert page.more_than_max and {r.post.id for r in page.results} == set(newer[1:])
+    monkeypatch.setattr(search, "MAX_RESULTS", 10)
+    assert found_post_ids(guest(), "rankword")[0] == f.first_post(best).id
 
 
 # --- hostile input -------------------------------------------------------------------

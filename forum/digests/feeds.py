@@ -11,13 +11,14 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 from flask import Response, abort, current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Index, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from forum.accounts.models import Guest
 from forum.digests import bp
 from forum.digests.building import external_url
 from forum.extensions import db, now_utc
+from forum.guestcache import guest_cached
 from forum.text import plain_text
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
@@ -43,8 +44,13 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
     return element
 
 
+# Feeds (and digests) list threads by creation time: with this index a feed reads its
+# 30 rows instead of sorting every thread. (It belongs with Thread's own indexes.)
+Index("ix_threads_created", Thread.created_at, Thread.id)
+
+
 def public_new_threads(category: Category | None) -> list[tuple[Thread, str]]:
-    """Newest visible threads (with their first post's HTML) in public categories."""
+    """Newest visible threads (with their first post's HTML) in public categories: one query."""
     stmt = (
         select(Thread, Post.body_html)
         .join(Thread.category)
@@ -54,7 +60,7 @@ def public_new_threads(category: Category | None) -> list[tuple[Thread, str]]:
             Thread.status == PostStatus.VISIBLE,
             Post.status == PostStatus.VISIBLE,
         )
-        .options(selectinload(Thread.author))
+        .options(contains_eager(Thread.category), joinedload(Thread.author))
         .order_by(Thread.created_at.desc(), Thread.id.desc())
         .limit(FEED_ENTRIES)
     )
@@ -65,7 +71,7 @@ def public_new_threads(category: Category | None) -> list[tuple[Thread, str]]:
 
 def build_feed(title: str, self_url: str, page_url: str, rows: list[tuple[Thread, str]]) -> bytes:
     """An Atom 1.0 document; authors exactly as a guest sees them on the site."""
-    aliases = AliasBook.for_threads(t.id for t, _ in rows)
+    aliases = AliasBook.for_starters(t for t, _ in rows)  # starters only: no query
     guest = Guest()
     feed = ET.Element("feed", {"xmlns": ATOM})
     _sub(feed, "title", title)
@@ -99,6 +105,7 @@ def _atom(document: bytes) -> Response:
 
 
 @bp.get("/feed.atom")
+@guest_cached
 def site_feed():
     return _atom(
         build_feed(
@@ -111,6 +118,7 @@ def site_feed():
 
 
 @bp.get("/categories/<slug>/feed.atom")
+@guest_cached
 def category_feed(slug: str):
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None or not category.is_public:

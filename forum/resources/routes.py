@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.forms import EmptyForm
 from forum.extensions import limiter, login_manager
+from forum.guestcache import guest_cached
 from forum.resources import bp, library, search, services
 from forum.resources.forms import LinkForm, StoryForm
 from forum.resources.related import similar_to_draft
@@ -37,6 +38,7 @@ def _readable_thread(thread_id: int) -> Thread:
 
 
 @bp.get("/search")
+@guest_cached
 def search_page():
     q = request.args.get("q", "")
     category = request.args.get("category", "")
@@ -82,11 +84,13 @@ def similar():
 
 
 @bp.get("/tags")
+@guest_cached
 def tags():
     return render_template("resources/tags.html", tags=services.active_tags())
 
 
 @bp.get("/tags/<slug>")
+@guest_cached
 def tag(slug: str):
     try:
         tag = services.get_tag(slug)

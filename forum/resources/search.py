@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import (
+    ColumnElement,
     Float,
+    FromClause,
     Integer,
-    Select,
     column,
     exists,
     func,
@@ -25,7 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
 from forum.resources.models import Tag, ThreadTag
@@ -37,8 +39,7 @@ MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
 MAX_TOKEN_CHARS = 40
 PER_PAGE = 20
-MAX_RESULTS = 1000
-SHORTLIST_MARGIN = 100
+MAX_RESULTS = 1000  # ranked and listed at most: the newest this many matches
 SLUG = re.compile(r"^[a-z0-9-]{1,60}$")
 
 _WORD = re.compile(r"[^\W_]+")
@@ -121,27 +122,23 @@ def highlight(text_value: str, words: list[str], *, length: int | None = None) -
     """Escape the text, then wrap words that match the query in <mark>."""
     words = [w for w in words if w not in STOPWORDS]
     exact = {w for w in words if len(w) < 4}  # short words: no prefix matching ("to" is not "told")
-    stems = {_stem(w) for w in words if len(w) >= 4}
+    stems = tuple({_stem(w) for w in words if len(w) >= 4})
 
     def is_hit(word: str) -> bool:
         folded = word.casefold()
-        return (
-            folded in exact
-            or folded.rstrip("s") in exact
-            or any(folded.startswith(s) for s in stems)
-        )
+        return folded in exact or folded.rstrip("s") in exact or folded.startswith(stems)
 
     if length is not None and len(text_value) > length:
         text_value = _window(text_value, is_hit, length)
-    out: list[Markup | str] = []
+    out: list[str] = []  # every piece escaped, so the whole is safe
     last = 0
     for match in _WORD.finditer(text_value):
         if is_hit(match.group()):
             out.append(escape(text_value[last : match.start()]))
-            out.append(Markup("<mark>{}</mark>").format(match.group()))
+            out.append(f"<mark>{escape(match.group())}</mark>")
             last = match.end()
     out.append(escape(text_value[last:]))
-    return Markup("").join(out)
+    return Markup("".join(out))
 
 
 def _window(text_value: str, is_hit, length: int) -> str:
@@ -159,10 +156,21 @@ def _window(text_value: str, is_hit, length: int) -> str:
 # --- backends --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Match:
+    """How a backend finds posts: FROM `source` WHERE `condition`, scored by `score`."""
+
+    source: FromClause
+    post_id: ColumnElement
+    score: ColumnElement
+    condition: ColumnElement
+
+
 class SqliteBackend:
     """FTS5 over the post_fts table; bm25 with the title weighted above the body."""
 
     name = "sqlite"
+    _table = table("post_fts", column("rowid", Integer))
 
     @staticmethod
     def render(query: ParsedQuery) -> str:
@@ -174,17 +182,14 @@ class SqliteBackend:
             "(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups
         )
 
-    def matches(self, query: ParsedQuery, limit: int | None = None):
-        """Subquery of (post_id, score), the best `limit` or all; higher score = better."""
-        top = f" ORDER BY score DESC LIMIT {int(limit)}" if limit else ""
-        return (
-            text(
-                "SELECT post_fts.rowid AS post_id, -bm25(post_fts, 4.0, 1.0) AS score "
-                "FROM post_fts WHERE post_fts MATCH :fts_query" + top
-            )
-            .bindparams(fts_query=self.render(query))
-            .columns(column("post_id", Integer), column("score", Float))
-            .subquery("fts")
+    def matches(self, query: ParsedQuery) -> Match:
+        """The index, its post ids in id order, a score (higher = better) and the condition."""
+        fts = self._table
+        return Match(
+            source=fts,
+            post_id=fts.c.rowid,
+            score=literal_column("-bm25(post_fts, 4.0, 1.0)", Float),
+            condition=literal_column("post_fts").op("MATCH")(self.render(query)),
         )
 
     def similar_titles(self, query: ParsedQuery, limit: int):
@@ -223,14 +228,15 @@ class PostgresBackend:
     def _tsquery(cls, query: ParsedQuery):
         return postgresql.websearch_to_tsquery(ENGLISH, cls.render(query))
 
-    def matches(self, query: ParsedQuery, limit: int | None = None):
-        """Subquery of (post_id, score), the best `limit` or all; higher score = better."""
+    def matches(self, query: ParsedQuery) -> Match:
+        """The index, its post ids in id order, a score (higher = better) and the condition."""
         doc, tsquery = self._table.c.document, self._tsquery(query)
-        score = func.ts_rank_cd(doc, tsquery, 32).label("score")
-        stmt = select(self._table.c.post_id.label("post_id"), score).where(doc.op("@@")(tsquery))
-        if limit:
-            stmt = stmt.order_by(score.desc()).limit(limit)
-        return stmt.subquery("fts")
+        return Match(
+            source=self._table,
+            post_id=self._table.c.post_id,
+            score=func.ts_rank_cd(doc, tsquery, 32),
+            condition=doc.op("@@")(tsquery),
+        )
 
     def similar_titles(self, query: ParsedQuery, limit: int):
         """CTE of (thread_id, score): the `limit` threads whose titles match best."""
@@ -314,25 +320,57 @@ class SearchPage:
                 last = number
 
 
-def visible_posts(viewer) -> Select:
-    """Posts anyone may read: visible posts of visible threads, members-only for members."""
-    stmt = (
-        select(Post)
-        .join(Post.thread)
-        .join(Thread.category)
-        .where(Post.status == PostStatus.VISIBLE, Thread.status == PostStatus.VISIBLE)
-    )
-    if not viewer.is_authenticated:
-        stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
-    return stmt
-
-
 def clean_slug(value: str | None) -> str | None:
     """A filter value: a well-formed slug, "" for none, or None when malformed."""
     value = (value or "").strip()
     if not value:
         return ""
     return value if SLUG.match(value) else None
+
+
+def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> list[tuple[int, float]]:
+    """(post_id, score) of the newest MAX_RESULTS + 1 matching posts `viewer` may read.
+
+    Both indexes hand out matches in post id (= time) order, so this stops after
+    MAX_RESULTS + 1 rows instead of scoring every match: "speech therapy" can match
+    a third of a forum, and scoring all of it would cost a full pass per search.
+    """
+    match = backend().matches(query)
+    stmt = (
+        select(match.post_id.label("post_id"), match.score.label("score"))
+        .select_from(match.source)
+        .join(Post, Post.id == match.post_id)
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(Category, Category.id == Thread.category_id)
+        .where(match.condition, Post.status == PostStatus.VISIBLE)
+        .where(Thread.status == PostStatus.VISIBLE)
+        .order_by(match.post_id.desc())
+        .limit(MAX_RESULTS + 1)
+    )
+    if not viewer.is_authenticated:
+        stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
+    if category:
+        stmt = stmt.where(Category.slug == category)
+    if tag:
+        stmt = stmt.where(
+            exists().where(
+                ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
+            )
+        )
+    return list(db.session.execute(stmt).all())
+
+
+def load_posts(ids: list[int]) -> list[Post]:
+    """These posts, in this order, with their thread, category and author (one query)."""
+    if not ids:
+        return []
+    stmt = (
+        select(Post)
+        .where(Post.id.in_(ids))
+        .options(joinedload(Post.thread, innerjoin=True), joinedload(Post.author))
+    )
+    by_id = {p.id: p for p in db.session.scalars(stmt).unique()}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def search(
@@ -344,49 +382,21 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> SearchPage:
-    """Ranked posts matching `q` that `viewer` may read, with highlighted snippets."""
+    """Ranked posts matching `q` that `viewer` may read, with highlighted snippets.
+
+    Up to MAX_RESULTS matches are ranked by relevance, all of them when there
+    are fewer; past that, the newest MAX_RESULTS are (the page says so).
+    """
     query = parse_query(q)
     page = max(1, page)
     category, tag = clean_slug(category), clean_slug(tag)
     if not query or category is None or tag is None or (page - 1) * per_page >= MAX_RESULTS:
         return SearchPage(q or "", [], 0, page, per_page)
-
-    def matching(fts):
-        stmt = visible_posts(viewer).join(fts, fts.c.post_id == Post.id)
-        if category:
-            stmt = stmt.where(Category.slug == category)
-        if tag:
-            stmt = stmt.where(
-                exists().where(
-                    ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
-                )
-            )
-        return stmt
-
-    def ranked(fts):
-        return db.session.execute(
-            matching(fts)
-            .add_columns(fts.c.score)
-            .options(
-                contains_eager(Post.thread).contains_eager(Thread.category),
-                selectinload(Post.author),
-            )
-            .order_by(fts.c.score.desc(), Post.id.desc())
-            .offset(offset)
-            .limit(per_page)
-        ).all()
-
+    rows = newest_matches(viewer, query, category, tag)
+    # Best score first; among equal scores the newest (post ids are unique).
+    ranked = sorted(rows[:MAX_RESULTS], key=itemgetter(1, 0), reverse=True)
     offset = (page - 1) * per_page
-    # Counting stops past MAX_RESULTS: "1,000+ results" is as useful and much cheaper.
-    everything = backend().matches(query)
-    capped = matching(everything).with_only_columns(Post.id).limit(MAX_RESULTS + 1)
-    total = db.session.scalar(select(func.count()).select_from(capped.subquery()))
-    # Rank a short list of the best matches first; only when too many of them are
-    # hidden from this viewer does the page need ranking every match.
-    rows = ranked(backend().matches(query, limit=offset + per_page + SHORTLIST_MARGIN))
-    if len(rows) < min(per_page, total - offset):
-        rows = ranked(everything)
-    posts = [row[0] for row in rows]
+    posts = load_posts([post_id for post_id, _score in ranked[offset : offset + per_page]])
     aliases = AliasBook.for_threads(p.thread_id for p in posts)
     words = query.words
     length = current_app.config.get("SEARCH_SNIPPET_CHARS", 240)
@@ -400,4 +410,4 @@ def search(
         )
         for p in posts
     ]
-    return SearchPage(q or "", results, total, page, per_page)
+    return SearchPage(q or "", results, len(rows), page, per_page)

@@ -27,6 +27,7 @@ from forum.resources.models import (
 from forum.resources.related import forget_related
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
+from forum.threads.paging import OpenEndedPage
 from forum.threads.services import can_see_thread, ensure_can_write, visible_threads_query
 
 OUTCOME_INVITE_AFTER = timedelta(days=30)
@@ -84,14 +85,15 @@ def set_tag_retired(tag: Tag, retired: bool) -> None:
     db.session.commit()
 
 
-def tag_threads(viewer, tag: Tag, page: int):
+def tag_threads(viewer, tag: Tag, page: int) -> OpenEndedPage:
+    """A page of the tag's threads, latest activity first: newer/older, no COUNT(*)."""
     stmt = (
         visible_threads_query(viewer)
         .join(ThreadTag, ThreadTag.thread_id == Thread.id)
         .where(ThreadTag.tag_id == tag.id)
         .order_by(Thread.last_activity_at.desc(), Thread.id.desc())
     )
-    return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
+    return OpenEndedPage(stmt, page, current_app.config["THREADS_PER_PAGE"])
 
 
 def thread_tags(thread: Thread) -> list[Tag]:
