@@ -58,6 +58,8 @@ class Thread(db.Model):
     __table_args__ = (
         Index("ix_threads_category_activity", "category_id", "pinned", "last_activity_at", "id"),
         Index("ix_threads_activity", "last_activity_at", "id"),
+        # Feeds and digests list threads by creation time: a feed reads its 30 rows.
+        Index("ix_threads_created", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
