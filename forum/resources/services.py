@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy import bindparam, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -31,6 +32,7 @@ from forum.threads.paging import OpenEndedPage
 from forum.threads.services import can_see_thread, ensure_can_write, visible_threads_query
 
 OUTCOME_INVITE_AFTER = timedelta(days=30)
+INVITES_SHOWN = 3  # on the front page, at most
 
 
 # --- tags ----------------------------------------------------------------------
@@ -194,16 +196,14 @@ def outcome_due(thread: Thread, now=None) -> bool:
     return now - thread.outcome_checked_at >= OUTCOME_INVITE_AFTER
 
 
-def outcome_invitations(user, limit: int = 3) -> list[Thread]:
-    """The member's own threads that are due a "how did it turn out?" (one query)."""
-    if not user.is_authenticated:
-        return []
-    now = now_utc()
-    cutoff = now - OUTCOME_INVITE_AFTER
-    stmt = (
+@cache
+def _invitations_statement():
+    """Built once: the front page asks it for every signed-in member."""
+    cutoff = bindparam("cutoff")
+    return (
         select(Thread)
         .where(
-            Thread.author_id == user.id,
+            Thread.author_id == bindparam("user_id"),
             Thread.status == PostStatus.VISIBLE,
             Thread.created_at <= cutoff,
             or_(
@@ -213,9 +213,17 @@ def outcome_invitations(user, limit: int = 3) -> list[Thread]:
             ),
         )
         .order_by(Thread.created_at.desc())
-        .limit(limit)
+        .limit(INVITES_SHOWN)
     )
-    return list(db.session.scalars(stmt))
+
+
+def outcome_invitations(user) -> list[Thread]:
+    """The member's own threads that are due a "how did it turn out?" (one query)."""
+    if not user.is_authenticated:
+        return []
+    cutoff = now_utc() - OUTCOME_INVITE_AFTER
+    params = {"user_id": user.id, "cutoff": cutoff}
+    return list(db.session.scalars(_invitations_statement(), params))
 
 
 def put_off_outcome(user, thread: Thread) -> None:
