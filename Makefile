@@ -22,8 +22,8 @@ run: install
 
 # SQLite always; PostgreSQL too when FORUM_TEST_DATABASE_URL is set.
 test: install
-	$(PY) -m pytest
-	if [ -n "$$FORUM_TEST_DATABASE_URL" ]; then $(PY) -m pytest --db postgres -m "not browser"; fi
+	$(PY) -m pytest --durations=15
+	if [ -n "$$FORUM_TEST_DATABASE_URL" ]; then $(PY) -m pytest --db postgres -m "not browser" --durations=15; fi
 
 test-sqlite: install
 	$(PY) -m pytest
