@@ -1,4 +1,4 @@
-"""Parts of signed-in pages that every plain member sees alike, rendered once per change.
+"""Signed-in pages, or parts of them, that every plain member sees alike.
 
 A thread page's posts, and the topics and stories around them, look the same
 to every member who is not a moderator, not suspended, and wrote none of what
@@ -6,22 +6,27 @@ is shown: only authors (edit buttons, "you posted this anonymously") and
 moderators (tools, held posts) see something of their own there. So such a
 viewer's parts are kept in a per-process LRU under (key, content version,
 minute), like guest pages (forum.guestcache), and any other plain member gets
-them without a query or a template. Everything personal on the page (the
-navigation, the follow button, the reply form and its CSRF token) is rendered
-for each request around them.
+them without a query or a template.
 
-Safety rests on two checks: `shared_parts` serves a cached entry only to a
-plain member who is none of its recorded authors, and `remember` refuses to
-keep a part that holds a form token.
+A whole thread page goes one step further (`SharedPage`): what is personal on
+it for a plain member is the follow state and the anonymity default (both in
+the key) and the form tokens, which are kept as holes (`Holes`) and filled per
+request. A page that shows a flash message or a private notice is never
+served from or kept in the cache.
+
+Safety rests on three checks: an entry is served only to a plain member who is
+none of its recorded authors, nothing holding a form token that is not a hole
+is kept, and personal pages (flash, notice) bypass the cache.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Callable, Iterable
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, session
 from markupsafe import Markup, escape
 from sqlalchemy import text
 
@@ -98,35 +103,89 @@ def _cache_key(key: tuple) -> tuple | None:
     return (*key, version, bucket)
 
 
-def shared_parts(key: tuple, viewer) -> Parts | None:
-    """The parts kept under `key`, if this viewer may be shown them."""
+def _shared(key: tuple, viewer) -> tuple[Parts, frozenset[int]] | None:
+    """The entry kept under `key`, if this viewer may be shown it."""
     if not is_plain_member(viewer):
         return None
     full_key = _cache_key(key)
     if full_key is None:
         return None
     entry = current_app.extensions["member_cache"].get(full_key)
-    if entry is None:
+    if entry is None or viewer.id in entry[1]:
         return None
-    parts, authors = entry
-    return None if viewer.id in authors else parts
+    return entry
 
 
-def remember(
-    key: tuple, viewer, authors: Iterable[int | None], render: Callable[[], Parts]
-) -> Parts:
-    """Render the parts; keep them for other plain members when this viewer is one of them."""
-    parts = render()
-    authors = frozenset(a for a in authors if a is not None)
-    if not is_plain_member(viewer) or viewer.id in authors:
-        return parts
-    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if any(f'name="{field}"' in str(html) for html in parts.values()):
-        return parts  # a form for this viewer: personal after all
+_PERSONAL_TOKEN = None  # compiled on first use: the field name comes from the config
+
+
+def _holds_personal_token(parts: Parts) -> bool:
+    """A form token of this viewer's own (not a hole) is somewhere in these parts."""
+    global _PERSONAL_TOKEN
+    if _PERSONAL_TOKEN is None:
+        field = re.escape(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+        _PERSONAL_TOKEN = re.compile(f'name="{field}"[^>]*value="(?!{re.escape(HOLES.csrf)}")')
+    return any(_PERSONAL_TOKEN.search(str(html)) for html in parts.values())
+
+
+def _keep(key: tuple, viewer, parts: Parts, authors: frozenset[int]) -> None:
+    """Keep the parts for other plain members, when this viewer is one and wrote none of it."""
+    if not is_plain_member(viewer) or viewer.id in authors or _holds_personal_token(parts):
+        return
     full_key = _cache_key(key)
     if full_key is not None:
         current_app.extensions["member_cache"].put(full_key, (parts, authors))
-    return parts
+
+
+Build = Callable[[], tuple[Iterable[int | None], Callable[[], Parts]]]
+
+
+def parts_for(key: tuple, viewer, build: Build) -> tuple[Parts, frozenset[int]]:
+    """The parts under `key` and the ids of the members who wrote what they show.
+
+    `build()` loads what the parts show and returns (its authors, a function
+    rendering the parts); it runs only when no shared copy may be used.
+    """
+    entry = _shared(key, viewer)
+    if entry is not None:
+        return entry
+    authors, render = build()
+    authors = frozenset(a for a in authors if a is not None)
+    parts = render()
+    _keep(key, viewer, parts, authors)
+    return parts, authors
+
+
+def personal_now(viewer) -> bool:
+    """This request's page carries something for this viewer alone: a flash message
+    or a private notice from the moderators (unknown counts as yes)."""
+    return "_flashes" in session or getattr(viewer, "has_open_notices", True)
+
+
+class SharedPage:
+    """A whole signed-in page kept for plain members, its form tokens left as holes.
+
+    Made before the page renders: rendering pops the flash messages, and a page
+    that showed one must be neither served from nor kept in the cache.
+    """
+
+    def __init__(self, key: tuple, viewer):
+        self.key, self.viewer = ("page", *key), viewer
+        self.personal = personal_now(viewer)
+
+    def get(self) -> Markup | None:
+        if self.personal:
+            return None
+        entry = _shared(self.key, self.viewer)
+        return entry[0]["page"] if entry is not None else None
+
+    def keep(self, html: str, authors: frozenset[int], csrf: str) -> Markup:
+        """The page with this request's CSRF token turned back into a hole; kept for
+        other plain members when nothing on it is this viewer's own."""
+        page = Markup(html.replace(csrf, HOLES.csrf))
+        if not self.personal:
+            _keep(self.key, self.viewer, {"page": page}, authors)
+        return page
 
 
 def for_everyone(key: tuple, render: Callable[[], Markup]) -> Markup:

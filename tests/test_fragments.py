@@ -7,7 +7,10 @@ own markers, buttons or tokens to another, or keep serving content that changed.
 
 from __future__ import annotations
 
+import html
 import re
+
+from flask import template_rendered
 
 from forum.extensions import db
 from forum.resources.models import ThreadLink
@@ -103,3 +106,60 @@ def test_lists_show_a_starter_their_own_anonymous_thread(client_as, world):
         assert MARKER not in page(client_as(f.make_user()), path)
         assert MARKER in page(client_as(world["author"]), path)
         assert MARKER not in page(client_as(f.make_user()), path)
+
+
+# --- whole thread pages (fragments.SharedPage) ----------------------------------------
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def test_a_whole_page_is_shared_but_its_tokens_are_each_members_own(client_as, world,
+                                                                     count_queries):
+    path = f"/threads/{world['named'].id}"
+    one, two = client_as(f.make_user("reader_one")), client_as(f.make_user("reader_two"))
+    html_a = page(one, path)
+    db.session.expunge_all()
+    rendered = []
+    with count_queries() as second, template_rendered.connected_to(
+        lambda app, template, context: rendered.append(template.name)
+    ):
+        html_b = page(two, path)
+    # The member, the thread and the follow state; not a template rendered.
+    assert len(second) == 3, second
+    assert rendered == []
+    tokens_a, tokens_b = set(CSRF.findall(html_a)), set(CSRF.findall(html_b))
+    assert len(tokens_a) == 1 and len(tokens_b) == 1 and tokens_a != tokens_b
+    assert "hole-" not in html_b
+    # The token reader_two was given is one their own session accepts.
+    response = two.post(f"{path}/follow", data={"csrf_token": tokens_b.pop(), "follow": "1"})
+    assert response.status_code == 302
+    assert one.post(f"{path}/follow", data={"csrf_token": tokens_a.pop(),
+                                              "follow": "1"}).status_code == 302
+
+
+def test_follow_state_and_flash_messages_stay_with_their_member(client_as, world):
+    path = f"/threads/{world['named'].id}"
+    follower, other = client_as(f.make_user("reader_one")), client_as(f.make_user("reader_two"))
+    token = CSRF.search(page(follower, path)).group(1)
+    response = follower.post(f"{path}/follow", data={"csrf_token": token, "follow": "1"},
+                             follow_redirects=True)
+    mine = html.unescape(response.get_data(as_text=True))
+    assert "You're following this thread." in mine and "Stop following" in mine
+    theirs = html.unescape(page(other, path))
+    assert "following this thread" not in theirs and "Follow this thread" in theirs
+    again = html.unescape(page(follower, path))  # the flash is gone; the state stays
+    assert "Stop following" in again and "You're following this thread." not in again
+
+
+def test_a_private_notice_is_never_shared(client_as, world):
+    from forum.moderation.models import MemberNotice, NoticeKind
+
+    path = f"/threads/{world['named'].id}"
+    warned, other = f.make_user("reader_one"), f.make_user("reader_two")
+    page(client_as(other), path)  # the page is kept
+    db.session.add(MemberNotice(user_id=warned.id, kind=NoticeKind.WARNING,
+                                message="Please keep names of staff out of posts."))
+    db.session.commit()
+    assert "Please keep names of staff out of posts." in page(client_as(warned), path)
+    assert "Please keep names of staff out of posts." not in page(client_as(other), path)
+    assert "A note from the moderators" not in page(client_as(f.make_user("reader_three")), path)

@@ -6,7 +6,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    has_request_context,
     redirect,
     render_template,
     request,
@@ -32,20 +31,6 @@ def _user_key() -> str:
 def oneline(value) -> str:
     """Collapse CR/LF and runs of spaces: a title stays one line in any email."""
     return " ".join(str(value).split())
-
-
-@bp.app_context_processor
-def follow_state():
-    """The follow button's state on thread pages (one query, members only)."""
-    if not has_request_context() or request.endpoint != "threads.show":
-        return {}  # e.g. an email rendered off the request
-    if not current_user.is_authenticated:
-        return {}
-    try:
-        thread = get_thread(request.view_args["thread_id"])
-    except (NotFound, KeyError):
-        return {}
-    return {"following": services.is_following(current_user, thread), "follow_form": FollowForm()}
 
 
 @bp.route("/settings/digests", methods=["GET", "POST"])

@@ -7,10 +7,12 @@ import uuid
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from forum import fragments
 from forum.accounts.services import find_user
+from forum.digests.services import is_following
 from forum.extensions import limiter, login_manager
 from forum.guestcache import guest_cached
 from forum.params import int_arg
@@ -87,18 +89,16 @@ def _form_failed(form, exc: ForumError) -> int:
 @guest_cached
 def index():
     page = _page()
-    key = ("home", page)
-    parts = fragments.shared_parts(key, current_user)
-    if parts is None:
+
+    def build():
         threads = services.recent_threads(current_user, page)
-        parts = fragments.remember(
-            key, current_user, (t.author_id for t in threads.items),
-            lambda: fragments.render_parts(
-                {"list": "threads/_thread_list.html", "categories": "threads/_category_list.html"},
-                **_list_context(threads, "threads.index"),
-                categories=services.categories_for(current_user),
-            ),
+        return (t.author_id for t in threads.items), lambda: fragments.render_parts(
+            {"list": "threads/_thread_list.html", "categories": "threads/_category_list.html"},
+            **_list_context(threads, "threads.index"),
+            categories=services.categories_for(current_user),
         )
+
+    parts, _authors = fragments.parts_for(("home", page), current_user, build)
     return render_template(
         "threads/index.html", parts=parts, invites=discovery.outcome_invitations(current_user)
     )
@@ -112,19 +112,17 @@ def category(slug: str):
     if not services.can_read_category(current_user, category):
         return render_template("threads/category_locked.html", category=category)
     page = _page()
-    key = ("category", category.id, page)
-    parts = fragments.shared_parts(key, current_user)
-    if parts is None:
+
+    def build():
         threads = services.category_threads(current_user, category, page)
-        parts = fragments.remember(
-            key, current_user, (t.author_id for t in threads.items),
-            lambda: fragments.render_parts(
-                {"list": "threads/_thread_list.html"},
-                **_list_context(threads, "threads.category", slug=category.slug)
-                | {"show_category": False,
-                   "empty": "No threads here yet. You could start the first one."},
-            ),
+        return (t.author_id for t in threads.items), lambda: fragments.render_parts(
+            {"list": "threads/_thread_list.html"},
+            **_list_context(threads, "threads.category", slug=category.slug)
+            | {"show_category": False,
+               "empty": "No threads here yet. You could start the first one."},
         )
+
+    parts, _authors = fragments.parts_for(("category", category.id, page), current_user, build)
     return render_template("threads/category.html", category=category, parts=parts)
 
 
@@ -186,7 +184,8 @@ def new():
     elif form.errors:
         status = 422
     policies = {c.slug: c.anonymous_policy for c in categories}
-    return render_template("threads/new.html", form=form, policies=policies, similar=similar), status
+    page = render_template("threads/new.html", form=form, policies=policies, similar=similar)
+    return page, status
 
 
 # The parts of a thread page that forum.fragments may share among plain members.
@@ -200,34 +199,43 @@ THREAD_PARTS = {
 @bp.get("/threads/<int:thread_id>")
 @guest_cached
 def show(thread_id: int):
+    """A thread page. A plain member gets the page other plain members were given, with
+    their own form tokens and follow state (forum.fragments); an author or a moderator
+    gets their own rendering."""
     thread = readable_thread(thread_id)
     page = _page()
     can_reply = services.can_reply(current_user, thread)
-    reply_box = None
-    if can_reply:  # no form, so no CSRF token and no session cookie, for guests
-        reply_box = _reply_box(thread)
     key = ("thread", thread.id, page, can_reply)
-    parts = fragments.shared_parts(key, current_user)
-    if parts is None:
+
+    def build():
         posts = services.thread_posts(thread, page)
         extras = discovery.thread_extras(thread, current_user, posts.items)
         items = post_views(posts.items, thread, current_user, AliasBook.for_threads([thread.id]))
         authors = [thread.author_id, *(p.author_id for p in posts.items), *extras.other_authors]
-        parts = fragments.remember(
-            key, current_user, authors,
-            lambda: fragments.render_parts(
-                THREAD_PARTS, thread=thread, posts=posts, items=items, extras=extras,
-                can_reply=can_reply,
-            ),
+        return authors, lambda: fragments.render_parts(
+            THREAD_PARTS, thread=thread, posts=posts, items=items, extras=extras,
+            can_reply=can_reply,
         )
-    return render_template(
-        "threads/show.html", thread=thread, parts=parts, reply_box=reply_box, can_reply=can_reply
-    )
+
+    if not current_user.is_authenticated:  # no form, so no CSRF token and no session cookie
+        parts, _authors = fragments.parts_for(key, current_user, build)
+        return render_template("threads/show.html", thread=thread, parts=parts, can_reply=False)
+    anonymous = default_anonymous(thread.category) if can_reply else None
+    following = is_following(current_user, thread)
+    shared = fragments.SharedPage((*key, anonymous, following), current_user)
+    csrf = generate_csrf()
+    html = shared.get()
+    if html is None:
+        parts, authors = fragments.parts_for(key, current_user, build)
+        html = shared.keep(render_template(
+            "threads/show.html", thread=thread, parts=parts, can_reply=can_reply,
+            reply_box=_reply_box(thread, anonymous) if can_reply else None, following=following,
+        ), authors, csrf)
+    return fragments.fill(html, csrf=csrf, token=uuid.uuid4().hex)
 
 
-def _reply_box(thread: Thread):
-    """The reply form, rendered once per thread and anonymity default; tokens per request."""
-    anonymous = default_anonymous(thread.category)
+def _reply_box(thread: Thread, anonymous: bool) -> Markup:
+    """The reply form, rendered once per thread and anonymity default, its tokens holes."""
 
     def render():
         form = ReplyForm(formdata=None, hide_author=anonymous)
@@ -235,8 +243,7 @@ def _reply_box(thread: Thread):
             {"box": "threads/_reply_box.html"}, thread=thread, form=form, holes=fragments.HOLES
         )["box"]
 
-    box = fragments.for_everyone(("reply", thread.id, anonymous), render)
-    return fragments.fill(box, csrf=generate_csrf(), token=uuid.uuid4().hex)
+    return fragments.for_everyone(("reply", thread.id, anonymous), render)
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
@@ -351,7 +358,8 @@ def anonymity(post_id: int):
         except ForumError as exc:
             flash(str(exc), "error")
         else:
-            flash("Your post now shows an anonymous name." if hide else "Your post now shows your username.", "success")
+            flash("Your post now shows an anonymous name." if hide
+                  else "Your post now shows your username.", "success")
     return redirect(url_for("threads.permalink", post_id=post.id))
 
 
@@ -360,10 +368,12 @@ def anonymity(post_id: int):
 def revisions(post_id: int):
     post = _or_abort(services.get_post, post_id)
     readable_thread(post.thread_id)
-    # Old versions may hold details the author removed on purpose: only they and moderators see them.
+    # Old versions may hold details the author removed on purpose: only they and moderators
+    # see them.
     if post.author_id != current_user.id and not current_user.is_moderator:
         abort(403)
-    author = display_author(post, current_user, AliasBook.for_threads([post.thread_id]), post.thread)
+    aliases = AliasBook.for_threads([post.thread_id])
+    author = display_author(post, current_user, aliases, post.thread)
     return render_template(
         "threads/revisions.html", post=post, author=author, revisions=services.revisions_of(post)
     )
