@@ -163,3 +163,25 @@ def test_a_private_notice_is_never_shared(client_as, world):
     assert "Please keep names of staff out of posts." in page(client_as(warned), path)
     assert "Please keep names of staff out of posts." not in page(client_as(other), path)
     assert "A note from the moderators" not in page(client_as(f.make_user("reader_three")), path)
+
+
+def test_the_front_page_is_shared_but_invitations_stay_with_their_member(app, client_as, world):
+    from tests.test_tags import age
+
+    app.config["THREADS_PER_PAGE"] = 2  # the invited member's thread is not on page 1
+    asker = f.make_user("asker_ann")
+    old = f.make_thread(asker, world["public"], title="Aide taken away, what now")
+    age(old.id, 40)
+    for n in range(3):
+        f.make_thread(world["member"], world["public"], title=f"Newer thread {n}")
+    page(client_as(f.make_user("reader_one")), "/")  # a plain member's page is kept
+    rendered = []
+    record = lambda sender, template, context: rendered.append(template.name)  # noqa: E731
+    with template_rendered.connected_to(record):
+        mine = page(client_as(asker), "/")
+    assert "threads/index.html" not in rendered  # the kept page, with the invitation filled in
+    assert "How did it turn out?" in mine and "Aide taken away, what now" in mine
+    token = CSRF.findall(mine)
+    assert len(set(token)) == 1 and "hole-" not in mine
+    theirs = page(client_as(f.make_user("reader_two")), "/")
+    assert "How did it turn out?" not in theirs and "hole-" not in theirs

@@ -88,6 +88,8 @@ def _form_failed(form, exc: ForumError) -> int:
 @bp.get("/")
 @guest_cached
 def index():
+    """The front page; plain members share it like thread pages (see `show`), but for the
+    "how did it turn out?" invitations, which are each member's own."""
     page = _page()
 
     def build():
@@ -98,10 +100,21 @@ def index():
             categories=services.categories_for(current_user),
         )
 
-    parts, _authors = fragments.parts_for(("home", page), current_user, build)
-    return render_template(
-        "threads/index.html", parts=parts, invites=discovery.outcome_invitations(current_user)
-    )
+    if not current_user.is_authenticated:
+        parts, _authors = fragments.parts_for(("home", page), current_user, build)
+        return render_template("threads/index.html", parts=parts, invites="")
+    shared = fragments.SharedPage(("home", page), current_user)
+    csrf = generate_csrf()
+    html = shared.get()
+    if html is None:
+        parts, authors = fragments.parts_for(("home", page), current_user, build)
+        html = shared.keep(render_template(
+            "threads/index.html", parts=parts, invites=fragments.HOLES.invites
+        ), authors, csrf)
+    invites = discovery.outcome_invitations(current_user)
+    return fragments.fill(html, csrf=csrf, invites=Markup(render_template(
+        "resources/_outcome_invites.html", invites=invites
+    )) if invites else "")
 
 
 @bp.get("/categories/<slug>")
