@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 
 from forum import fragments
 from forum.accounts.services import find_user
-from forum.digests.services import is_following
+from forum.digests.services import thread_and_follow_state
 from forum.extensions import limiter, login_manager
 from forum.guestcache import guest_cached
 from forum.params import int_arg
@@ -63,7 +63,10 @@ def _or_abort(fn, *args, **kwargs):
 
 def readable_thread(thread_id: int) -> Thread:
     """The thread if the viewer may read it; guests are sent to sign in for members-only."""
-    thread = _or_abort(services.get_thread, thread_id)
+    return _readable(_or_abort(services.get_thread, thread_id))
+
+
+def _readable(thread: Thread) -> Thread:
     noindex_if_members_only(thread.category)
     if not services.can_read_category(current_user, thread.category):
         abort(login_manager.unauthorized())
@@ -215,7 +218,12 @@ def show(thread_id: int):
     """A thread page. A plain member gets the page other plain members were given, with
     their own form tokens and follow state (forum.fragments); an author or a moderator
     gets their own rendering."""
-    thread = readable_thread(thread_id)
+    following = None
+    if current_user.is_authenticated:
+        thread, following = _or_abort(thread_and_follow_state, current_user, thread_id)
+        thread = _readable(thread)
+    else:
+        thread = readable_thread(thread_id)
     page = _page()
     can_reply = services.can_reply(current_user, thread)
     key = ("thread", thread.id, page, can_reply)
@@ -234,7 +242,6 @@ def show(thread_id: int):
         parts, _authors = fragments.parts_for(key, current_user, build)
         return render_template("threads/show.html", thread=thread, parts=parts, can_reply=False)
     anonymous = default_anonymous(thread.category) if can_reply else None
-    following = is_following(current_user, thread)
     shared = fragments.SharedPage((*key, anonymous, following), current_user)
     csrf = generate_csrf()
     html = shared.get()

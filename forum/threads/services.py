@@ -107,9 +107,12 @@ def can_see_thread(viewer, thread: Thread) -> bool:
     return thread.status == PostStatus.HELD and viewer.is_authenticated and viewer.id == thread.author_id
 
 
+# The starter is shown on every page of the thread, not only where their post is.
+THREAD_LOAD = (joinedload(Thread.author),)
+
+
 def get_thread(thread_id: int) -> Thread:
-    # The starter is shown on every page of the thread, not only where their post is.
-    thread = db.session.get(Thread, thread_id, options=[joinedload(Thread.author)])
+    thread = db.session.get(Thread, thread_id, options=THREAD_LOAD)
     if thread is None:
         raise NotFound("No such thread.")
     return thread
