@@ -42,16 +42,24 @@ def machine() -> dict:
     }
 
 
-def summarise(page: dict, ceiling: list[dict]) -> dict:
-    """Mean over rounds; the ratio is page/ceiling for each run, then averaged."""
+def summarise(page: dict, ceiling: list[dict], all_ceilings: list[dict]) -> dict:
+    """Mean over rounds. Two ratios, because the ceiling of a shared VM can swing
+    threefold between two 5-second runs: page/ceiling for each run, then averaged; and
+    the page's mean over the mean of every ceiling run of the benchmark. Targets are
+    judged on the lower of the two."""
     rounds = page["rounds"]
     return {
         "rps": [r["rps"] for r in rounds],
         "p50_ms": round(mean(r["p50_ms"] for r in rounds), 2),
         "p99_ms": round(mean(r["p99_ms"] for r in rounds), 2),
         "ratio": mean(r["rps"] / c["rps"] for r, c in zip(rounds, ceiling, strict=True)),
+        "ratio_overall": mean(r["rps"] for r in rounds) / mean(c["rps"] for c in all_ceilings),
         "errors": sum(sum(r["errors"].values()) for r in rounds),
     }
+
+
+def judged_ratio(summary: dict) -> float:
+    return min(summary["ratio"], summary.get("ratio_overall", summary["ratio"]))
 
 
 def target_for(page: dict) -> str:
@@ -61,9 +69,9 @@ def target_for(page: dict) -> str:
     queries_ok = (page.get("queries") or 0) <= MAX_QUERIES
     if any(name.startswith(t) for t in TARGET_PAGES):
         goal = SIGNED_IN_TARGET if page["signed_in"] else GUEST_TARGET
-        ok, wanted = summary["ratio"] >= goal, f">= {goal:.0%}, "
+        ok, wanted = judged_ratio(summary) >= goal, f">= {goal:.0%}, "
     elif name.startswith("search"):
-        ok = summary["ratio"] >= SEARCH_TARGET and summary["p50_ms"] < SEARCH_P50_MS
+        ok = judged_ratio(summary) >= SEARCH_TARGET and summary["p50_ms"] < SEARCH_P50_MS
         wanted = f">= {SEARCH_TARGET:.0%}, p50 < {SEARCH_P50_MS} ms, "
     else:
         ok, wanted = True, ""
@@ -73,7 +81,8 @@ def target_for(page: dict) -> str:
 
 def table(result: dict) -> str:
     head = (
-        "| page | req/s (each run) | p50 ms | p99 ms | vs ceiling | SQL/request | KiB | target |\n"
+        "| page | req/s (each run) | p50 ms | p99 ms | vs ceiling (per run / overall) "
+        "| SQL/request | KiB | target |\n"
         "|---|---|---|---|---|---|---|---|"
     )
     rows = []
@@ -94,7 +103,8 @@ def table(result: dict) -> str:
         rps = " / ".join(f"{x:,.0f}" for x in s["rps"])
         rows.append(
             f"| {page['name']} | {rps}{errors} | {s['p50_ms']} "
-            f"| {s['p99_ms']} | {s['ratio']:.1%} | {page['queries']} "
+            f"| {s['p99_ms']} | {s['ratio']:.1%} / {s.get('ratio_overall', s['ratio']):.1%} "
+            f"| {page['queries']} "
             f"| {page['rounds'][0]['kb_per_response']} | {target_for(page)} |"
         )
     return "\n".join([head, *rows])
@@ -122,8 +132,9 @@ def markdown(result: dict) -> str:
         "",
         table(result),
         "",
-        "Ratio: page req/s divided by the req/s of the ceiling measured just before it, "
-        "averaged over the rounds.",
+        "Ratio per run: page req/s divided by the req/s of the ceiling measured just before "
+        "it, averaged over the rounds. Overall: the page's mean req/s divided by the mean of "
+        "every ceiling run. Targets are judged on the lower of the two.",
         "SQL/request: statements counted by X-Query-Count (FORUM_BENCH_COUNT_QUERIES=1) "
         "on a separate probe server; the measured server runs without it.",
     ]

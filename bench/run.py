@@ -199,7 +199,7 @@ def main(argv=None) -> dict:
             server.stop()
     result["load_average_end"] = list(os.getloadavg())
     for page in live:
-        page["summary"] = report.summarise(page, page["ceilings"])
+        page["summary"] = report.summarise(page, page["ceilings"], result["ceiling"]["rounds"])
         if len(set(page["query_counts"][1:])) > 1:
             result["notes"].append(
                 f"{page['name']}: query count changed between requests {page['query_counts']}"
