@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from flask_wtf import FlaskForm
-from wtforms import Field
-
 from forum.services import ForumError
 
 
-def form_status(
-    form: FlaskForm,
-    save: Callable[[], object],
-    field: Field | None = None,
-    refused: int | None = None,
-) -> int | None:
+def form_status(form, save, field=None, refused: int | None = None) -> int | None:
     """None when the form validated and save() succeeded; else the status to render it with.
 
     200 for a GET; 422 for a sent form that failed validation. When save() raises
