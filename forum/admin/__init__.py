@@ -6,8 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from forum.accounts.forms import EmptyForm
 from forum.extensions import db
+from forum.forms import form_status
 from forum.permissions import admin_required
-from forum.services import ForumError
 from forum.threads import services
 from forum.threads.forms import CategoryForm
 from forum.threads.models import Category
@@ -29,21 +29,17 @@ def categories():
 def edit_category(category_id: int | None = None):
     category = db.get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(obj=category)
-    status = 200
-    if form.validate_on_submit():
+
+    def save():
         fields = {name: getattr(form, name).data for name in
                   ("name", "slug", "description", "visibility", "anonymous_policy", "sensitive")}
         fields["slug"] = fields["slug"].strip().lower()
-        try:
-            services.save_category(category, **fields)
-        except ForumError as exc:
-            form.slug.errors.append(str(exc))
-            status = 422
-        else:
-            flash("Category saved.", "success")
-            return redirect(url_for("admin.categories"))
-    elif request.method == "POST":
-        status = 422
+        services.save_category(category, **fields)
+
+    status = form_status(form, save, form.slug, refused=422)
+    if status is None:
+        flash("Category saved.", "success")
+        return redirect(url_for("admin.categories"))
     return render_template("admin/category_form.html", form=form, category=category), status
 
 

@@ -19,6 +19,7 @@ from forum.digests.forms import FollowForm, FrequencyForm, preferences_form
 from forum.digests.tags import all_tags
 from forum.errors import render_error
 from forum.extensions import csrf, limiter
+from forum.forms import form_status
 from forum.services import ForumError, NotFound
 from forum.threads.services import get_thread
 
@@ -39,25 +40,21 @@ def preferences():
     tags = all_tags()
     prefs = services.get_preferences(current_user)
     form = preferences_form(services.digest_categories(current_user), tags, prefs)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.save_preferences(
-                current_user,
-                frequency=form.frequency.data,
-                category_ids=set(form.categories.data or []),
-                tag_slugs=set(form.tags.data or []),
-                titles_in_subject=form.titles_in_subject.data,
-                notify_replies=form.notify_replies.data,
-            )
-        except ForumError as exc:
-            form.form_errors.append(str(exc))
-            status = exc.status
-        else:
-            flash("Your email preferences are saved.", "success")
-            return redirect(url_for("digests.preferences"))
-    elif request.method == "POST":
-        status = 422
+
+    def save():
+        services.save_preferences(
+            current_user,
+            frequency=form.frequency.data,
+            category_ids=set(form.categories.data or []),
+            tag_slugs=set(form.tags.data or []),
+            titles_in_subject=form.titles_in_subject.data,
+            notify_replies=form.notify_replies.data,
+        )
+
+    status = form_status(form, save)
+    if status is None:
+        flash("Your email preferences are saved.", "success")
+        return redirect(url_for("digests.preferences"))
     return render_template(
         "digests/preferences.html", form=form, prefs=prefs, show_tags=bool(tags)
     ), status

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import User
 from forum.extensions import db
+from forum.forms import form_status
 from forum.moderation import authors, bp, guidelines
 from forum.moderation import settings as site_settings
 from forum.moderation.forms import GuidelinesForm, RevealForm, RoleForm, SettingsForm
@@ -92,19 +93,15 @@ def set_role(user_id: int):
 def settings():
     current = site_settings.load_settings()
     form = SettingsForm(data=current) if request.method == "GET" else SettingsForm()
-    status = 200
-    if form.validate_on_submit():
+
+    def save():
         values = {key: getattr(form, key).data for key in site_settings.SETTINGS}
-        try:
-            site_settings.save_settings(current_user, values, form.reason.data)
-        except ForumError as exc:
-            form.form_errors.append(str(exc))
-            status = exc.status
-        else:
-            flash("Settings saved.", "success")
-            return redirect(url_for("moderation.settings"))
-    elif request.method == "POST":
-        status = 422
+        site_settings.save_settings(current_user, values, form.reason.data)
+
+    status = form_status(form, save)
+    if status is None:
+        flash("Settings saved.", "success")
+        return redirect(url_for("moderation.settings"))
     return render_template("moderation/settings.html", form=form), status
 
 
@@ -115,18 +112,12 @@ def edit_guidelines():
         form = GuidelinesForm(body=guidelines.current_guidelines()[0])
     else:
         form = GuidelinesForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            guidelines.save_guidelines(current_user, form.body.data, form.reason.data)
-        except ForumError as exc:
-            form.form_errors.append(str(exc))
-            status = exc.status
-        else:
-            flash("The guidelines are updated.", "success")
-            return redirect(url_for("pages.guidelines"))
-    elif request.method == "POST":
-        status = 422
+    status = form_status(
+        form, lambda: guidelines.save_guidelines(current_user, form.body.data, form.reason.data)
+    )
+    if status is None:
+        flash("The guidelines are updated.", "success")
+        return redirect(url_for("pages.guidelines"))
     return render_template(
         "moderation/guidelines.html", form=form, revisions=guidelines.revisions()
     ), status

@@ -10,11 +10,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from forum.accounts.forms import EmptyForm
 from forum.extensions import db, limiter
+from forum.forms import form_status
 from forum.moderation import flags_bp, services
 from forum.moderation.forms import FlagForm
 from forum.moderation.models import FLAG_REASONS, MemberNotice
 from forum.security import safe_next
-from forum.services import ForumError, NotFound
+from forum.services import NotFound
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.services import can_see_post, get_post
 
@@ -40,22 +41,15 @@ def new(post_id: int):
     if post.author_id == current_user.id:
         abort(403)  # nobody flags their own post: no form that can only fail
     form = FlagForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.flag_post(current_user, post, form.reason.data, form.note.data or "")
-        except ForumError as exc:
-            form.form_errors.append(str(exc))
-            status = exc.status
-        else:
-            flash(
-                "Thank you. Moderators will look at this post. "
-                "Its author won't know who flagged it.",
-                "success",
-            )
-            return redirect(url_for("threads.permalink", post_id=post.id))
-    elif request.method == "POST":
-        status = 422
+    status = form_status(
+        form, lambda: services.flag_post(current_user, post, form.reason.data, form.note.data or "")
+    )
+    if status is None:
+        flash(
+            "Thank you. Moderators will look at this post. Its author won't know who flagged it.",
+            "success",
+        )
+        return redirect(url_for("threads.permalink", post_id=post.id))
     aliases = AliasBook.for_threads([post.thread_id])
     author = display_author(post, current_user, aliases, post.thread)
     return render_template(

@@ -10,6 +10,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from forum.extensions import db, login_manager
+from forum.forms import form_status
 from forum.moderation import actions, authors, bp
 from forum.moderation import views as mod_views
 from forum.moderation.forms import ActionForm, BulkDismissForm, ModeratorEditForm
@@ -194,21 +195,17 @@ def edit_post(post_id: int):
         form = ModeratorEditForm(body=post.body, title=post.thread.title)
     else:
         form = ModeratorEditForm()
-    status = 200
-    if form.validate_on_submit():
+
+    def save():
         title = form.title.data if post.number == 1 else None
-        try:
-            actions.edit_post_as_moderator(
-                current_user, post, form.body.data, form.reason.data, title=title
-            )
-        except ForumError as exc:
-            form.form_errors.append(str(exc))
-            status = exc.status
-        else:
-            flash("Your edit is saved; the earlier text is kept as a revision.", "success")
-            return redirect(url_for("moderation.post", post_id=post.id))
-    elif request.method == "POST":
-        status = 422
+        actions.edit_post_as_moderator(
+            current_user, post, form.body.data, form.reason.data, title=title
+        )
+
+    status = form_status(form, save)
+    if status is None:
+        flash("Your edit is saved; the earlier text is kept as a revision.", "success")
+        return redirect(url_for("moderation.post", post_id=post.id))
     item = mod_views.post_item(post, current_user)
     return render_template("moderation/edit.html", form=form, item=item, thread=post.thread), status
 

@@ -6,11 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from forum.accounts.forms import EmptyForm
 from forum.extensions import db
+from forum.forms import form_status
 from forum.permissions import moderator_required
 from forum.resources import bp, library, services
 from forum.resources.forms import ResourceForm, TagForm, options
 from forum.resources.models import Tag
-from forum.services import ForumError, NotFound
+from forum.services import NotFound
 
 
 @bp.get("/admin/tags")
@@ -25,24 +26,20 @@ def admin_tags():
 def edit_tag(tag_id: int | None = None):
     tag = db.get_or_404(Tag, tag_id) if tag_id else None
     form = TagForm(obj=tag)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.save_tag(
-                tag,
-                slug=form.slug.data,
-                label=form.label.data,
-                description=form.description.data or "",
-                legal=form.legal.data,
-            )
-        except ForumError as exc:
-            form.slug.errors.append(str(exc))
-            status = 422
-        else:
-            flash("Tag saved.", "success")
-            return redirect(url_for("resources.admin_tags"))
-    elif request.method == "POST":
-        status = 422
+
+    def save():
+        services.save_tag(
+            tag,
+            slug=form.slug.data,
+            label=form.label.data,
+            description=form.description.data or "",
+            legal=form.legal.data,
+        )
+
+    status = form_status(form, save, form.slug, refused=422)
+    if status is None:
+        flash("Tag saved.", "success")
+        return redirect(url_for("resources.admin_tags"))
     return render_template("resources/tag_form.html", form=form, tag=tag), status
 
 
@@ -88,29 +85,25 @@ def edit_resource(resource_id: str | None = None):
     form.tags.choices = options((t.id, t.label) for t in services.all_tags())
     if request.method == "GET" and resource is not None:
         form.tags.data = library.resource_tag_ids(resource)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            library.save_resource(
-                resource,
-                id=form.id.data,
-                title=form.title.data,
-                url=form.url.data,
-                alt_url=form.alt_url.data or None,
-                publisher=form.publisher.data,
-                description=form.description.data,
-                tag_ids=form.tags.data or [],
-                verification=form.verification.data,
-                verification_note=form.verification_note.data or "",
-            )
-        except ForumError as exc:
-            form.form_errors.append(str(exc))
-            status = 422
-        else:
-            flash("Resource saved.", "success")
-            return redirect(url_for("resources.admin_resources"))
-    elif request.method == "POST":
-        status = 422
+
+    def save():
+        library.save_resource(
+            resource,
+            id=form.id.data,
+            title=form.title.data,
+            url=form.url.data,
+            alt_url=form.alt_url.data or None,
+            publisher=form.publisher.data,
+            description=form.description.data,
+            tag_ids=form.tags.data or [],
+            verification=form.verification.data,
+            verification_note=form.verification_note.data or "",
+        )
+
+    status = form_status(form, save, refused=422)
+    if status is None:
+        flash("Resource saved.", "success")
+        return redirect(url_for("resources.admin_resources"))
     return render_template("resources/resource_form.html", form=form, resource=resource), status
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.forms import EmptyForm
 from forum.extensions import limiter, login_manager
+from forum.forms import form_status
 from forum.guestcache import guest_cached
 from forum.resources import bp, library, search, services
 from forum.resources.forms import LinkForm, StoryForm
@@ -128,8 +129,8 @@ def story(thread_id: int):
         form.outcome.data = thread.outcome or ""
     set_tag_choices(form, current)
     is_author = services.is_author(current_user, thread)
-    status = 200
-    if form.validate_on_submit():
+
+    def save():
         details = services.StoryDetails(
             **form.story_values(),
             outcome=(form.outcome.data or None) if is_author else thread.outcome,
@@ -137,15 +138,12 @@ def story(thread_id: int):
         try:
             services.save_story(current_user, thread, details)
         except NotAllowed:
-            abort(403)
-        except ForumError as exc:
-            form.form_errors.append(str(exc))
-            status = 422
-        else:
-            flash("Topics and details saved.", "success")
-            return redirect(url_for("threads.show", thread_id=thread.id))
-    elif request.method == "POST":
-        status = 422
+            abort(403)  # an error page, not a message on the form like other ForumErrors
+
+    status = form_status(form, save, refused=422)
+    if status is None:
+        flash("Topics and details saved.", "success")
+        return redirect(url_for("threads.show", thread_id=thread.id))
     return render_template(
         "resources/story.html", form=form, thread=thread, is_author=is_author
     ), status
