@@ -14,6 +14,7 @@ from forum.resources import search
 from forum.resources.models import Tag, ThreadTag
 from forum.services import has_unstorable
 from forum.threads import services
+from forum.threads.authors import ALIAS_PREFIX, AliasBook, assign_aliases
 from forum.threads.models import Post, PostStatus, Thread
 from tests import factories as f
 
@@ -374,6 +375,39 @@ def test_username_search_never_finds_anonymous_posts(client_as, world):
     for leak in ("quillfeather", "quill@example.org", f"/users/{writer.username}"):
         assert leak not in html
     assert f.first_post(secret).id in found_post_ids(world["member"], "aide")
+
+
+ANON_LABEL = re.compile(r'class="author author--anon">([^<]*)</span>')
+
+
+def test_search_shows_the_alias_the_thread_page_shows(client_as, world):
+    """An alias depends on who posted anonymously earlier in the thread (a taken
+    word moves a later member to another): search must honour that order."""
+    thread = f.make_thread(
+        world["author"], world["public"], title="Many anonymous parents", hide_author=True
+    )
+    order = [world["author"].id]
+    for n in range(200):  # 130 words: a collision comes within a few dozen members
+        writer = f.make_user()
+        if assign_aliases(thread.id, order + [writer.id])[writer.id] != (
+            assign_aliases(thread.id, [writer.id])[writer.id]
+        ):
+            break
+        f.make_reply(writer, thread, body=f"Anonymous reply {n}", hide_author=True)
+        order.append(writer.id)
+    else:
+        pytest.fail("no alias collision among 200 members")
+    probed = f.make_reply(writer, thread, body="Our probedword story.", hide_author=True)
+    f.make_reply(f.make_user(), thread, body="A later anonymous member.", hide_author=True)
+    client = client_as(world["member"])
+
+    shown = ANON_LABEL.findall(client.get("/search?q=probedword").get_data(as_text=True))
+    thread_page = client.get(f"/posts/{probed.id}", follow_redirects=True).get_data(as_text=True)
+    article = thread_page[thread_page.index(f'id="post-{probed.id}"') :]
+    expected = ANON_LABEL.search(article).group(1)
+    word = AliasBook.for_threads([thread.id]).alias(thread.id, writer.id)
+    assert expected == f"{ALIAS_PREFIX} · {word}"
+    assert shown == [expected]
 
 
 def test_search_pages_never_carry_anonymous_authors_identity(client_as, world):

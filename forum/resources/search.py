@@ -397,7 +397,7 @@ def search(
     ranked = sorted(rows[:MAX_RESULTS], key=itemgetter(1, 0), reverse=True)
     offset = (page - 1) * per_page
     posts = load_posts([post_id for post_id, _score in ranked[offset : offset + per_page]])
-    aliases = AliasBook.for_threads(p.thread_id for p in posts)
+    aliases = AliasBook.for_posts(posts)
     words = query.words
     length = current_app.config.get("SEARCH_SNIPPET_CHARS", 240)
     results = [
