@@ -354,6 +354,53 @@ def test_snippets_escape_everything_and_mark_hits(forum):
     assert re.sub(r"</?mark>", "", snippet).count("<") == 0
 
 
+@pytest.mark.parametrize(
+    "text_value, words, marked",
+    [
+        # Escaped characters become entities (&amp; &#39;): their names never hit.
+        (
+            """AT&T said amp & <amp> it's "39" x39""",
+            ["amp", "39", "t"],
+            "AT&amp;T said <mark>amp</mark> &amp; &lt;<mark>amp</mark>&gt; it&#39;s "
+            "&#34;<mark>39</mark>&#34; x39",
+        ),
+        # Short words: whole words, plus trailing "s" unless they end in one.
+        (
+            "Buses, bus, BUSS and IEPs or iepss; ieps2 and iep_s",
+            ["bus", "iep"],
+            "Buses, <mark>bus</mark>, BUSS and <mark>IEPs</mark> or <mark>iepss</mark>; "
+            "ieps2 and <mark>iep</mark>_s",
+        ),
+        # Longer words: any word starting with the stem; stopwords never.
+        (
+            "Told them to tell the teacher: telling works",
+            ["to", "tells"],
+            "Told them to <mark>tell</mark> the teacher: <mark>telling</mark> works",
+        ),
+        # Letters outside ASCII: full case-folding ("ß" is "ss").
+        (
+            "Die Straße war STRASSE; Strassenbahn",
+            ["strasse"],
+            "Die <mark>Straße</mark> war <mark>STRASSE</mark>; <mark>Strassenbahn</mark>",
+        ),
+        ("Café cafe CAFÉS", ["café"], "<mark>Café</mark> cafe <mark>CAFÉS</mark>"),
+        ("Nothing to mark — 🧑 here…", [], "Nothing to mark — 🧑 here…"),
+    ],
+)
+def test_highlight_marks_whole_words_and_escapes_the_rest(text_value, words, marked):
+    assert search.highlight(text_value, words) == marked
+
+
+@pytest.mark.parametrize("opening", ["Intro", "Über"])  # ASCII letters or not
+def test_snippet_is_a_window_around_the_first_hit(opening):
+    text_value = f"{opening} words here. " * 10 + "The speech therapist met us. "
+    text_value += "More filler text follows. " * 10
+    snippet = search.highlight(text_value, ["speech"], length=60)
+    assert snippet == "… here. The <mark>speech</mark> therapist met us. More filler text …"
+    no_hit = search.highlight("No hit in this rather long text at all", ["speech"], length=20)
+    assert no_hit == "No hit in this …"
+
+
 # --- anonymity -----------------------------------------------------------------------------
 
 

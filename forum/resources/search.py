@@ -118,31 +118,96 @@ def _stem(token: str) -> str:
     return token
 
 
+class Highlighter:
+    """Marks one query's words in texts: built once per search, used for every result.
+
+    A word hits when, case-folded, it is a short query word (maybe plural) or
+    starts with a longer one's stem. Texts whose letters and digits are all
+    ASCII (most posts; punctuation and emoji do not count) are searched with
+    one compiled pattern, in C; any other text goes word by word in Python,
+    where case-folding has no ASCII shortcut ("Straße" folds to "strasse").
+    """
+
+    def __init__(self, words: list[str]):
+        words = [w for w in words if w not in STOPWORDS]
+        self._exact = {w for w in words if len(w) < 4}  # no prefix matching ("to" is not "told")
+        self._stems = tuple({_stem(w) for w in words if len(w) >= 4})
+        pattern = _hit_pattern(self._exact, self._stems)
+        # Escaped text also has entity names and numbers (&amp; &#39;): never hits.
+        self._find = pattern and re.compile(pattern, re.IGNORECASE | re.ASCII)
+        self._find_escaped = pattern and re.compile(
+            r"(?<!&)(?<!&#)" + pattern, re.IGNORECASE | re.ASCII
+        )
+
+    def is_hit(self, word: str) -> bool:
+        folded = word.casefold()
+        exact = self._exact
+        return folded in exact or folded.rstrip("s") in exact or folded.startswith(self._stems)
+
+    def mark(self, text_value: str, *, length: int | None = None) -> Markup:
+        """The text escaped, hits wrapped in <mark>; cut to about `length` around the
+        first hit (with "…" where cut) when it is longer."""
+        fast = not _NON_ASCII_WORD.search(text_value)
+        if length is not None and len(text_value) > length:
+            text_value = _window(text_value, self._first_hit(text_value, fast), length)
+        if not fast:
+            return self._mark_words(text_value)
+        escaped = str(escape(text_value))  # every character escaped, so the whole is safe
+        if self._find_escaped:
+            escaped = self._find_escaped.sub(r"<mark>\g<0></mark>", escaped)
+        return Markup(escaped)
+
+    def _first_hit(self, text_value: str, fast: bool) -> int:
+        if fast:
+            found = self._find and self._find.search(text_value)
+            return found.start() if found else 0
+        words = _WORD.finditer(text_value)
+        return next((m.start() for m in words if self.is_hit(m.group())), 0)
+
+    def _mark_words(self, text_value: str) -> Markup:
+        out: list[str] = []  # every piece escaped, so the whole is safe
+        last = 0
+        for match in _WORD.finditer(text_value):
+            if self.is_hit(match.group()):
+                out.append(escape(text_value[last : match.start()]))
+                out.append(f"<mark>{escape(match.group())}</mark>")
+                last = match.end()
+        out.append(escape(text_value[last:]))
+        return Markup("".join(out))
+
+
+# Letters and digits outside ASCII: such a text is highlighted word by word.
+_NON_ASCII_WORD = re.compile(r"[^\W_\x00-\x7f]")
+
+
+def _hit_pattern(exact: set[str], stems: tuple[str, ...]) -> str | None:
+    """A regex matching exactly the ASCII words Highlighter.is_hit accepts, or None.
+
+    A stem matches any word it starts; a short word matches itself and, unless
+    it ends in "s" itself, itself plus any run of "s" (is_hit strips them).
+    Words with other characters can never hit an ASCII word and are left out.
+    """
+
+    def either(words) -> str:
+        return "|".join(sorted(re.escape(w) for w in words if w.isascii()))
+
+    branches = []
+    if stem_words := either(stems):
+        branches.append(rf"(?:{stem_words})[^\W_]*")
+    if plural_words := either(w for w in exact if not w.endswith("s")):
+        branches.append(rf"(?:{plural_words})s*(?![^\W_])")
+    if s_words := either(w for w in exact if w.endswith("s")):
+        branches.append(rf"(?:{s_words})(?![^\W_])")
+    return rf"(?<![^\W_])(?:{'|'.join(branches)})" if branches else None
+
+
 def highlight(text_value: str, words: list[str], *, length: int | None = None) -> Markup:
     """Escape the text, then wrap words that match the query in <mark>."""
-    words = [w for w in words if w not in STOPWORDS]
-    exact = {w for w in words if len(w) < 4}  # short words: no prefix matching ("to" is not "told")
-    stems = tuple({_stem(w) for w in words if len(w) >= 4})
-
-    def is_hit(word: str) -> bool:
-        folded = word.casefold()
-        return folded in exact or folded.rstrip("s") in exact or folded.startswith(stems)
-
-    if length is not None and len(text_value) > length:
-        text_value = _window(text_value, is_hit, length)
-    out: list[str] = []  # every piece escaped, so the whole is safe
-    last = 0
-    for match in _WORD.finditer(text_value):
-        if is_hit(match.group()):
-            out.append(escape(text_value[last : match.start()]))
-            out.append(f"<mark>{escape(match.group())}</mark>")
-            last = match.end()
-    out.append(escape(text_value[last:]))
-    return Markup("".join(out))
+    return Highlighter(words).mark(text_value, length=length)
 
 
-def _window(text_value: str, is_hit, length: int) -> str:
-    first = next((m.start() for m in _WORD.finditer(text_value) if is_hit(m.group())), 0)
+def _window(text_value: str, first: int, length: int) -> str:
+    """About `length` characters from a little before `first`, cut at spaces."""
     start = max(0, first - length // 4)
     if start:
         space = text_value.find(" ", start)
@@ -398,15 +463,15 @@ def search(
     offset = (page - 1) * per_page
     posts = load_posts([post_id for post_id, _score in ranked[offset : offset + per_page]])
     aliases = AliasBook.for_posts(posts)
-    words = query.words
+    marker = Highlighter(query.words)
     length = current_app.config.get("SEARCH_SNIPPET_CHARS", 240)
     results = [
         SearchResult(
             post=p,
             thread=p.thread,
             author=display_author(p, viewer, aliases, p.thread),
-            title=highlight(p.thread.title, words),
-            snippet=highlight(plain_text(p.body_html), words, length=length),
+            title=marker.mark(p.thread.title),
+            snippet=marker.mark(plain_text(p.body_html), length=length),
         )
         for p in posts
     ]
