@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from operator import itemgetter
 
 from flask import current_app
 from markupsafe import Markup, escape
@@ -18,6 +17,7 @@ from sqlalchemy import (
     Float,
     FromClause,
     Integer,
+    Select,
     column,
     exists,
     func,
@@ -25,6 +25,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
@@ -393,8 +394,8 @@ def clean_slug(value: str | None) -> str | None:
     return value if SLUG.match(value) else None
 
 
-def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> list[tuple[int, float]]:
-    """(post_id, score) of the newest MAX_RESULTS + 1 matching posts `viewer` may read.
+def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> Select:
+    """SELECT (post_id, score) of the newest MAX_RESULTS + 1 matching posts `viewer` may read.
 
     Both indexes hand out matches in post id (= time) order, so this stops after
     MAX_RESULTS + 1 rows instead of scoring every match: "speech therapy" can match
@@ -422,7 +423,37 @@ def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> list[
                 ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
             )
         )
-    return list(db.session.execute(stmt).all())
+    return stmt
+
+
+def ranked_page(
+    viewer, query: ParsedQuery, category: str, tag: str, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """One page of matching post ids, best first, and how many matched (at most
+    MAX_RESULTS + 1, which means "more than MAX_RESULTS"), in one query.
+
+    The database ranks the newest MAX_RESULTS matches and sends back one page of
+    ids, not the thousand rows it chose them from. The page is LEFT JOINed to a
+    one-row count, so a page past the end still learns the total.
+    """
+    newest = newest_matches(viewer, query, category, tag).cte("newest")
+    totals = select(func.count().label("total")).select_from(newest).subquery("totals")
+    ranked = (
+        select(newest.c.post_id, newest.c.score)
+        .order_by(newest.c.post_id.desc())
+        .limit(MAX_RESULTS)
+        .subquery("ranked")
+    )
+    # Best score first; among equal scores the newest (post ids are unique).
+    best_first = (ranked.c.score.desc(), ranked.c.post_id.desc())
+    page = select(ranked).order_by(*best_first).limit(limit).offset(offset).subquery("page")
+    stmt = (
+        select(totals.c.total, page.c.post_id)
+        .select_from(totals.outerjoin(page, true()))
+        .order_by(page.c.score.desc(), page.c.post_id.desc())
+    )
+    rows = db.session.execute(stmt).all()
+    return [post_id for _total, post_id in rows if post_id is not None], rows[0].total
 
 
 def load_posts(ids: list[int]) -> list[Post]:
@@ -457,11 +488,8 @@ def search(
     category, tag = clean_slug(category), clean_slug(tag)
     if not query or category is None or tag is None or (page - 1) * per_page >= MAX_RESULTS:
         return SearchPage(q or "", [], 0, page, per_page)
-    rows = newest_matches(viewer, query, category, tag)
-    # Best score first; among equal scores the newest (post ids are unique).
-    ranked = sorted(rows[:MAX_RESULTS], key=itemgetter(1, 0), reverse=True)
-    offset = (page - 1) * per_page
-    posts = load_posts([post_id for post_id, _score in ranked[offset : offset + per_page]])
+    ids, total = ranked_page(viewer, query, category, tag, (page - 1) * per_page, per_page)
+    posts = load_posts(ids)
     aliases = AliasBook.for_posts(posts)
     marker = Highlighter(query.words)
     length = current_app.config.get("SEARCH_SNIPPET_CHARS", 240)
@@ -475,4 +503,4 @@ def search(
         )
         for p in posts
     ]
-    return SearchPage(q or "", results, len(rows), page, per_page)
+    return SearchPage(q or "", results, total, page, per_page)
