@@ -13,6 +13,7 @@ from forum.extensions import db
 from forum.resources import search
 from forum.resources.models import Tag, ThreadTag
 from forum.services import has_unstorable
+from forum.text import plain_text
 from forum.threads import services
 from forum.threads.authors import ALIAS_PREFIX, AliasBook, assign_aliases
 from forum.threads.models import Post, PostStatus, Thread
@@ -389,6 +390,12 @@ def test_snippets_escape_everything_and_mark_hits(forum):
 )
 def test_highlight_marks_whole_words_and_escapes_the_rest(text_value, words, marked):
     assert search.highlight(text_value, words) == marked
+
+
+def test_snippet_text_has_single_spaces_only():
+    html = "<p>  One\n\ttwo\xa0\u3000three </p>\r\n<ul><li>four&amp;five</li></ul>\x1c"
+    assert plain_text(html) == "One two three four&five"
+    assert plain_text("<p> \n </p>") == ""
 
 
 @pytest.mark.parametrize("opening", ["Intro", "Über"])  # ASCII letters or not
