@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask import current_app
 from markupsafe import Markup, escape
@@ -18,6 +19,8 @@ from sqlalchemy import (
     FromClause,
     Integer,
     Select,
+    String,
+    bindparam,
     column,
     exists,
     func,
@@ -222,9 +225,21 @@ def _window(text_value: str, first: int, length: int) -> str:
 # --- backends --------------------------------------------------------------------
 
 
+# The bound parameter holding a backend's render() of the query in Match.condition.
+MATCH_QUERY = "match_query"
+
+
+def _match_query():
+    return bindparam(MATCH_QUERY, type_=String)
+
+
 @dataclass(frozen=True)
 class Match:
-    """How a backend finds posts: FROM `source` WHERE `condition`, scored by `score`."""
+    """How a backend finds posts: FROM `source` WHERE `condition`, scored by `score`.
+
+    The query itself is a bound parameter (MATCH_QUERY), so a statement built
+    from a Match serves every query.
+    """
 
     source: FromClause
     post_id: ColumnElement
@@ -248,14 +263,14 @@ class SqliteBackend:
             "(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups
         )
 
-    def matches(self, query: ParsedQuery) -> Match:
+    def matches(self) -> Match:
         """The index, its post ids in id order, a score (higher = better) and the condition."""
         fts = self._table
         return Match(
             source=fts,
             post_id=fts.c.rowid,
             score=literal_column("-bm25(post_fts, 4.0, 1.0)", Float),
-            condition=literal_column("post_fts").op("MATCH")(self.render(query)),
+            condition=literal_column("post_fts").op("MATCH")(_match_query()),
         )
 
     def similar_titles(self, query: ParsedQuery, limit: int):
@@ -294,9 +309,10 @@ class PostgresBackend:
     def _tsquery(cls, query: ParsedQuery):
         return postgresql.websearch_to_tsquery(ENGLISH, cls.render(query))
 
-    def matches(self, query: ParsedQuery) -> Match:
+    def matches(self) -> Match:
         """The index, its post ids in id order, a score (higher = better) and the condition."""
-        doc, tsquery = self._table.c.document, self._tsquery(query)
+        doc = self._table.c.document
+        tsquery = postgresql.websearch_to_tsquery(ENGLISH, _match_query())
         return Match(
             source=self._table,
             post_id=self._table.c.post_id,
@@ -394,14 +410,16 @@ def clean_slug(value: str | None) -> str | None:
     return value if SLUG.match(value) else None
 
 
-def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> Select:
-    """SELECT (post_id, score) of the newest MAX_RESULTS + 1 matching posts `viewer` may read.
+def newest_matches(
+    match: Match, *, guest: bool, by_category: bool, by_tag: bool, max_results: int
+) -> Select:
+    """SELECT (post_id, score) of the newest `max_results` + 1 matching posts a viewer
+    may read: a guest only public categories; `category` and `tag` slugs are parameters.
 
     Both indexes hand out matches in post id (= time) order, so this stops after
-    MAX_RESULTS + 1 rows instead of scoring every match: "speech therapy" can match
+    max_results + 1 rows instead of scoring every match: "speech therapy" can match
     a third of a forum, and scoring all of it would cost a full pass per search.
     """
-    match = backend().matches(query)
     stmt = (
         select(match.post_id.label("post_id"), match.score.label("score"))
         .select_from(match.source)
@@ -411,19 +429,59 @@ def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> Selec
         .where(match.condition, Post.status == PostStatus.VISIBLE)
         .where(Thread.status == PostStatus.VISIBLE)
         .order_by(match.post_id.desc())
-        .limit(MAX_RESULTS + 1)
+        .limit(max_results + 1)
     )
-    if not viewer.is_authenticated:
+    if guest:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
-    if category:
-        stmt = stmt.where(Category.slug == category)
-    if tag:
+    if by_category:
+        stmt = stmt.where(Category.slug == bindparam("category"))
+    if by_tag:
         stmt = stmt.where(
             exists().where(
-                ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
+                ThreadTag.thread_id == Thread.id,
+                ThreadTag.tag_id == Tag.id,
+                Tag.slug == bindparam("tag"),
             )
         )
     return stmt
+
+
+@cache
+def _ranked_statement(
+    backend, guest: bool, by_category: bool, by_tag: bool, max_results: int
+) -> Select:
+    """The statement of ranked_page, built once per shape: composing it anew cost
+    SQLAlchemy about a millisecond per search. The query, the filters' slugs, the
+    page size and the offset are parameters.
+    """
+    newest = newest_matches(
+        backend.matches(),
+        guest=guest,
+        by_category=by_category,
+        by_tag=by_tag,
+        max_results=max_results,
+    ).cte("newest")
+    totals = select(func.count().label("total")).select_from(newest).subquery("totals")
+    ranked = (
+        select(newest.c.post_id, newest.c.score)
+        .order_by(newest.c.post_id.desc())
+        .limit(max_results)
+        .subquery("ranked")
+    )
+    # Best score first; among equal scores the newest (post ids are unique).
+    best_first = (ranked.c.score.desc(), ranked.c.post_id.desc())
+    page = (
+        select(ranked)
+        .order_by(*best_first)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    return (
+        select(totals.c.total, page.c.post_id)
+        .select_from(totals.outerjoin(page, true()))
+        .order_by(page.c.score.desc(), page.c.post_id.desc())
+    )
 
 
 def ranked_page(
@@ -436,23 +494,15 @@ def ranked_page(
     ids, not the thousand rows it chose them from. The page is LEFT JOINed to a
     one-row count, so a page past the end still learns the total.
     """
-    newest = newest_matches(viewer, query, category, tag).cte("newest")
-    totals = select(func.count().label("total")).select_from(newest).subquery("totals")
-    ranked = (
-        select(newest.c.post_id, newest.c.score)
-        .order_by(newest.c.post_id.desc())
-        .limit(MAX_RESULTS)
-        .subquery("ranked")
-    )
-    # Best score first; among equal scores the newest (post ids are unique).
-    best_first = (ranked.c.score.desc(), ranked.c.post_id.desc())
-    page = select(ranked).order_by(*best_first).limit(limit).offset(offset).subquery("page")
-    stmt = (
-        select(totals.c.total, page.c.post_id)
-        .select_from(totals.outerjoin(page, true()))
-        .order_by(page.c.score.desc(), page.c.post_id.desc())
-    )
-    rows = db.session.execute(stmt).all()
+    index = backend()
+    guest = not viewer.is_authenticated
+    stmt = _ranked_statement(index, guest, bool(category), bool(tag), MAX_RESULTS)
+    params = {MATCH_QUERY: index.render(query), "limit": limit, "offset": offset}
+    if category:
+        params["category"] = category
+    if tag:
+        params["tag"] = tag
+    rows = db.session.execute(stmt, params).all()
     return [post_id for _total, post_id in rows if post_id is not None], rows[0].total
 
 
