@@ -124,6 +124,23 @@ def test_alias_stable_in_thread_and_unlinkable_across_threads(app, world):
     assert len(words) > 20
 
 
+def test_alias_book_computes_lazily_but_as_the_whole_thread_would(app, world):
+    """Lookups in any order, and books read only up to a post, give the same words."""
+    thread = f.make_thread(world["author"], world["public"], title="Lazy aliases", hide_author=True)
+    writers = [world["author"]] + [f.make_user() for _ in range(30)]
+    posts = [f.first_post(thread)]
+    for n, writer in enumerate(writers[1:]):
+        posts.append(f.make_reply(writer, thread, body=f"Reply {n}", hide_author=True))
+    f.make_reply(writers[3], thread, body="Again", hide_author=True)  # an author's second post
+    everyone = assign_aliases(thread.id, [w.id for w in writers])
+    book = AliasBook.for_threads([thread.id])
+    for writer in reversed(writers):
+        assert book.alias(thread.id, writer.id) == everyone[writer.id]
+    for shown in (posts[0], posts[7], posts[-1]):
+        book = AliasBook.for_posts([shown])
+        assert book.alias(thread.id, shown.author_id) == everyone[shown.author_id]
+
+
 def test_no_alias_collision_among_fifty_members():
     for thread_id in range(1, 30):
         aliases = assign_aliases(thread_id, range(1, 51), key=b"k" * 32)

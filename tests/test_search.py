@@ -13,7 +13,9 @@ from forum.extensions import db
 from forum.resources import search
 from forum.resources.models import Tag, ThreadTag
 from forum.services import has_unstorable
+from forum.text import plain_text
 from forum.threads import services
+from forum.threads.authors import ALIAS_PREFIX, AliasBook, assign_aliases
 from forum.threads.models import Post, PostStatus, Thread
 from tests import factories as f
 
@@ -353,6 +355,59 @@ def test_snippets_escape_everything_and_mark_hits(forum):
     assert re.sub(r"</?mark>", "", snippet).count("<") == 0
 
 
+@pytest.mark.parametrize(
+    "text_value, words, marked",
+    [
+        # Escaped characters become entities (&amp; &#39;): their names never hit.
+        (
+            """AT&T said amp & <amp> it's "39" x39""",
+            ["amp", "39", "t"],
+            "AT&amp;T said <mark>amp</mark> &amp; &lt;<mark>amp</mark>&gt; it&#39;s "
+            "&#34;<mark>39</mark>&#34; x39",
+        ),
+        # Short words: whole words, plus trailing "s" unless they end in one.
+        (
+            "Buses, bus, BUSS and IEPs or iepss; ieps2 and iep_s",
+            ["bus", "iep"],
+            "Buses, <mark>bus</mark>, BUSS and <mark>IEPs</mark> or <mark>iepss</mark>; "
+            "ieps2 and <mark>iep</mark>_s",
+        ),
+        # Longer words: any word starting with the stem; stopwords never.
+        (
+            "Told them to tell the teacher: telling works",
+            ["to", "tells"],
+            "Told them to <mark>tell</mark> the teacher: <mark>telling</mark> works",
+        ),
+        # Letters outside ASCII: full case-folding ("ß" is "ss").
+        (
+            "Die Straße war STRASSE; Strassenbahn",
+            ["strasse"],
+            "Die <mark>Straße</mark> war <mark>STRASSE</mark>; <mark>Strassenbahn</mark>",
+        ),
+        ("Café cafe CAFÉS", ["café"], "<mark>Café</mark> cafe <mark>CAFÉS</mark>"),
+        ("Nothing to mark — 🧑 here…", [], "Nothing to mark — 🧑 here…"),
+    ],
+)
+def test_highlight_marks_whole_words_and_escapes_the_rest(text_value, words, marked):
+    assert search.highlight(text_value, words) == marked
+
+
+def test_snippet_text_has_single_spaces_only():
+    html = "<p>  One\n\ttwo\xa0\u3000three </p>\r\n<ul><li>four&amp;five</li></ul>\x1c"
+    assert plain_text(html) == "One two three four&five"
+    assert plain_text("<p> \n </p>") == ""
+
+
+@pytest.mark.parametrize("opening", ["Intro", "Über"])  # ASCII letters or not
+def test_snippet_is_a_window_around_the_first_hit(opening):
+    text_value = f"{opening} words here. " * 10 + "The speech therapist met us. "
+    text_value += "More filler text follows. " * 10
+    snippet = search.highlight(text_value, ["speech"], length=60)
+    assert snippet == "… here. The <mark>speech</mark> therapist met us. More filler text …"
+    no_hit = search.highlight("No hit in this rather long text at all", ["speech"], length=20)
+    assert no_hit == "No hit in this …"
+
+
 # --- anonymity -----------------------------------------------------------------------------
 
 
@@ -374,6 +429,39 @@ def test_username_search_never_finds_anonymous_posts(client_as, world):
     for leak in ("quillfeather", "quill@example.org", f"/users/{writer.username}"):
         assert leak not in html
     assert f.first_post(secret).id in found_post_ids(world["member"], "aide")
+
+
+ANON_LABEL = re.compile(r'class="author author--anon">([^<]*)</span>')
+
+
+def test_search_shows_the_alias_the_thread_page_shows(client_as, world):
+    """An alias depends on who posted anonymously earlier in the thread (a taken
+    word moves a later member to another): search must honour that order."""
+    thread = f.make_thread(
+        world["author"], world["public"], title="Many anonymous parents", hide_author=True
+    )
+    order = [world["author"].id]
+    for n in range(200):  # 130 words: a collision comes within a few dozen members
+        writer = f.make_user()
+        if assign_aliases(thread.id, order + [writer.id])[writer.id] != (
+            assign_aliases(thread.id, [writer.id])[writer.id]
+        ):
+            break
+        f.make_reply(writer, thread, body=f"Anonymous reply {n}", hide_author=True)
+        order.append(writer.id)
+    else:
+        pytest.fail("no alias collision among 200 members")
+    probed = f.make_reply(writer, thread, body="Our probedword story.", hide_author=True)
+    f.make_reply(f.make_user(), thread, body="A later anonymous member.", hide_author=True)
+    client = client_as(world["member"])
+
+    shown = ANON_LABEL.findall(client.get("/search?q=probedword").get_data(as_text=True))
+    thread_page = client.get(f"/posts/{probed.id}", follow_redirects=True).get_data(as_text=True)
+    article = thread_page[thread_page.index(f'id="post-{probed.id}"') :]
+    expected = ANON_LABEL.search(article).group(1)
+    word = AliasBook.for_threads([thread.id]).alias(thread.id, writer.id)
+    assert expected == f"{ALIAS_PREFIX} · {word}"
+    assert shown == [expected]
 
 
 def test_search_pages_never_carry_anonymous_authors_identity(client_as, world):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from operator import itemgetter
+from functools import cache
 
 from flask import current_app
 from markupsafe import Markup, escape
@@ -18,6 +18,9 @@ from sqlalchemy import (
     Float,
     FromClause,
     Integer,
+    Select,
+    String,
+    bindparam,
     column,
     exists,
     func,
@@ -25,6 +28,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    true,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import joinedload
@@ -118,31 +122,96 @@ def _stem(token: str) -> str:
     return token
 
 
+class Highlighter:
+    """Marks one query's words in texts: built once per search, used for every result.
+
+    A word hits when, case-folded, it is a short query word (maybe plural) or
+    starts with a longer one's stem. Texts whose letters and digits are all
+    ASCII (most posts; punctuation and emoji do not count) are searched with
+    one compiled pattern, in C; any other text goes word by word in Python,
+    where case-folding has no ASCII shortcut ("Straße" folds to "strasse").
+    """
+
+    def __init__(self, words: list[str]):
+        words = [w for w in words if w not in STOPWORDS]
+        self._exact = {w for w in words if len(w) < 4}  # no prefix matching ("to" is not "told")
+        self._stems = tuple({_stem(w) for w in words if len(w) >= 4})
+        pattern = _hit_pattern(self._exact, self._stems)
+        # Escaped text also has entity names and numbers (&amp; &#39;): never hits.
+        self._find = pattern and re.compile(pattern, re.IGNORECASE | re.ASCII)
+        self._find_escaped = pattern and re.compile(
+            r"(?<!&)(?<!&#)" + pattern, re.IGNORECASE | re.ASCII
+        )
+
+    def is_hit(self, word: str) -> bool:
+        folded = word.casefold()
+        exact = self._exact
+        return folded in exact or folded.rstrip("s") in exact or folded.startswith(self._stems)
+
+    def mark(self, text_value: str, *, length: int | None = None) -> Markup:
+        """The text escaped, hits wrapped in <mark>; cut to about `length` around the
+        first hit (with "…" where cut) when it is longer."""
+        fast = not _NON_ASCII_WORD.search(text_value)
+        if length is not None and len(text_value) > length:
+            text_value = _window(text_value, self._first_hit(text_value, fast), length)
+        if not fast:
+            return self._mark_words(text_value)
+        escaped = str(escape(text_value))  # every character escaped, so the whole is safe
+        if self._find_escaped:
+            escaped = self._find_escaped.sub(r"<mark>\g<0></mark>", escaped)
+        return Markup(escaped)
+
+    def _first_hit(self, text_value: str, fast: bool) -> int:
+        if fast:
+            found = self._find and self._find.search(text_value)
+            return found.start() if found else 0
+        words = _WORD.finditer(text_value)
+        return next((m.start() for m in words if self.is_hit(m.group())), 0)
+
+    def _mark_words(self, text_value: str) -> Markup:
+        out: list[str] = []  # every piece escaped, so the whole is safe
+        last = 0
+        for match in _WORD.finditer(text_value):
+            if self.is_hit(match.group()):
+                out.append(escape(text_value[last : match.start()]))
+                out.append(f"<mark>{escape(match.group())}</mark>")
+                last = match.end()
+        out.append(escape(text_value[last:]))
+        return Markup("".join(out))
+
+
+# Letters and digits outside ASCII: such a text is highlighted word by word.
+_NON_ASCII_WORD = re.compile(r"[^\W_\x00-\x7f]")
+
+
+def _hit_pattern(exact: set[str], stems: tuple[str, ...]) -> str | None:
+    """A regex matching exactly the ASCII words Highlighter.is_hit accepts, or None.
+
+    A stem matches any word it starts; a short word matches itself and, unless
+    it ends in "s" itself, itself plus any run of "s" (is_hit strips them).
+    Words with other characters can never hit an ASCII word and are left out.
+    """
+
+    def either(words) -> str:
+        return "|".join(sorted(re.escape(w) for w in words if w.isascii()))
+
+    branches = []
+    if stem_words := either(stems):
+        branches.append(rf"(?:{stem_words})[^\W_]*")
+    if plural_words := either(w for w in exact if not w.endswith("s")):
+        branches.append(rf"(?:{plural_words})s*(?![^\W_])")
+    if s_words := either(w for w in exact if w.endswith("s")):
+        branches.append(rf"(?:{s_words})(?![^\W_])")
+    return rf"(?<![^\W_])(?:{'|'.join(branches)})" if branches else None
+
+
 def highlight(text_value: str, words: list[str], *, length: int | None = None) -> Markup:
     """Escape the text, then wrap words that match the query in <mark>."""
-    words = [w for w in words if w not in STOPWORDS]
-    exact = {w for w in words if len(w) < 4}  # short words: no prefix matching ("to" is not "told")
-    stems = tuple({_stem(w) for w in words if len(w) >= 4})
-
-    def is_hit(word: str) -> bool:
-        folded = word.casefold()
-        return folded in exact or folded.rstrip("s") in exact or folded.startswith(stems)
-
-    if length is not None and len(text_value) > length:
-        text_value = _window(text_value, is_hit, length)
-    out: list[str] = []  # every piece escaped, so the whole is safe
-    last = 0
-    for match in _WORD.finditer(text_value):
-        if is_hit(match.group()):
-            out.append(escape(text_value[last : match.start()]))
-            out.append(f"<mark>{escape(match.group())}</mark>")
-            last = match.end()
-    out.append(escape(text_value[last:]))
-    return Markup("".join(out))
+    return Highlighter(words).mark(text_value, length=length)
 
 
-def _window(text_value: str, is_hit, length: int) -> str:
-    first = next((m.start() for m in _WORD.finditer(text_value) if is_hit(m.group())), 0)
+def _window(text_value: str, first: int, length: int) -> str:
+    """About `length` characters from a little before `first`, cut at spaces."""
     start = max(0, first - length // 4)
     if start:
         space = text_value.find(" ", start)
@@ -156,9 +225,21 @@ def _window(text_value: str, is_hit, length: int) -> str:
 # --- backends --------------------------------------------------------------------
 
 
+# The bound parameter holding a backend's render() of the query in Match.condition.
+MATCH_QUERY = "match_query"
+
+
+def _match_query():
+    return bindparam(MATCH_QUERY, type_=String)
+
+
 @dataclass(frozen=True)
 class Match:
-    """How a backend finds posts: FROM `source` WHERE `condition`, scored by `score`."""
+    """How a backend finds posts: FROM `source` WHERE `condition`, scored by `score`.
+
+    The query itself is a bound parameter (MATCH_QUERY), so a statement built
+    from a Match serves every query.
+    """
 
     source: FromClause
     post_id: ColumnElement
@@ -182,14 +263,14 @@ class SqliteBackend:
             "(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups
         )
 
-    def matches(self, query: ParsedQuery) -> Match:
+    def matches(self) -> Match:
         """The index, its post ids in id order, a score (higher = better) and the condition."""
         fts = self._table
         return Match(
             source=fts,
             post_id=fts.c.rowid,
             score=literal_column("-bm25(post_fts, 4.0, 1.0)", Float),
-            condition=literal_column("post_fts").op("MATCH")(self.render(query)),
+            condition=literal_column("post_fts").op("MATCH")(_match_query()),
         )
 
     def similar_titles(self, query: ParsedQuery, limit: int):
@@ -228,9 +309,10 @@ class PostgresBackend:
     def _tsquery(cls, query: ParsedQuery):
         return postgresql.websearch_to_tsquery(ENGLISH, cls.render(query))
 
-    def matches(self, query: ParsedQuery) -> Match:
+    def matches(self) -> Match:
         """The index, its post ids in id order, a score (higher = better) and the condition."""
-        doc, tsquery = self._table.c.document, self._tsquery(query)
+        doc = self._table.c.document
+        tsquery = postgresql.websearch_to_tsquery(ENGLISH, _match_query())
         return Match(
             source=self._table,
             post_id=self._table.c.post_id,
@@ -328,14 +410,16 @@ def clean_slug(value: str | None) -> str | None:
     return value if SLUG.match(value) else None
 
 
-def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> list[tuple[int, float]]:
-    """(post_id, score) of the newest MAX_RESULTS + 1 matching posts `viewer` may read.
+def newest_matches(
+    match: Match, *, guest: bool, by_category: bool, by_tag: bool, max_results: int
+) -> Select:
+    """SELECT (post_id, score) of the newest `max_results` + 1 matching posts a viewer
+    may read: a guest only public categories; `category` and `tag` slugs are parameters.
 
     Both indexes hand out matches in post id (= time) order, so this stops after
-    MAX_RESULTS + 1 rows instead of scoring every match: "speech therapy" can match
+    max_results + 1 rows instead of scoring every match: "speech therapy" can match
     a third of a forum, and scoring all of it would cost a full pass per search.
     """
-    match = backend().matches(query)
     stmt = (
         select(match.post_id.label("post_id"), match.score.label("score"))
         .select_from(match.source)
@@ -345,19 +429,81 @@ def newest_matches(viewer, query: ParsedQuery, category: str, tag: str) -> list[
         .where(match.condition, Post.status == PostStatus.VISIBLE)
         .where(Thread.status == PostStatus.VISIBLE)
         .order_by(match.post_id.desc())
-        .limit(MAX_RESULTS + 1)
+        .limit(max_results + 1)
     )
-    if not viewer.is_authenticated:
+    if guest:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
-    if category:
-        stmt = stmt.where(Category.slug == category)
-    if tag:
+    if by_category:
+        stmt = stmt.where(Category.slug == bindparam("category"))
+    if by_tag:
         stmt = stmt.where(
             exists().where(
-                ThreadTag.thread_id == Thread.id, ThreadTag.tag_id == Tag.id, Tag.slug == tag
+                ThreadTag.thread_id == Thread.id,
+                ThreadTag.tag_id == Tag.id,
+                Tag.slug == bindparam("tag"),
             )
         )
-    return list(db.session.execute(stmt).all())
+    return stmt
+
+
+@cache
+def _ranked_statement(
+    backend, guest: bool, by_category: bool, by_tag: bool, max_results: int
+) -> Select:
+    """The statement of ranked_page, built once per shape: composing it anew cost
+    SQLAlchemy about a millisecond per search. The query, the filters' slugs, the
+    page size and the offset are parameters.
+    """
+    newest = newest_matches(
+        backend.matches(),
+        guest=guest,
+        by_category=by_category,
+        by_tag=by_tag,
+        max_results=max_results,
+    ).cte("newest")
+    totals = select(func.count().label("total")).select_from(newest).subquery("totals")
+    ranked = (
+        select(newest.c.post_id, newest.c.score)
+        .order_by(newest.c.post_id.desc())
+        .limit(max_results)
+        .subquery("ranked")
+    )
+    # Best score first; among equal scores the newest (post ids are unique).
+    best_first = (ranked.c.score.desc(), ranked.c.post_id.desc())
+    page = (
+        select(ranked)
+        .order_by(*best_first)
+        .limit(bindparam("limit", type_=Integer))
+        .offset(bindparam("offset", type_=Integer))
+        .subquery("page")
+    )
+    return (
+        select(totals.c.total, page.c.post_id)
+        .select_from(totals.outerjoin(page, true()))
+        .order_by(page.c.score.desc(), page.c.post_id.desc())
+    )
+
+
+def ranked_page(
+    viewer, query: ParsedQuery, category: str, tag: str, offset: int, limit: int
+) -> tuple[list[int], int]:
+    """One page of matching post ids, best first, and how many matched (at most
+    MAX_RESULTS + 1, which means "more than MAX_RESULTS"), in one query.
+
+    The database ranks the newest MAX_RESULTS matches and sends back one page of
+    ids, not the thousand rows it chose them from. The page is LEFT JOINed to a
+    one-row count, so a page past the end still learns the total.
+    """
+    index = backend()
+    guest = not viewer.is_authenticated
+    stmt = _ranked_statement(index, guest, bool(category), bool(tag), MAX_RESULTS)
+    params = {MATCH_QUERY: index.render(query), "limit": limit, "offset": offset}
+    if category:
+        params["category"] = category
+    if tag:
+        params["tag"] = tag
+    rows = db.session.execute(stmt, params).all()
+    return [post_id for _total, post_id in rows if post_id is not None], rows[0].total
 
 
 def load_posts(ids: list[int]) -> list[Post]:
@@ -392,22 +538,19 @@ def search(
     category, tag = clean_slug(category), clean_slug(tag)
     if not query or category is None or tag is None or (page - 1) * per_page >= MAX_RESULTS:
         return SearchPage(q or "", [], 0, page, per_page)
-    rows = newest_matches(viewer, query, category, tag)
-    # Best score first; among equal scores the newest (post ids are unique).
-    ranked = sorted(rows[:MAX_RESULTS], key=itemgetter(1, 0), reverse=True)
-    offset = (page - 1) * per_page
-    posts = load_posts([post_id for post_id, _score in ranked[offset : offset + per_page]])
-    aliases = AliasBook.for_threads(p.thread_id for p in posts)
-    words = query.words
+    ids, total = ranked_page(viewer, query, category, tag, (page - 1) * per_page, per_page)
+    posts = load_posts(ids)
+    aliases = AliasBook.for_posts(posts)
+    marker = Highlighter(query.words)
     length = current_app.config.get("SEARCH_SNIPPET_CHARS", 240)
     results = [
         SearchResult(
             post=p,
             thread=p.thread,
             author=display_author(p, viewer, aliases, p.thread),
-            title=highlight(p.thread.title, words),
-            snippet=highlight(plain_text(p.body_html), words, length=length),
+            title=marker.mark(p.thread.title),
+            snippet=marker.mark(plain_text(p.body_html), length=length),
         )
         for p in posts
     ]
-    return SearchPage(q or "", results, len(rows), page, per_page)
+    return SearchPage(q or "", results, total, page, per_page)

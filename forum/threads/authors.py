@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -63,11 +63,13 @@ def _candidate(key: bytes, thread_id: int, user_id: int, attempt: int) -> str:
     return WORDS[int.from_bytes(digest[:8], "big") % len(WORDS)]
 
 
-def assign_aliases(thread_id: int, user_ids: Iterable[int], key: bytes | None = None) -> dict[int, str]:
-    """Alias words for members in the order they first posted anonymously in a thread."""
-    key = key or _alias_key()
+def _alias_words(thread_id: int, user_ids: Iterable[int], key: bytes) -> Iterator[tuple[int, str]]:
+    """(member, alias word) in first-post order, each word computed only when asked for.
+
+    A member's word depends on the words taken before them (collision probing),
+    never on those after: a reader can stop once it has the members it needs.
+    """
     taken: set[str] = set()
-    aliases: dict[int, str] = {}
     for user_id in user_ids:
         attempt = 0
         word = _candidate(key, thread_id, user_id, attempt)
@@ -77,34 +79,73 @@ def assign_aliases(thread_id: int, user_ids: Iterable[int], key: bytes | None = 
         if word in taken:  # more anonymous members than words: number them
             word = f"{word} {len(taken) + 1}"
         taken.add(word)
-        aliases[user_id] = word
-    return aliases
+        yield user_id, word
+
+
+def assign_aliases(
+    thread_id: int, user_ids: Iterable[int], key: bytes | None = None
+) -> dict[int, str]:
+    """Alias words for members in the order they first posted anonymously in a thread."""
+    return dict(_alias_words(thread_id, user_ids, key or _alias_key()))
+
+
+def _anonymous_authors(
+    thread_ids: list[int], up_to_post: int | None = None
+) -> dict[int, list[int]]:
+    """Each thread's anonymous authors in first-post order; with `up_to_post`, those
+    whose first anonymous post there is at or before that post id."""
+    from forum.threads.models import Post
+
+    stmt = (
+        select(Post.thread_id, Post.author_id, func.min(Post.id).label("first"))
+        .where(Post.thread_id.in_(thread_ids), Post.hide_author.is_(True))
+        .where(Post.author_id.is_not(None))
+        .group_by(Post.thread_id, Post.author_id)
+        .order_by(Post.thread_id, func.min(Post.id))
+    )
+    if up_to_post is not None:
+        stmt = stmt.where(Post.id <= up_to_post)
+    ordered: dict[int, list[int]] = defaultdict(list)
+    for thread_id, author_id, _first in db.session.execute(stmt):
+        ordered[thread_id].append(author_id)
+    return dict(ordered)
 
 
 class AliasBook:
-    """Aliases for every anonymous author in a set of threads, loaded in one query."""
+    """Aliases of the anonymous authors in a set of threads, computed on first lookup.
 
-    def __init__(self, by_thread: dict[int, dict[int, str]]):
-        self._by_thread = by_thread
+    Holds each thread's anonymous authors in first-post order (one query) and
+    computes a thread's words only as far as the members a page looks up: a
+    search result page needs one author in each of twenty threads, not the
+    hundreds of keyed hashes for everyone who ever posted there anonymously.
+    """
+
+    def __init__(self, order: dict[int, list[int]]):
+        self._order = order  # thread id -> anonymous authors in first-post order
+        self._words: dict[int, dict[int, str]] = {}  # computed so far
+        self._pending: dict[int, Iterator[tuple[int, str]]] = {}
+        self._key: bytes | None = None
 
     @classmethod
     def for_threads(cls, thread_ids: Iterable[int]) -> AliasBook:
-        from forum.threads.models import Post
-
+        """Aliases for any anonymous author of these threads (one query)."""
         ids = sorted(set(thread_ids))
-        if not ids:
+        return cls(_anonymous_authors(ids) if ids else {})
+
+    @classmethod
+    def for_posts(cls, posts: list) -> AliasBook:
+        """Aliases for the authors of these posts, from any threads (one query).
+
+        Only threads where one of the posts is anonymous are read, and only up
+        to the newest such post (a member's alias depends only on those who
+        posted anonymously before them). The query runs even when no post is
+        anonymous, so a page's query count does not depend on who wrote it.
+        """
+        if not posts:
             return cls({})
-        rows = db.session.execute(
-            select(Post.thread_id, Post.author_id, func.min(Post.id).label("first"))
-            .where(Post.thread_id.in_(ids), Post.hide_author.is_(True), Post.author_id.is_not(None))
-            .group_by(Post.thread_id, Post.author_id)
-            .order_by(Post.thread_id, func.min(Post.id))
-        ).all()
-        ordered: dict[int, list[int]] = defaultdict(list)
-        for thread_id, author_id, _first in rows:
-            ordered[thread_id].append(author_id)
-        key = _alias_key()
-        return cls({tid: assign_aliases(tid, uids, key) for tid, uids in ordered.items()})
+        anonymous = [p for p in posts if p.hide_author and p.author_id is not None]
+        ids = sorted({p.thread_id for p in anonymous})
+        return cls(_anonymous_authors(ids, up_to_post=max((p.id for p in anonymous), default=0)))
 
     @classmethod
     def for_starters(cls, threads: Iterable) -> AliasBook:
@@ -114,18 +155,35 @@ class AliasBook:
         come first in the thread's alias order: their alias depends on no one
         else's. (Thread lists show only starters; thread pages use for_threads.)
         """
-        key = _alias_key()
-        return cls({
-            t.id: assign_aliases(t.id, [t.author_id], key)
-            for t in threads
-            if t.hide_author and t.author_id is not None
-        })
+        return cls(
+            {t.id: [t.author_id] for t in threads if t.hide_author and t.author_id is not None}
+        )
 
     def alias(self, thread_id: int, user_id: int) -> str:
-        word = self._by_thread.get(thread_id, {}).get(user_id)
+        words = self._words.setdefault(thread_id, {})
+        if user_id not in words and thread_id in self._order:
+            self._compute_until(thread_id, user_id, words)
+        word = words.get(user_id)
         if word is None:  # not loaded (e.g. a post being previewed): compute alone
-            word = assign_aliases(thread_id, [user_id])[user_id]
+            word = assign_aliases(thread_id, [user_id], self._secret())[user_id]
         return word
+
+    def _compute_until(self, thread_id: int, user_id: int, words: dict[int, str]) -> None:
+        """Advance the thread's words in first-post order until `user_id` has one."""
+        pending = self._pending.get(thread_id)
+        if pending is None:
+            pending = _alias_words(thread_id, self._order[thread_id], self._secret())
+            self._pending[thread_id] = pending
+        for member, word in pending:
+            words[member] = word
+            if member == user_id:
+                return
+
+    def _secret(self) -> bytes:
+        """The alias key, derived once per book (a page looks up many aliases)."""
+        if self._key is None:
+            self._key = _alias_key()
+        return self._key
 
 
 def _hue(text: str) -> int:
