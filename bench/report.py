@@ -144,6 +144,12 @@ def markdown(result: dict) -> str:
             "Resident memory per worker after the run (VmRSS, MiB): "
             + "; ".join(f"{name}: {', '.join(map(str, sizes))}" for name, sizes in memory.items()),
         ]
+    if anon := result.get("memory_anon_mb"):
+        lines += [
+            "Of which the process's own (RssAnon, MiB; the rest is mostly the database file "
+            "SQLite maps into memory, shared with the other workers and the page cache): "
+            + "; ".join(f"{name}: {', '.join(map(str, sizes))}" for name, sizes in anon.items()),
+        ]
     if result.get("notes"):
         lines += ["", *[f"- {n}" for n in result["notes"]]]
     return "\n".join(lines) + "\n"

@@ -62,12 +62,24 @@ class Server:
                 pids.append(int(stat.parent.name))
         return sorted(pids)
 
-    def worker_rss_mb(self) -> list[float]:
-        """Resident memory (VmRSS) of each worker process, in MiB."""
+    def worker_cpu_ticks(self) -> dict[int, int]:
+        """User + system CPU time of each worker so far, in clock ticks (from /proc)."""
+        ticks = {}
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks[pid] = int(fields[11]) + int(fields[12])
+        return ticks
+
+    def worker_rss_mb(self, field: str = "VmRSS") -> list[float]:
+        """Resident memory of each worker process, in MiB: all of it (VmRSS), or only its
+        own (RssAnon), without the database file SQLite maps into memory (RssFile)."""
         sizes = []
         for pid in self.worker_pids():
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(f"{field}:"):
                     sizes.append(round(int(line.split()[1]) / 1024, 1))
         return sizes
 

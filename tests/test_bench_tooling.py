@@ -123,3 +123,12 @@ def test_targets_are_judged_on_the_lower_ratio():
     assert report.target_for(page).startswith("MISSED")
     page["summary"] = report.summarise(page, [run(8000)], [run(8000), run(8000)])
     assert report.target_for(page).startswith("met")
+
+
+def test_a_run_where_one_worker_did_everything_is_recognised():
+    from bench.run import UNBALANCED_SHARE, busiest_share
+
+    even = busiest_share({1: 100, 2: 100}, {1: 600, 2: 550})
+    lopsided = busiest_share({1: 100, 2: 100}, {1: 1000, 2: 110})
+    assert even <= 1 - UNBALANCED_SHARE < lopsided
+    assert busiest_share({1: 5}, {1: 50}) == 1.0  # one worker: nothing to balance
