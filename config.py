@@ -83,6 +83,9 @@ class Config:
     GUEST_CACHE_SIZE = 500
     # Cached guest pages are re-rendered at least this often ("3 minutes ago" stays right).
     GUEST_CACHE_SECONDS = 60
+    # A worker reads the content version for guests at most this often, so a cached guest
+    # page costs no database round trip; new content reaches guests this much later.
+    GUEST_VERSION_SECONDS = 1.0
     # Parts of signed-in pages shared by plain members, kept per worker (forum/fragments.py).
     MEMBER_CACHE_SIZE = 500
 
@@ -102,6 +105,7 @@ class TestingConfig(Config):
     BASE_URL = "http://forum.test"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast; tests/factories.py uses the same
     GUEST_CACHE_SIZE = 0  # tests/test_guest_cache.py turns it on
+    GUEST_VERSION_SECONDS = 0  # every request reads it: a write shows at once
     MEMBER_CACHE_SIZE = 500  # on: every signed-in thread page in the suite goes through it
 
 

@@ -5,7 +5,8 @@ A guest's page depends only on its URL, the forum's content and the clock
 counter, content_version.version, in the same transaction; a view decorated
 with @guest_cached keeps guests' pages in a small per-process LRU under
 (URL, version, minute) and sends them with an ETag, so a browser's
-If-None-Match gets a 304. Signed-in members, requests with a flash message,
+If-None-Match gets a 304. A worker reads the version at most once per
+GUEST_VERSION_SECONDS, so a kept page costs no database round trip. Signed-in members, requests with a flash message,
 and anything but a plain 200 that leaves the session untouched and holds no
 CSRF token are never cached: those pages are personal.
 """
@@ -105,6 +106,7 @@ def register(app: Flask) -> None:
     size = app.config.get("GUEST_CACHE_SIZE", 0)
     if size:
         app.extensions["guest_cache"] = PageCache(size)
+        app.extensions["guest_version"] = VersionMemo()
 
 
 def _cacheable_request() -> bool:
@@ -122,6 +124,28 @@ def _personal(response) -> bool:
     return session.modified or "Set-Cookie" in response.headers or field in g
 
 
+class VersionMemo:
+    """The content version as last read by this worker, reused for GUEST_VERSION_SECONDS.
+
+    Read before a page is rendered, a memo can only be older than what the page
+    shows, never newer: a page is never kept under a version it does not include.
+    """
+
+    def __init__(self):
+        self.version, self.read_at = None, float("-inf")
+
+    def get(self) -> int | None:
+        seconds = current_app.config.get("GUEST_VERSION_SECONDS", 0)
+        now = time.monotonic()
+        if self.version is None or now - self.read_at >= seconds:
+            self.version = db.session.scalar(text(VERSION_SQL))
+            self.read_at = now
+        return self.version
+
+
+VERSION_SQL = "SELECT version FROM content_version WHERE id = 1"
+
+
 def guest_cached(view):
     """Serve this view's guest page from the cache while nothing has changed."""
 
@@ -129,7 +153,7 @@ def guest_cached(view):
     def wrapper(*args, **kwargs):
         if not _cacheable_request():
             return view(*args, **kwargs)
-        version = db.session.scalar(text("SELECT version FROM content_version WHERE id = 1"))
+        version = current_app.extensions["guest_version"].get()
         if version is None:  # no version row: nothing can tell when a page goes stale
             return view(*args, **kwargs)
         bucket = int(time.time() // current_app.config["GUEST_CACHE_SECONDS"])

@@ -223,3 +223,21 @@ def test_signed_in_search_is_never_cached(client_as, world):
     assert response.headers["Cache-Control"] == "private, no-store"
     assert b"only thread here" in response.data
     assert b"only thread here" not in fetch(client_as(), "/search?q=members").data
+
+
+def test_a_worker_reads_the_version_at_most_once_per_interval(app, client_as, world,
+                                                               count_queries):
+    app.config["GUEST_VERSION_SECONDS"] = 60
+    memo = app.extensions["guest_version"]
+    memo.version = None  # as a new worker starts
+    tid, member_id = world["named"].id, world["member"].id
+    client, path = client_as(), f"/threads/{tid}"
+    fetch(client, path)
+    with count_queries() as statements:
+        assert fetch(client, path).status_code == 200
+    assert statements == []  # no database round trip at all
+    member, thread = db.session.get(User, member_id), db.session.get(Thread, tid)
+    f.make_reply(member, thread, body="A reply guests see a little later")
+    assert b"a little later" not in fetch(client, path).data
+    memo.read_at -= 60  # the interval has passed
+    assert b"a little later" in fetch(client, path).data
