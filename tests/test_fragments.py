@@ -185,3 +185,19 @@ def test_the_front_page_is_shared_but_invitations_stay_with_their_member(app, cl
     assert len(set(token)) == 1 and "hole-" not in mine
     theirs = page(client_as(f.make_user("reader_two")), "/")
     assert "How did it turn out?" not in theirs and "hole-" not in theirs
+
+
+def test_a_members_page_reads_without_begin_and_rollback_on_postgresql(app, client_as, world):
+    from flask import request_finished
+
+    levels = []
+
+    def record(sender, response, **extra):
+        levels.append(db.session().connection().get_execution_options().get("isolation_level"))
+
+    client, path = client_as(f.make_user("reader_one")), f"/threads/{world['named'].id}"
+    db.session.remove()  # a request starts with a new session, as in a real server
+    with request_finished.connected_to(record, app):
+        assert client.get(path).status_code == 200
+    postgresql = db.engine.dialect.name == "postgresql"
+    assert (levels == ["AUTOCOMMIT"]) is postgresql
