@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import text
 
 from forum.extensions import db
-from forum.guestcache import PageCache
+from forum.guestcache import VERSION_SQL, PageCache
 
 Parts = dict[str, Markup]
 
@@ -86,9 +86,7 @@ def is_plain_member(viewer) -> bool:
 def content_version() -> int | None:
     """The content version (forum.guestcache), read at most once per request."""
     if "content_version" not in g:
-        g.content_version = db.session.scalar(
-            text("SELECT version FROM content_version WHERE id = 1")
-        )
+        g.content_version = db.session.scalar(text(VERSION_SQL))
     return g.content_version
 
 

@@ -35,6 +35,7 @@ NOT_CONTENT = frozenset({
     "member_notices", "flags", "site_settings", "alembic_version",
 })
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+VERSION_SQL = "SELECT version FROM content_version WHERE id = 1"
 BUMP_SQL = "UPDATE content_version SET version = version + 1 WHERE id = 1"
 # The migration must create this row too (create_all does it through the listener below).
 SEED_SQL = "INSERT INTO content_version (id, version) VALUES (1, 0)"
@@ -143,8 +144,6 @@ class VersionMemo:
             self.read_at = now
         return self.version
 
-
-VERSION_SQL = "SELECT version FROM content_version WHERE id = 1"
 
 
 def _reads_without_transaction() -> None:
