@@ -239,13 +239,16 @@ def in_background(job: Callable[..., None], *args) -> None:
 
 
 _executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
 
 
 def _background() -> ThreadPoolExecutor:
+    """The process's mail threads, made once even when two requests ask at the same time."""
     global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
-    return _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mail")
+        return _executor
 
 
 def _run_job(app, job: Callable[..., None], args: tuple) -> None:

@@ -9,27 +9,19 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 import bleach
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-ALLOWED_TAGS = frozenset(
-    {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "hr"}
-)
+ALLOWED_TAGS = frozenset({
+    "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4",
+    "hr",
+})
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
-
-_md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
-_md.disable("image")  # no remote images: they would leak readers' addresses
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-)
 
 
 def _set_rel(attrs: dict, new: bool = False) -> dict:
@@ -38,17 +30,43 @@ def _set_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_linker = bleach.Linker(callbacks=[_set_rel], parse_email=False)
+class _Renderers(threading.local):
+    """One parser, cleaner and linker per thread.
+
+    bleach documents that neither Cleaner nor Linker is thread-safe: shared
+    between request threads, they mixed one post's HTML into another's. Each
+    is built once per thread (a Cleaner costs about a millisecond to make).
+    """
+
+    def __init__(self) -> None:
+        self.md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
+        self.md.disable("image")  # no remote images: they would leak readers' addresses
+        self.cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+        )
+        self.linker = bleach.Linker(callbacks=[_set_rel], parse_email=False)
+
+
+_renderers = _Renderers()
+
+
+def sanitise(rendered_html: str) -> str:
+    """The allowlist and link marking applied to HTML (this thread's cleaner and linker)."""
+    return _renderers.linker.linkify(_renderers.cleaner.clean(rendered_html))
 
 
 def render_markdown(source: str) -> Markup:
     """Render member Markdown to sanitised HTML, stored once on save."""
-    tokens = _md.parse(source)
+    md = _renderers.md
+    tokens = md.parse(source)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = "h3" if token.tag in ("h1", "h2", "h3") else "h4"
-    rendered = _md.renderer.render(tokens, _md.options, {})
-    return Markup(_linker.linkify(_cleaner.clean(rendered)))
+    return Markup(sanitise(md.renderer.render(tokens, md.options, {})))
 
 
 _TAG = re.compile(r"<[^>]*>")
