@@ -13,7 +13,12 @@ class Config:
     """Settings shared by every environment."""
 
     SITE_NAME = "IEP Parents Together"
-    SECRET_KEY = "dev-only-not-secret"
+    # FORUM_SECRET_KEY; required in production. Elsewhere, when unset, a random key is made
+    # once into instance/secret_key (forum/secrets_file.py): never a constant in the code.
+    SECRET_KEY: str | None = None
+    # FORUM_ALIAS_KEY: keys anonymous aliases. In production, derived from the secret key when
+    # unset; elsewhere made at random into instance/alias_key.
+    ALIAS_KEY: str | None = None
     DATABASE_URL: str | None = None  # FORUM_DATABASE_URL; default: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 1024 * 1024
@@ -98,7 +103,6 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key-that-is-long-enough"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     MAIL_BACKEND = "memory"
@@ -114,7 +118,6 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
-    SECRET_KEY = ""  # must come from FORUM_SECRET_KEY
 
 
 CONFIGS = {

@@ -9,11 +9,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
-def create_app(config_class: type | None = None) -> Flask:
+def create_app(config_class: type | None = None, instance_path: str | None = None) -> Flask:
     """Build the app: config, extensions, blueprints, error pages, CLI."""
     from config import config_from_env
 
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.from_object(config_class or config_from_env())
     app.config.from_prefixed_env("FORUM")
     configure_database(app)
@@ -42,16 +42,12 @@ def configure_database(app: Flask) -> None:
 
 
 def check_production(app: Flask) -> None:
-    """Refuse to run in production with a weak secret or debug on."""
-    if app.config.get("PRODUCTION"):
-        key = app.config.get("SECRET_KEY") or ""
-        if len(key) < 32 or key.startswith("dev-"):
-            raise RuntimeError(
-                "FORUM_SECRET_KEY must be set to a random string of at least 32 characters "
-                '(python -c "import secrets; print(secrets.token_urlsafe(48))")'
-            )
-        if app.debug:
-            raise RuntimeError("Refusing to run in production with debug on.")
+    """Signing keys (forum.secrets_file); refuse to run in production with debug on."""
+    from forum import secrets_file
+
+    secrets_file.configure(app)
+    if app.config.get("PRODUCTION") and app.debug:
+        raise RuntimeError("Refusing to run in production with debug on.")
 
 
 # SQLite reads pages through a memory map of (up to) this much of the database file,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 import pytest
 
@@ -139,10 +140,16 @@ def test_production_refuses_weak_secret_and_debug(monkeypatch):
     weak = type("Weak", (ProductionConfig,), {"SECRET_KEY": "short", "DATABASE_URL": "sqlite://"})
     with pytest.raises(RuntimeError, match="FORUM_SECRET_KEY"):
         create_app(weak)
-    debug = type("Debug", (ProductionConfig,), {"SECRET_KEY": "k" * 40, "DEBUG": True, "DATABASE_URL": "sqlite://"})
+    long_but_constant = type("Constant", (ProductionConfig,),
+                             {"SECRET_KEY": "k" * 40, "DATABASE_URL": "sqlite://"})
+    with pytest.raises(RuntimeError, match="FORUM_SECRET_KEY"):
+        create_app(long_but_constant)
+    key = secrets.token_urlsafe(48)
+    debug = type("Debug", (ProductionConfig,),
+                 {"SECRET_KEY": key, "DEBUG": True, "DATABASE_URL": "sqlite://"})
     with pytest.raises(RuntimeError, match="debug"):
         create_app(debug)
-    good = create_app(type("Good", (ProductionConfig,), {"SECRET_KEY": "k" * 40, "DATABASE_URL": "sqlite://"}))
+    good = create_app(type("Good", (ProductionConfig,), {"SECRET_KEY": key, "DATABASE_URL": "sqlite://"}))
     assert good.config["SESSION_COOKIE_SECURE"] and good.config["REMEMBER_COOKIE_SECURE"]
     assert good.config["SESSION_COOKIE_HTTPONLY"] and good.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
