@@ -84,21 +84,22 @@ class Config:
     DELETED_USERNAME_DAYS = 30
     # Adds X-Query-Count to every response (benchmark only; never in production).
     BENCH_COUNT_QUERIES = False
-    # Guest pages kept per worker process (forum/guestcache.py); 0 turns the cache off.
+    # Whole guest pages kept per worker process (forum/assembly/pages.py); 0 turns it off.
     GUEST_CACHE_SIZE = 500
     # Cached guest pages are re-rendered at least this often ("3 minutes ago" stays right).
     GUEST_CACHE_SECONDS = 60
     # A worker reads the content version for guests at most this often, so a cached guest
     # page costs no database round trip; new content reaches guests this much later.
     GUEST_VERSION_SECONDS = 1.0
-    # Parts of signed-in pages shared by plain members, kept per worker (forum/fragments.py).
-    MEMBER_CACHE_SIZE = 500
+    # Blocks of pages (a thread's posts, a list) kept per worker for everyone who may share
+    # them (forum/assembly/blocks.py); 0 turns it off.
+    BLOCK_CACHE_SIZE = 500
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
     GUEST_CACHE_SIZE = 0  # edited templates show at once
-    MEMBER_CACHE_SIZE = 0  # edited templates show at once
+    BLOCK_CACHE_SIZE = 0  # edited templates show at once
 
 
 class TestingConfig(Config):
@@ -110,7 +111,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast; tests/factories.py uses the same
     GUEST_CACHE_SIZE = 0  # tests/test_guest_cache.py turns it on
     GUEST_VERSION_SECONDS = 0  # every request reads it: a write shows at once
-    MEMBER_CACHE_SIZE = 500  # on: every signed-in thread page in the suite goes through it
+    BLOCK_CACHE_SIZE = 500  # on: every thread page in the suite goes through it
 
 
 class ProductionConfig(Config):

@@ -13,6 +13,7 @@ import cProfile
 import io
 import os
 import pstats
+import secrets
 import time
 
 from bench.dataset import Params, install, sqlite_target
@@ -25,7 +26,7 @@ def make_app(url: str, guest_cache: bool = False):
 
     overrides = {
         "DATABASE_URL": url,
-        "SECRET_KEY": "profile-" + "x" * 40,
+        "SECRET_KEY": secrets.token_urlsafe(48),
         "BENCH_COUNT_QUERIES": True,
         "GUEST_CACHE_SIZE": 500 if guest_cache else 0,
     }

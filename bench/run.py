@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from datetime import datetime
 
-from bench import report, servers, wrk
+from bench import mixed, report, servers, wrk
 from bench.client import Browser, sign_in
 from bench.dataset import Params, install, sqlite_target
 from bench.pages import PAGES, route_exists
@@ -33,7 +34,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn --workers")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn --threads")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (1: sync)")
+    parser.add_argument("--mixed-rate", type=float, default=2.0,
+                        help="replies a second posted during the mixed rows (0: no mixed rows)")
     parser.add_argument("--only", help="comma-separated page names (prefix match)")
     parser.add_argument("--no-save", action="store_true", help="print only, write no results file")
     parser.add_argument(
@@ -56,8 +59,17 @@ def app_for_routes():
     return create_app(type("BenchRoutesConfig", (Config,), {"DATABASE_URL": "sqlite://"}))
 
 
-# The forum as deployed, and the same with the guest page cache off (to show both).
-SERVER_ENV = {"forum": {}, "forum-nocache": {"FORUM_GUEST_CACHE_SIZE": "0"}}
+# The forum as deployed, and the same with every cache off: what a page costs to assemble.
+SERVER_ENV = {"forum": {},
+              "forum-nocache": {"FORUM_GUEST_CACHE_SIZE": "0", "FORUM_BLOCK_CACHE_SIZE": "0"}}
+
+# Read while members post replies to random threads (bench/mixed.py): name, paths, signed in.
+MIXED = [
+    ("mixed: home", lambda info: "/", False),
+    ("mixed: thread pages", mixed.thread_paths, False),
+    ("mixed: home, signed in", lambda info: "/", True),
+    ("mixed: thread pages, signed in", mixed.thread_paths, True),
+]
 
 
 def probe(pages: list[dict], url: str, secret: str, info: dict, kind: str) -> None:
@@ -70,8 +82,9 @@ def probe(pages: list[dict], url: str, secret: str, info: dict, kind: str) -> No
         for page in pages:
             browser = member if page["signed_in"] else Browser()
             counts = []
+            path = page["path"][0] if isinstance(page["path"], list) else page["path"]
             for _ in range(3):  # the first request warms caches; counts must not change after
-                reply = browser.get(server.port, page["path"])
+                reply = browser.get(server.port, path)
                 counts.append(int(reply.header("X-Query-Count") or -1))
             page.update(
                 status=reply.status,
@@ -119,6 +132,22 @@ def measure(server, page: dict | None, args, cookie: str | None, seconds=None) -
     return run
 
 
+def measure_rounds(pages, forums, hello, args, info, result) -> None:
+    for number in range(1, args.rounds + 1):
+        for page in pages:
+            # The ceiling right before each page: a busy machine skews both alike.
+            ceiling = measure(hello, None, args, None, args.ceiling_seconds)
+            result["ceiling"]["rounds"].append(ceiling)
+            run = measure(forums[page["server"]], page, args, info["cookie"])
+            page["rounds"].append(run)
+            page.setdefault("ceilings", []).append(ceiling)
+            print(
+                f"round {number}: {page['name']} {run['rps']:,.0f} req/s, "
+                f"ceiling {ceiling['rps']:,.0f} req/s",
+                flush=True,
+            )
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
     wrk.require_wrk()
@@ -141,7 +170,7 @@ def main(argv=None) -> dict:
         if built and not page.signed_in and not args.cached_only:
             kinds.append("forum-nocache")
         for kind in kinds:
-            name = page.name + (", no guest cache" if kind == "forum-nocache" else "")
+            name = page.name + (", uncached" if kind == "forum-nocache" else "")
             entry = {
                 "name": name,
                 "path": path,
@@ -152,6 +181,10 @@ def main(argv=None) -> dict:
             if not built:
                 entry["skipped"] = "not built yet"
             pages.append(entry)
+    if args.mixed_rate and not args.only:
+        for name, paths, signed_in in MIXED:
+            pages.append({"name": name, "path": paths(info), "signed_in": signed_in,
+                          "server": "forum", "rounds": [], "mixed": True})
     live = [p for p in pages if not p.get("skipped")]
     secret = servers.new_secret()
     for kind in SERVER_ENV:
@@ -195,19 +228,24 @@ def main(argv=None) -> dict:
                 threads=args.wrk_threads,
                 headers={"Cookie": info["cookie"]} if page and page["signed_in"] else None,
             )
-        for number in range(1, args.rounds + 1):
-            for page in live:
-                # The ceiling right before each page: a busy machine skews both alike.
-                ceiling = measure(hello, None, args, None, args.ceiling_seconds)
-                result["ceiling"]["rounds"].append(ceiling)
-                run = measure(forums[page["server"]], page, args, info["cookie"])
-                page["rounds"].append(run)
-                page.setdefault("ceilings", []).append(ceiling)
-                print(
-                    f"round {number}: {page['name']} {run['rps']:,.0f} req/s, "
-                    f"ceiling {ceiling['rps']:,.0f} req/s",
-                    flush=True,
-                )
+        quiet = [p for p in live if not p.get("mixed")]
+        busy = [p for p in live if p.get("mixed")]
+        measure_rounds(quiet, forums, hello, args, info, result)
+        if busy:
+            poster = mixed.Poster(forums["forum"].port, info, args.mixed_rate)
+            poster.prepare()
+            poster.start()
+            started = time.monotonic()
+            try:
+                measure_rounds(busy, forums, hello, args, info, result)
+            finally:
+                posted = poster.stop()
+            posted["per_second"] = round(posted["replies"] / (time.monotonic() - started), 2)
+            result["mixed"] = posted
+            result["notes"].append(
+                f"Mixed rows: {posted['replies']} replies posted ({posted['per_second']}/s) "
+                f"to {mixed.READ_THREADS} threads while measured; {posted['failed']} failed."
+            )
         result["memory_mb"] = {name: server.worker_rss_mb() for name, server in forums.items()}
         result["memory_mb"]["hello"] = hello.worker_rss_mb()
         result["memory_anon_mb"] = {

@@ -32,19 +32,34 @@ def require_wrk() -> str:
     return path
 
 
+RANDOM_PATHS_LUA = r"""
+paths = {%s}
+request = function()
+  return wrk.format(nil, paths[math.random(#paths)])
+end
+"""
+
+
 def run(
     port: int,
-    path: str,
+    path: str | list[str],
     *,
     seconds: float,
     connections: int,
     threads: int,
     headers: dict[str, str] | None = None,
 ) -> dict:
-    """One wrk run against 127.0.0.1:port; requests/s, latency percentiles (ms), errors."""
+    """One wrk run against 127.0.0.1:port; requests/s, latency percentiles (ms), errors.
+
+    With a list of paths, each request asks for one of them at random.
+    """
     TMP_DIR.mkdir(parents=True, exist_ok=True)
-    script = TMP_DIR / "report.lua"
-    script.write_text(REPORT_LUA)
+    script = TMP_DIR / f"report-{port}.lua"
+    lua = REPORT_LUA
+    if isinstance(path, list):
+        lua += RANDOM_PATHS_LUA % ", ".join(json.dumps(p) for p in path)
+        path = path[0]
+    script.write_text(lua)
     cmd = [
         require_wrk(),
         f"-t{threads}",

@@ -21,7 +21,7 @@ def create_app(config_class: type | None = None, instance_path: str | None = Non
     register_extensions(app)
     register_converters(app)
     register_query_count(app)
-    register_guest_cache(app)
+    register_assembly(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_security(app)
@@ -112,11 +112,10 @@ def register_query_count(app: Flask) -> None:
     register(app)
 
 
-def register_guest_cache(app: Flask) -> None:
-    from forum import fragments, guestcache
+def register_assembly(app: Flask) -> None:
+    from forum import assembly
 
-    guestcache.register(app)
-    fragments.register(app)
+    assembly.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

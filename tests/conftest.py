@@ -67,7 +67,7 @@ def clear_tables() -> None:
     from sqlalchemy import text
 
     from forum.extensions import db
-    from forum.guestcache import SEED_SQL
+    from forum.assembly.versions import SEED_SQL
 
     db.session.remove()
     with db.engine.begin() as conn:
@@ -119,10 +119,9 @@ def app(_schema, tmp_path, config_overrides):
             db.session.remove()
             app.extensions.pop("outbox", None)
             app.extensions.pop("related_stories", None)  # rankings by thread id: ids restart
-            for name, size in (("guest_cache", "GUEST_CACHE_SIZE"),
-                               ("member_cache", "MEMBER_CACHE_SIZE")):
-                if name in app.extensions:  # ids and the content version restart per test
-                    app.extensions[name] = type(app.extensions[name])(app.config[size])
+            for name in ("guest_cache", "block_cache", "guest_versions"):
+                if name in app.extensions:  # ids and the versions restart per test
+                    app.extensions[name].clear()
             if app.config.get("RATELIMIT_ENABLED"):
                 limiter.reset()
             app.config.clear()

@@ -28,7 +28,7 @@ def _count(client, count_queries, path: str) -> int:
 @pytest.mark.parametrize("viewer", ["guest", "member", "member, nothing shared"])
 def test_query_count_is_constant(app, client_as, world, count_queries, viewer, monkeypatch):
     if viewer == "member, nothing shared":  # every page rendered, as for an author
-        monkeypatch.delitem(app.extensions, "member_cache")
+        monkeypatch.delitem(app.extensions, "block_cache")
     counts = {}
     for size in (3, 60):
         thread = _grow(world, size)

@@ -9,9 +9,9 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app, g, has_app_context, render_template
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import bindparam, delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import LoginSession, Role, User, hash_token
@@ -151,26 +151,27 @@ def _add_session(user: User, user_agent: str) -> str:
     return token
 
 
-@cache
+def add_session_fact(app, name: str, expression) -> None:
+    """A fact about the member that every signed-in page asks for, loaded by the sign-in
+    query itself: `expression()` gives a SQL expression correlated with User (moderation
+    adds whether private notices wait). It becomes an attribute of the loaded user."""
+    app.extensions.setdefault("session_facts", {})[name] = expression
+    app.extensions.pop("session_statement", None)
+
+
 def _session_user_statement():
-    """The member and their sign-in session, with what every signed-in page asks next.
-
-    The content version (forum.fragments) and whether private notices wait (the
-    page header) come in the same statement: one query instead of three on
-    every signed-in page.
-    """
-    from forum.guestcache import ContentVersion
-    from forum.moderation.models import MemberNotice
-
-    version = select(ContentVersion.version).where(ContentVersion.id == 1).scalar_subquery()
-    notices = exists().where(
-        MemberNotice.user_id == User.id, MemberNotice.acknowledged_at.is_(None)
-    )
-    return (
-        select(User, LoginSession, version.label("version"), notices.label("has_notices"))
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == bindparam("uid"), LoginSession.token_hash == bindparam("token_hash"))
-    )
+    """The member, their sign-in session and the registered facts: one query on every
+    signed-in page. Built once per app."""
+    stmt = current_app.extensions.get("session_statement")
+    if stmt is None:
+        facts = current_app.extensions.get("session_facts", {})
+        stmt = (
+            select(User, LoginSession, *(expr().label(name) for name, expr in facts.items()))
+            .join(LoginSession, LoginSession.user_id == User.id)
+            .where(User.id == bindparam("uid"), LoginSession.token_hash == bindparam("token_hash"))
+        )
+        current_app.extensions["session_statement"] = stmt
+    return stmt
 
 
 def load_session_user(user_id: str) -> User | None:
@@ -184,9 +185,8 @@ def load_session_user(user_id: str) -> User | None:
     if row is None or row.User.is_banned or row.User.is_deleted:
         return None
     user, login = row.User, row.LoginSession
-    user.has_open_notices = bool(row.has_notices)
-    if has_app_context():
-        g.content_version = row.version  # read by forum.fragments
+    for name in current_app.extensions.get("session_facts", {}):
+        setattr(user, name, bool(row._mapping[name]))
     if login.last_active_at < now_utc() - timedelta(minutes=10):
         db.session.execute(
             update(LoginSession).where(LoginSession.id == login.id).values(last_active_at=now_utc())

@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("digests", __name__, cli_group="digests")
 
-from forum.digests import cli, feeds, models, routes  # noqa: E402,F401
+from forum.digests import cli, feeds, models, panels, routes  # noqa: E402,F401
+
+bp.record_once(lambda state: panels.register(state.app))

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from forum.accounts.models import Guest
+from forum.assembly import CONTENT, guest_page
 from forum.digests import bp
 from forum.digests.building import external_url
 from forum.extensions import db, now_utc
-from forum.guestcache import guest_cached
 from forum.text import plain_text
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
@@ -100,7 +100,7 @@ def _atom(document: bytes) -> Response:
 
 
 @bp.get("/feed.atom")
-@guest_cached
+@guest_page(scopes=(CONTENT,))
 def site_feed():
     return _atom(
         build_feed(
@@ -113,7 +113,7 @@ def site_feed():
 
 
 @bp.get("/categories/<slug>/feed.atom")
-@guest_cached
+@guest_page(scopes=(CONTENT,))
 def category_feed(slug: str):
     category = db.session.scalar(select(Category).where(Category.slug == slug))
     if category is None or not category.is_public:

@@ -37,7 +37,7 @@ from forum.extensions import db, now_utc
 from forum.mail import MailError, send_email
 from forum.services import ForumError, NotFound
 from forum.threads.models import Category, Thread
-from forum.threads.services import THREAD_LOAD, can_read_category, can_see_thread
+from forum.threads.services import can_read_category, can_see_thread
 
 BAD_LINK = "This link isn't valid or has expired."
 
@@ -197,23 +197,6 @@ def verify_email(token: str) -> User:
 
 
 # --- following threads ------------------------------------------------------------
-
-
-def thread_and_follow_state(user, thread_id: int) -> tuple[Thread, bool]:
-    """The thread (loaded as get_thread loads it) and whether this member follows it,
-    in one statement: a thread page needs both for every signed-in request."""
-    stmt = (
-        select(Thread, ThreadFollow.following)
-        .outerjoin(ThreadFollow, and_(ThreadFollow.thread_id == Thread.id,
-                                      ThreadFollow.user_id == user.id))
-        .where(Thread.id == thread_id)
-        .options(*THREAD_LOAD)
-    )
-    row = db.session.execute(stmt).first()
-    if row is None:
-        raise NotFound("No such thread.")
-    thread, following = row
-    return thread, following if following is not None else thread.author_id == user.id
 
 
 def is_following(user, thread: Thread) -> bool:

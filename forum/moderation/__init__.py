@@ -9,4 +9,6 @@ from flask import Blueprint
 bp = Blueprint("moderation", __name__, url_prefix="/moderation", cli_group="moderation")
 flags_bp = Blueprint("flags", __name__)
 
-from forum.moderation import admin_routes, cli, member_routes, routes  # noqa: E402,F401
+from forum.moderation import admin_routes, cli, member_routes, routes, setup  # noqa: E402,F401
+
+flags_bp.record_once(lambda state: setup.register(state.app))

@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("resources", __name__, cli_group="resources")
 
-from forum.resources import admin, cli, routes  # noqa: E402,F401
+from forum.resources import admin, cli, panels, routes  # noqa: E402,F401
+
+bp.record_once(lambda state: panels.register(state.app))

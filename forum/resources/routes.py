@@ -6,9 +6,9 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from forum.accounts.forms import EmptyForm
+from forum.assembly import CONTENT, guest_page
 from forum.extensions import limiter, login_manager
 from forum.forms import form_status
-from forum.guestcache import guest_cached
 from forum.resources import bp, library, search, services
 from forum.resources.forms import LinkForm, StoryForm
 from forum.resources.related import similar_to_draft
@@ -39,7 +39,7 @@ def _readable_thread(thread_id: int) -> Thread:
 
 
 @bp.get("/search")
-@guest_cached
+@guest_page(scopes=(CONTENT,))
 def search_page():
     q = request.args.get("q", "")
     category = request.args.get("category", "")
@@ -85,13 +85,13 @@ def similar():
 
 
 @bp.get("/tags")
-@guest_cached
+@guest_page(scopes=(CONTENT,))
 def tags():
     return render_template("resources/tags.html", tags=services.active_tags())
 
 
 @bp.get("/tags/<slug>")
-@guest_cached
+@guest_page(scopes=(CONTENT,))
 def tag(slug: str):
     try:
         tag = services.get_tag(slug)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 from wtforms import SelectChoice
 
-from forum import fragments
 from forum.accounts.services import find_user
-from forum.digests.services import thread_and_follow_state
+from forum.assembly import guest_page, panels, render_page
 from forum.extensions import limiter, login_manager
-from forum.guestcache import guest_cached
 from forum.params import int_arg
 from forum.resources import (
     thread_extras as discovery,  # topics, related stories, resources (issue 5)
@@ -22,12 +16,11 @@ from forum.resources import (
 from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
-from forum.threads import bp, services
+from forum.threads import blocks, bp, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
 from forum.threads.privacy_review import review_or_none
-from forum.threads.views import post_views, thread_rows
 
 
 def _user_key() -> str:
@@ -89,68 +82,25 @@ def _form_failed(form, exc: ForumError) -> int:
 
 
 @bp.get("/")
-@guest_cached
+@guest_page
 def index():
-    """The front page; plain members share it like thread pages (see `show`), but for the
-    "how did it turn out?" invitations, which are each member's own."""
     page = _page()
-
-    def build():
-        threads = services.recent_threads(current_user, page)
-        return (t.author_id for t in threads.items), lambda: fragments.render_parts(
-            {"list": "threads/_thread_list.html", "categories": "threads/_category_list.html"},
-            **_list_context(threads, "threads.index"),
-            categories=services.categories_for(current_user),
-        )
-
-    if not current_user.is_authenticated:
-        parts, _authors = fragments.parts_for(("home", page), current_user, build)
-        return render_template("threads/index.html", parts=parts, invites="")
-    shared = fragments.SharedPage(("home", page), current_user)
-    csrf = generate_csrf()
-    html = shared.get()
-    if html is None:
-        parts, authors = fragments.parts_for(("home", page), current_user, build)
-        html = shared.keep(render_template(
-            "threads/index.html", parts=parts, invites=fragments.HOLES.invites
-        ), authors, csrf)
-    invites = discovery.outcome_invitations(current_user)
-    return fragments.fill(html, csrf=csrf, invites=Markup(render_template(
-        "resources/_outcome_invites.html", invites=invites
-    )) if invites else "")
+    return render_page(
+        "threads/index.html",
+        blocks={"top": panels("home.top"), "list": blocks.recent_block(page),
+                "categories": blocks.categories_block()},
+    )
 
 
 @bp.get("/categories/<slug>")
-@guest_cached
+@guest_page
 def category(slug: str):
     category = _or_abort(services.get_category, slug)
     noindex_if_members_only(category)
     if not services.can_read_category(current_user, category):
         return render_template("threads/category_locked.html", category=category)
-    page = _page()
-
-    def build():
-        threads = services.category_threads(current_user, category, page)
-        return (t.author_id for t in threads.items), lambda: fragments.render_parts(
-            {"list": "threads/_thread_list.html"},
-            **_list_context(threads, "threads.category", slug=category.slug)
-            | {"show_category": False,
-               "empty": "No threads here yet. You could start the first one."},
-        )
-
-    parts, _authors = fragments.parts_for(("category", category.id, page), current_user, build)
-    return render_template("threads/category.html", category=category, parts=parts)
-
-
-def _list_context(threads, endpoint: str, **pager_args) -> dict:
-    return {
-        "threads": threads,
-        "rows": thread_rows(threads.items, current_user),
-        "endpoint": endpoint,
-        "pager_args": pager_args,
-        "show_category": True,
-        "empty": "No threads yet.",
-    }
+    return render_page("threads/category.html", category=category,
+                       blocks={"list": blocks.category_block(category, _page())})
 
 
 @bp.route("/threads/new", methods=["GET", "POST"])
@@ -204,66 +154,24 @@ def new():
     return page, status
 
 
-# The parts of a thread page that forum.fragments may share among plain members.
-THREAD_PARTS = {
-    "top": "resources/_thread_top.html",
-    "posts": "threads/_posts.html",
-    "bottom": "resources/_thread_bottom.html",
-}
-
-
 @bp.get("/threads/<int:thread_id>")
-@guest_cached
+@guest_page
 def show(thread_id: int):
-    """A thread page. A plain member gets the page other plain members were given, with
-    their own form tokens and follow state (forum.fragments); an author or a moderator
-    gets their own rendering."""
-    following = None
-    if current_user.is_authenticated:
-        thread, following = _or_abort(thread_and_follow_state, current_user, thread_id)
-        thread = _readable(thread)
-    else:
-        thread = readable_thread(thread_id)
-    page = _page()
+    thread = readable_thread(thread_id)
     can_reply = services.can_reply(current_user, thread)
-    key = ("thread", thread.id, page, can_reply)
-
-    def build():
-        posts = services.thread_posts(thread, page)
-        extras = discovery.thread_extras(thread, current_user, posts.items)
-        items = post_views(posts.items, thread, current_user, AliasBook.for_threads([thread.id]))
-        authors = [thread.author_id, *(p.author_id for p in posts.items), *extras.other_authors]
-        return authors, lambda: fragments.render_parts(
-            THREAD_PARTS, thread=thread, posts=posts, items=items, extras=extras,
-            can_reply=can_reply,
-        )
-
-    if not current_user.is_authenticated:  # no form, so no CSRF token and no session cookie
-        parts, _authors = fragments.parts_for(key, current_user, build)
-        return render_template("threads/show.html", thread=thread, parts=parts, can_reply=False)
-    anonymous = default_anonymous(thread.category) if can_reply else None
-    shared = fragments.SharedPage((*key, anonymous, following), current_user)
-    csrf = generate_csrf()
-    html = shared.get()
-    if html is None:
-        parts, authors = fragments.parts_for(key, current_user, build)
-        html = shared.keep(render_template(
-            "threads/show.html", thread=thread, parts=parts, can_reply=can_reply,
-            reply_box=_reply_box(thread, anonymous) if can_reply else None, following=following,
-        ), authors, csrf)
-    return fragments.fill(html, csrf=csrf, token=uuid.uuid4().hex)
+    areas = {area: panels(f"thread.{area}", thread=thread) for area in ("top", "tools", "bottom")}
+    return render_page(
+        "threads/show.html", thread=thread, can_reply=can_reply,
+        blocks={"posts": blocks.posts_block(thread, _page(), can_reply), **areas},
+        form=_reply_form(thread) if can_reply else None,
+    )
 
 
-def _reply_box(thread: Thread, anonymous: bool) -> Markup:
-    """The reply form, rendered once per thread and anonymity default, its tokens holes."""
-
-    def render():
-        form = ReplyForm(formdata=None, hide_author=anonymous)
-        return fragments.render_parts(
-            {"box": "threads/_reply_box.html"}, thread=thread, form=form, holes=fragments.HOLES
-        )["box"]
-
-    return fragments.for_everyone(("reply", thread.id, anonymous), render)
+def _reply_form(thread: Thread) -> ReplyForm:
+    """The reply box under a thread: rendered for each request, tokens and all."""
+    form = ReplyForm(formdata=None, hide_author=default_anonymous(thread.category))
+    form.ensure_token()
+    return form
 
 
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])

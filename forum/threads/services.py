@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from forum.accounts.models import SUSPENDED_INDEFINITELY, User
+from forum.assembly import CONTENT, HOME, category_scope, changed, thread_scope
 from forum.extensions import db, now_utc
 from forum.services import ForumError, NotAllowed, NotFound, check_storable
 from forum.text import render_markdown
@@ -286,6 +287,7 @@ def create_thread(
         db.session.execute(
             update(Category).where(Category.id == category.id).values(thread_count=Category.thread_count + 1)
         )
+        _touched(thread, listed=True)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -293,6 +295,16 @@ def create_thread(
             return get_thread(existing.thread_id)
         raise
     return thread
+
+
+def _touched(thread: Thread, *, listed: bool = False) -> None:
+    """What kept blocks this transaction changes (forum.assembly): the thread's page, search,
+    and with `listed` the lists it appears in. Writes that declare nothing clear everything
+    (an opening post removed or retitled is on other threads' pages too)."""
+    scopes = [thread_scope(thread.id), CONTENT]
+    if listed:
+        scopes += [HOME, category_scope(thread.category_id)]
+    changed(*scopes)
 
 
 def _new_post(thread_id, number, author, body, html, hide_author, now, key) -> Post:
@@ -347,6 +359,7 @@ def create_reply(
         post = _new_post(thread.id, number, author, body, html, hide_author, now, idempotency_key)
         post.status = status
         db.session.add(post)
+        _touched(thread, listed=True)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -387,6 +400,8 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, 
     post.edited_at = now_utc()
     if new_title is not None:
         thread.title = new_title
+    if post.number != 1:
+        _touched(thread)
     db.session.commit()
     return post
 
@@ -395,6 +410,8 @@ def delete_post(user: User, post: Post) -> None:
     """Soft delete: the post shows as removed and replies stay."""
     ensure_author(user, post)
     post.status = PostStatus.DELETED
+    if post.number != 1:
+        _touched(post.thread)
     db.session.commit()
 
 
@@ -407,6 +424,7 @@ def set_post_anonymity(user: User, post: Post, hide_author: bool) -> None:
     post.hide_author = hide_author
     if post.number == 1:
         thread.hide_author = hide_author
+    _touched(thread, listed=post.number == 1)
     db.session.commit()
 
 

@@ -9,7 +9,8 @@ MOVING_COLUMNS = {
     "threads": {"post_count", "last_activity_at"},
     "categories": {"thread_count", "position"},
     "login_sessions": {"last_active_at"},
-    "content_version": {"version"},  # forum.guestcache: every write bumps it
+    "content_version": {"version"},  # forum.assembly.versions: what kept pages are keyed by
+    "cache_scopes": {"version"},
 }
 # Columns naming the member a row belongs to; rows of the actor may change.
 OWNER_COLUMNS = (

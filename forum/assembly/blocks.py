@@ -1,0 +1,226 @@
+"""Blocks: the parts of a page that look the same to everyone in an audience.
+
+A block is a template and the data it shows. Kept blocks are rendered in a
+Jinja environment of their own, which has the app's templates, filters and
+`url_for` but no `request`, `session`, `g`, `current_user`, `csrf_token`, nor
+any other per-request global: a block template that reaches for one raises
+instead of baking one member's page into everyone's. Whatever differs per
+viewer inside a block comes in through a slot (`slot("name", arg)`), filled
+on every request by the feature that registered it.
+
+Who may share a kept block (`Share`):
+- EVERYONE: guests and members alike;
+- BY_ROLE: one copy for guests, one for plain members, one for suspended
+  members; moderators and admins always get their own rendering;
+- PERSONAL: never kept.
+And the members a block names as its authors (`Loaded.authors`) always get
+their own rendering: their edit buttons and private markers are theirs alone.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from flask import Flask, current_app, render_template, template_rendered
+from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
+
+from forum.assembly.versions import SITE
+
+
+class Share(StrEnum):
+    EVERYONE = "everyone"
+    BY_ROLE = "by_role"
+    PERSONAL = "personal"
+
+
+@dataclass
+class Loaded:
+    """What a block shows: its template's context, and the members whose own work it shows."""
+
+    context: dict
+    authors: Iterable[int | None] = ()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A declared block: `load()` runs only when no kept copy may be used."""
+
+    template: str
+    key: tuple
+    load: Callable[[], Loaded]
+    scopes: tuple[str, ...] = ()
+    share: Share = Share.BY_ROLE
+
+
+@dataclass(frozen=True)
+class _Kept:
+    html: Markup
+    authors: frozenset[int] = field(default_factory=frozenset)
+
+
+class LRU:
+    """A small thread-safe LRU (one per worker process)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+# --- slots -------------------------------------------------------------------------------
+
+# Random per process and inside an HTML comment: members' text can hold neither (markdown-it
+# escapes "<" and bleach strips comments), so no post can fake a slot.
+_NONCE = secrets.token_hex(6)
+_SLOT = re.compile(rf"<!--slot-{_NONCE}:([a-z_]+):([\w.-]*)-->")
+SlotFiller = Callable[[object, list[str]], dict[str, Markup]]
+
+
+def slot(name: str, arg: object = "") -> Markup:
+    """A place in a block that `fill_slots` fills for each viewer."""
+    return Markup(f"<!--slot-{_NONCE}:{name}:{arg}-->")
+
+
+def add_slot(app: Flask, name: str, filler: SlotFiller) -> None:
+    """filler(viewer, args) -> {arg: html}: one call per page for all of a slot's places."""
+    app.extensions.setdefault("slots", {})[name] = filler
+
+
+def fill_slots(html: str, viewer) -> Markup:
+    if f"<!--slot-{_NONCE}:" not in html:
+        return Markup(html)
+    wanted: dict[str, list[str]] = {}
+    for name, arg in _SLOT.findall(html):
+        wanted.setdefault(name, []).append(arg)
+    fillers = current_app.extensions.get("slots", {})
+    filled = {name: fillers[name](viewer, args) for name, args in wanted.items()}
+    return Markup(_SLOT.sub(lambda m: str(filled[m[1]].get(m[2], "")), html))
+
+
+# --- the environment ---------------------------------------------------------------------
+
+# Globals a shared block may use: nothing in them depends on who is asking.
+SHARED_GLOBALS = frozenset({"url_for", "config", "range", "dict", "lipsum", "cycler", "joiner",
+                            "namespace"})
+
+
+def _personal(name: str) -> StrictUndefined:
+    return StrictUndefined(
+        hint=f"{name!r} is per request: a shared block is rendered without it "
+        "(pass what the block needs through its context, or use a slot)",
+        name=name,
+    )
+
+
+def make_environment(app: Flask) -> Environment:
+    """The app's environment without anything per request (a fresh template cache, so
+    templates are compiled against these globals)."""
+    env = app.jinja_env.overlay(cache_size=400)
+    shared = {k: v for k, v in app.jinja_env.globals.items() if k in SHARED_GLOBALS}
+    personal = {k: _personal(k) for k in app.jinja_env.globals if k not in SHARED_GLOBALS}
+    for name in ("request", "session", "g", "current_user", "csrf_token",
+                 "get_flashed_messages"):
+        personal[name] = _personal(name)
+    env.globals = {**personal, **shared, "slot": slot}
+    return env
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals["slot"] = slot
+    size = app.config.get("BLOCK_CACHE_SIZE", 0)
+    if size:
+        app.extensions["block_cache"] = LRU(size)
+
+
+def environment() -> Environment:
+    """This app's block environment, made on first use (after every template global exists)."""
+    env = current_app.extensions.get("block_env")
+    if env is None:
+        env = current_app.extensions.setdefault("block_env", make_environment(current_app))
+    return env
+
+
+def render_shared(template: str, context: dict) -> Markup:
+    """Render a block in the shared environment; flask's template_rendered signal is sent as
+    for any template (tests and debuggers see shared renders too)."""
+    compiled = environment().get_template(template)
+    html = Markup(compiled.render(context))
+    template_rendered.send(current_app._get_current_object(), template=compiled, context=context)
+    return html
+
+
+def render_shared_source(source: str, context: dict) -> Markup:
+    """A template given as text, rendered as a shared block would be (tests, checks)."""
+    return Markup(environment().from_string(source).render(context))
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def audience(viewer, share: Share) -> str | None:
+    """The copy of a block this viewer may share; None: their own rendering."""
+    if share is Share.PERSONAL:
+        return None
+    if share is Share.EVERYONE:
+        return "everyone"
+    if not viewer.is_authenticated:
+        return "guest"
+    if viewer.is_moderator:
+        return None  # tools on every post: few viewers, never shared
+    return "restricted" if viewer.is_suspended else "member"
+
+
+def _bucket() -> int:
+    """Kept blocks are re-rendered at least this often ("3 minutes ago" stays right)."""
+    return int(time.time() // current_app.config["GUEST_CACHE_SECONDS"])
+
+
+def render(block: Block, viewer, versions: dict[str, int] | None) -> Markup:
+    """The block as this viewer sees it: a kept copy when one may be shared with them."""
+    group = audience(viewer, block.share)
+    member_id = viewer.id if viewer.is_authenticated else None
+    cache = current_app.extensions.get("block_cache")
+    key = None
+    if group is not None and cache is not None and versions is not None:
+        stamp = tuple(versions.get(s, 0) for s in (*block.scopes, SITE))
+        key = (block.template, block.key, group, stamp, _bucket())
+        kept = cache.get(key)
+        if kept is not None and member_id not in kept.authors:
+            return kept.html
+    loaded = block.load()
+    authors = frozenset(a for a in loaded.authors if a is not None)
+    if group is None or member_id in authors:
+        return Markup(render_template(block.template, **loaded.context))
+    html = render_shared(block.template, loaded.context)
+    if key is not None:
+        cache.put(key, _Kept(html, authors))
+    return html

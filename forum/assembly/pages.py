@@ -1,0 +1,170 @@
+"""Assembling a page: the layout and all that is about the viewer fresh, blocks kept.
+
+`render_page` renders the page template with flask's render_template (the
+nav, flash messages, banners, form tokens: everything per request), and the
+blocks the view declares through forum.assembly.blocks, which keeps them by
+the versions of what they show (forum.assembly.versions).
+
+`guest_page` keeps a guest's whole page under its URL and the versions it was
+rendered at, sends it with an ETag (If-None-Match gets a 304), and checks the
+versions at most once per GUEST_VERSION_SECONDS per worker, so a kept guest
+page costs no database round trip. Signed-in members, requests with a flash
+message, and anything but a plain 200 that leaves the session untouched and
+holds no CSRF token are never kept whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, current_app, g, make_response, render_template, request, session
+from flask_login import current_user
+from markupsafe import Markup
+
+from forum.assembly import blocks as _blocks
+from forum.assembly import versions as _versions
+from forum.assembly.blocks import LRU, Block
+from forum.extensions import db
+
+Part = Block | Markup | str | None
+
+
+def register(app: Flask) -> None:
+    app.extensions["guest_versions"] = _versions.Memo()
+    size = app.config.get("GUEST_CACHE_SIZE", 0)
+    if size:
+        app.extensions["guest_cache"] = LRU(size)
+
+
+def _caching_on() -> bool:
+    return "block_cache" in current_app.extensions or "guest_cache" in current_app.extensions
+
+
+def page_versions(scopes) -> dict[str, int] | None:
+    """The versions of these scopes for this request: fresh for a member (their own write
+    shows at once), from the worker's memo for a guest. Recorded for `guest_page`."""
+    if not _caching_on():
+        return None
+    if current_user.is_authenticated:
+        found = _versions.read(scopes)
+    else:
+        found = current_app.extensions["guest_versions"].read(scopes)
+    if found is not None and "page_versions" in g:
+        g.page_versions.update(found)
+    return found
+
+
+def _render(part, viewer, versions) -> Markup:
+    if isinstance(part, list):
+        return Markup("").join(_render(p, viewer, versions) for p in part)
+    if isinstance(part, Block):
+        return _blocks.render(part, viewer, versions)
+    return Markup(part or "")
+
+
+def render_page(template: str, *, blocks: dict[str, Part | list[Part]] | None = None,
+                status: int = 200, **context):
+    """The page: `template` rendered per request, with each declared block (or list of
+    blocks and markup, as panels give them) in `blocks.<name>`."""
+    viewer = current_user._get_current_object()
+    items = blocks or {}
+    declared = [
+        b for value in items.values() for b in (value if isinstance(value, list) else [value])
+        if isinstance(b, Block)
+    ]
+    versions = page_versions({s for b in declared for s in b.scopes}) if declared else None
+    rendered = {name: _render(value, viewer, versions) for name, value in items.items()}
+    html = render_template(template, blocks=rendered, **context)
+    return _blocks.fill_slots(html, viewer), status
+
+
+# --- whole guest pages ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _GuestPage:
+    body: bytes
+    mimetype: str
+    etag: str
+    caching: str
+    versions: dict[str, int]
+    bucket: int
+
+
+def _cacheable_request() -> bool:
+    return (
+        request.method == "GET"
+        and "guest_cache" in current_app.extensions
+        and not current_user.is_authenticated
+        and "_flashes" not in session
+    )
+
+
+def _personal(response) -> bool:
+    """The page holds something of this visitor's: a session change, a cookie, a CSRF token."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return session.modified or "Set-Cookie" in response.headers or field in g
+
+
+def reads_without_transaction() -> None:
+    """On PostgreSQL, a signed-in member's page reads without BEGIN and ROLLBACK.
+
+    These views only read, and under PostgreSQL's READ COMMITTED each statement
+    sees the latest committed data inside a transaction too. (The sign-in query's
+    occasional last-active update is a single statement.) Guests are left alone:
+    a kept guest page needs no connection at all.
+    """
+    if (
+        "_user_id" in session
+        and db.engine.dialect.name == "postgresql"
+        and not db.session().in_transaction()  # (a test's session may have begun already)
+    ):
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _respond(page: _GuestPage):
+    response = current_app.response_class(page.body, mimetype=page.mimetype)
+    response.set_etag(page.etag)
+    response.headers["Cache-Control"] = page.caching
+    return response.make_conditional(request)
+
+
+def guest_page(view=None, *, scopes: tuple[str, ...] = ()):
+    """Keep this view's guest page while the versions it was rendered at hold.
+
+    `scopes`: what a page that does not use render_page depends on besides
+    "site" (e.g. "content" for search, tags and feeds).
+    """
+    if view is None:
+        return lambda v: guest_page(v, scopes=scopes)
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        reads_without_transaction()
+        if not _cacheable_request():
+            return view(*args, **kwargs)
+        cache = current_app.extensions["guest_cache"]
+        memo = current_app.extensions["guest_versions"]
+        key = request.full_path
+        kept = cache.get(key)
+        if kept is not None and kept.bucket == _blocks._bucket():
+            if memo.read(kept.versions) == kept.versions:
+                return _respond(kept)
+        before = memo.read(scopes)
+        if before is None:  # no version row: nothing can tell when a page goes stale
+            return view(*args, **kwargs)
+        g.page_versions = dict(before)
+        response = make_response(view(*args, **kwargs))
+        if response.status_code != 200 or _personal(response):
+            return response
+        response.add_etag()
+        # Browsers keep the page but ask again each time (a 304 costs no rendering),
+        # unless the view says otherwise (feeds: readers may wait a few minutes).
+        caching = response.headers.get("Cache-Control", "no-cache")
+        page = _GuestPage(response.get_data(), response.mimetype, response.get_etag()[0],
+                          caching, dict(g.page_versions), _blocks._bucket())
+        cache.put(key, page)
+        return _respond(page)
+
+    return wrapper

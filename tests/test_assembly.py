@@ -1,0 +1,330 @@
+"""The page-assembly layer (forum/assembly): kept blocks, what members share, invalidation.
+
+TestingConfig keeps the block cache on, so every page in the suite goes through
+it; these tests check what it must never do: show one member's own markers,
+buttons or tokens to another, keep serving content that changed, or let a
+shared block reach for the request.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from flask import render_template_string, template_rendered
+from jinja2 import DictLoader, UndefinedError
+from sqlalchemy import text
+
+from forum.assembly import blocks, versions
+from forum.extensions import db
+from forum.resources.models import ThreadLink
+from forum.threads.models import Thread
+from tests import factories as f
+
+MARKER = "you posted this anonymously"
+# The per-request parts of a page (each member's own): form tokens.
+HOLES = re.compile(r'(name="(?:csrf_token|token)" type="hidden" value=")[^"]*"'
+                   r'|(type="hidden" name="csrf_token" value=")[^"]*"')
+
+
+def page(client, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def without_holes(text_: str) -> str:
+    return HOLES.sub(lambda m: (m[1] or m[2]) + 'HOLE"', text_)
+
+
+def rendered_templates():
+    names: list[str] = []
+    return names, template_rendered.connected_to(
+        lambda sender, template, context, **extra: names.append(template.name)
+    )
+
+
+# --- who shares what -------------------------------------------------------------------
+
+
+def shared_paths(world) -> list[str]:
+    return ["/", f"/categories/{world['public'].slug}", f"/categories/{world['private'].slug}",
+            f"/threads/{world['named'].id}", f"/threads/{world['anon'].id}",
+            f"/threads/{world['members_thread'].id}"]
+
+
+def test_two_members_get_the_same_pages_but_their_holes_with_the_cache_on_and_off(
+    app, client_as, world, monkeypatch
+):
+    one, two = f.make_user("reader_one"), f.make_user("reader_two")
+    f.make_reply(world["author"], world["anon"], body="A reply under an alias", hide_author=True)
+    seen = {}
+    for cache in ("on", "off"):
+        if cache == "off":
+            monkeypatch.delitem(app.extensions, "block_cache")
+        for member in (one, two):
+            client = client_as(member)
+            for path in shared_paths(world):
+                seen[(cache, member.username, path)] = without_holes(page(client, path))
+    for path in shared_paths(world):
+        versions_ = {seen[(c, m, path)] for c in ("on", "off")
+                     for m in ("reader_one", "reader_two")}
+        assert len(versions_) == 1, f"{path} differs between members or with the cache off"
+        assert "HOLE" in seen[("on", "reader_one", path)]  # the sign-out form's token at least
+
+
+def test_a_personal_line_in_the_nav_shows_each_member_only_their_own(app, client_as, world):
+    # The layout (nav, banners, flashes) is rendered for every request: a "Signed in as"
+    # line never travels with a kept block.
+    from jinja2 import ChoiceLoader
+
+    original = app.jinja_env.loader
+    nav = app.jinja_env.loader.get_source(app.jinja_env, "_partials/nav.html")[0]
+    personal = nav.replace("</header>", "<p>Signed in as {{ current_user.username }}</p></header>")
+    app.jinja_env.loader = ChoiceLoader([DictLoader({"_partials/nav.html": personal}), original])
+    app.jinja_env.cache.clear()
+    try:
+        path = f"/threads/{world['named'].id}"
+        for name in ("reader_one", "reader_two", "reader_three"):
+            mine = page(client_as(f.make_user(name)), path)
+            assert f"Signed in as {name}" in mine
+            assert mine.count("Signed in as") == 1
+    finally:
+        app.jinja_env.loader = original
+        app.jinja_env.cache.clear()
+
+
+@pytest.mark.parametrize("personal", ["current_user.username", "request.path", "session.keys()",
+                                      "g.user", "csrf_token()", "get_flashed_messages()",
+                                      "moderation_banner().queue_count"])
+def test_a_shared_block_that_reaches_for_the_request_fails_loudly(app, client_as, personal):
+    with app.test_request_context("/"):
+        with pytest.raises(UndefinedError, match="per request"):
+            blocks.render_shared_source(f"<p>{{{{ {personal} }}}}</p>", {})
+        # The same text renders in the page layout (per request), where it belongs.
+        render_template_string("{{ url_for('threads.index') }}")
+
+
+def test_an_authors_own_view_is_never_shared(client_as, world):
+    thread = world["anon"]  # started anonymously by author_ruth
+    reply = f.make_reply(world["member"], thread, body="An anonymous reply", hide_author=True)
+    path = f"/threads/{thread.id}"
+    other = f.make_user("other_olive")
+    # A plain member who wrote nothing here renders first: the blocks are kept.
+    first = page(client_as(other), path)
+    assert MARKER not in first and "Edit</a>" not in first
+    # Each author still sees their own markers and buttons...
+    for user, post_id in ((world["author"], f.first_post(thread).id), (world["member"], reply.id)):
+        own = page(client_as(user), path)
+        assert MARKER in own
+        assert f"/posts/{post_id}/edit" in own
+    # ...and after them, another plain member sees neither, nor any username behind an alias.
+    third = page(client_as(f.make_user("third_tova")), path)
+    assert MARKER not in third and "/edit" not in third
+    for name in ("author_ruth", "member_maya"):
+        assert name not in third
+
+
+def test_moderators_get_their_tools_after_a_member_filled_the_cache(client_as, world):
+    path = f"/threads/{world['named'].id}"
+    assert "/moderation/posts/" not in page(client_as(world["member"]), path)
+    assert "/moderation/posts/" in page(client_as(world["moderator"]), path)
+
+
+def test_a_second_member_is_served_from_kept_blocks(client_as, world, count_queries):
+    path = f"/threads/{world['named'].id}"
+    one, two = client_as(f.make_user("reader_one")), client_as(f.make_user("reader_two"))
+    page(one, path)
+    db.session.expunge_all()  # as a new request would start: nothing in the identity map
+    names, recording = rendered_templates()
+    with count_queries() as second, recording:
+        page(two, path)
+    # The member, the thread, the versions, the member's follow state: never the posts.
+    assert len(second) == 4, second
+    assert not any("FROM posts" in s for s in second)
+    assert "threads/_posts.html" not in names and "resources/_discovery.html" not in names
+    assert "threads/show.html" in names  # the layout is each request's own
+
+
+def test_the_starter_of_a_linked_thread_keeps_the_remove_button(client_as, world):
+    named, anon = world["named"], world["anon"]
+    db.session.add(ThreadLink(from_thread_id=named.id, to_thread_id=anon.id,
+                              created_by_id=world["author"].id))
+    db.session.commit()
+    starter = f.make_user("starter_sam")
+    linked = f.make_thread(starter, world["public"], title="A thread linked from the named one")
+    db.session.add(ThreadLink(from_thread_id=named.id, to_thread_id=linked.id,
+                              created_by_id=world["author"].id))
+    db.session.commit()
+    path = f"/threads/{named.id}"
+    assert "Remove link" not in page(client_as(f.make_user("reader_one")), path)
+    assert "Remove link" in page(client_as(starter), path)
+
+
+def test_reply_forms_get_their_own_tokens(client_as, world):
+    path = f"/threads/{world['named'].id}"
+    tokens = set()
+    for name in ("reader_one", "reader_two"):
+        found = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"',
+                          page(client_as(f.make_user(name)), path))
+        assert found is not None
+        tokens.add(found.group(1))
+    assert len(tokens) == 2
+
+
+def test_lists_show_a_starter_their_own_anonymous_thread(client_as, world):
+    for path in ("/", f"/categories/{world['public'].slug}"):
+        assert MARKER not in page(client_as(f.make_user()), path)
+        assert MARKER in page(client_as(world["author"]), path)
+        assert MARKER not in page(client_as(f.make_user()), path)
+
+
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def test_each_members_token_is_their_own_and_works(client_as, world):
+    path = f"/threads/{world['named'].id}"
+    one, two = client_as(f.make_user("reader_one")), client_as(f.make_user("reader_two"))
+    tokens_a, tokens_b = set(CSRF.findall(page(one, path))), set(CSRF.findall(page(two, path)))
+    assert tokens_a and tokens_b and not tokens_a & tokens_b
+    response = two.post(f"{path}/follow", data={"csrf_token": tokens_b.pop(), "follow": "1"})
+    assert response.status_code == 302
+    assert one.post(f"{path}/follow", data={"csrf_token": tokens_a.pop(),
+                                              "follow": "1"}).status_code == 302
+
+
+def test_follow_state_and_flash_messages_stay_with_their_member(client_as, world):
+    path = f"/threads/{world['named'].id}"
+    follower, other = client_as(f.make_user("reader_one")), client_as(f.make_user("reader_two"))
+    token = CSRF.search(page(follower, path)).group(1)
+    response = follower.post(f"{path}/follow", data={"csrf_token": token, "follow": "1"},
+                             follow_redirects=True)
+    mine = html.unescape(response.get_data(as_text=True))
+    assert "You're following this thread." in mine and "Stop following" in mine
+    theirs = html.unescape(page(other, path))
+    assert "following this thread" not in theirs and "Follow this thread" in theirs
+    again = html.unescape(page(follower, path))  # the flash is gone; the state stays
+    assert "Stop following" in again and "You're following this thread." not in again
+
+
+def test_a_private_notice_is_never_shared(client_as, world):
+    from forum.moderation.models import MemberNotice, NoticeKind
+
+    path = f"/threads/{world['named'].id}"
+    warned, other = f.make_user("reader_one"), f.make_user("reader_two")
+    page(client_as(other), path)  # the blocks are kept
+    db.session.add(MemberNotice(user_id=warned.id, kind=NoticeKind.WARNING,
+                                message="Please keep names of staff out of posts."))
+    db.session.commit()
+    assert "Please keep names of staff out of posts." in page(client_as(warned), path)
+    assert "Please keep names of staff out of posts." not in page(client_as(other), path)
+
+
+def test_the_front_page_list_is_shared_but_invitations_stay_with_their_member(app, client_as,
+                                                                              world):
+    from tests.test_tags import age
+
+    app.config["THREADS_PER_PAGE"] = 2  # the invited member's thread is not on page 1
+    asker = f.make_user("asker_ann")
+    old = f.make_thread(asker, world["public"], title="Aide taken away, what now")
+    age(old.id, 40)
+    for n in range(3):
+        f.make_thread(world["member"], world["public"], title=f"Newer thread {n}")
+    page(client_as(f.make_user("reader_one")), "/")  # a plain member's blocks are kept
+    names, recording = rendered_templates()
+    with recording:
+        mine = page(client_as(asker), "/")
+    assert "threads/_thread_list.html" not in names  # the kept list
+    assert "How did it turn out?" in mine and "Aide taken away, what now" in mine
+    theirs = page(client_as(f.make_user("reader_two")), "/")
+    assert "How did it turn out?" not in theirs
+
+
+def test_a_members_page_reads_without_begin_and_rollback_on_postgresql(app, client_as, world):
+    from flask import request_finished
+
+    levels = []
+
+    def record(sender, response, **extra):
+        levels.append(db.session().connection().get_execution_options().get("isolation_level"))
+
+    client, path = client_as(f.make_user("reader_one")), f"/threads/{world['named'].id}"
+    db.session.remove()  # a request starts with a new session, as in a real server
+    with request_finished.connected_to(record, app):
+        assert client.get(path).status_code == 200
+    postgresql = db.engine.dialect.name == "postgresql"
+    assert (levels == ["AUTOCOMMIT"]) is postgresql
+
+
+# --- invalidation by what changed --------------------------------------------------------
+
+
+def _posts_rendered(client, path) -> bool:
+    names, recording = rendered_templates()
+    with recording:
+        page(client, path)
+    return "threads/_posts.html" in names
+
+
+def test_a_reply_makes_only_its_own_thread_and_lists_stale(client_as, world):
+    reader = client_as(f.make_user("reader_one"))
+    other_thread = f.make_thread(world["member"], world["public"], title="Another story here")
+    paths = {"named": f"/threads/{world['named'].id}", "other": f"/threads/{other_thread.id}"}
+    for path in paths.values():
+        page(reader, path)
+    assert not _posts_rendered(reader, paths["other"])  # kept
+    f.make_reply(world["moderator"], world["named"], body="A brand new reply")
+    assert "A brand new reply" in page(reader, paths["named"])
+    assert not _posts_rendered(reader, paths["other"])  # still kept: nothing there changed
+    names, recording = rendered_templates()
+    with recording:
+        page(reader, "/")
+    assert "threads/_thread_list.html" in names  # the front page's list moved
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE posts SET body_html = '<p>changed</p>' WHERE id = :id",  # recognised, undeclared
+    "WITH p AS (SELECT :id AS id) UPDATE posts SET body_html = '<p>changed</p>' "
+    "WHERE id IN (SELECT id FROM p)",  # not recognised: fail closed
+])
+def test_a_write_nobody_declared_clears_every_kept_block(client_as, world, statement):
+    reader = client_as(f.make_user("reader_one"))
+    path = f"/threads/{world['named'].id}"
+    page(reader, path)
+    site = db.session.scalar(text("SELECT version FROM content_version"))
+    db.session.execute(text(statement), {"id": world["reply"].id})
+    db.session.commit()
+    assert db.session.scalar(text("SELECT version FROM content_version")) == site + 1
+    assert "changed" in page(reader, path)
+
+
+def test_a_rolled_back_write_bumps_nothing(app, world):
+    before = versions.read(["thread:1"])
+    thread = db.session.get(Thread, world["named"].id)
+    thread.title = "Never saved"
+    versions.changed("thread:1")
+    db.session.flush()
+    db.session.rollback()
+    assert versions.read(["thread:1"]) == before
+
+
+@pytest.mark.parametrize(("statement", "expected"), [
+    ("SELECT 1", ""),
+    ("  select * from posts", ""),
+    ("WITH x AS (SELECT 1) SELECT * FROM x", ""),
+    ("PRAGMA foreign_keys=ON", ""),
+    ("SAVEPOINT sa_savepoint_1", ""),
+    ("CREATE TABLE t (id int)", ""),
+    ('INSERT INTO "posts" (body) VALUES (?)', "posts"),
+    ("INSERT OR REPLACE INTO threads VALUES (1)", "threads"),
+    ("UPDATE threads SET title = 'x'", "threads"),
+    ("DELETE FROM thread_tags WHERE thread_id = 1", "thread_tags"),
+    ("WITH x AS (SELECT 1) DELETE FROM posts", None),
+    ("REPLACE INTO posts VALUES (1)", None),
+    ("TRUNCATE posts", None),
+    ("MERGE INTO posts USING x ON true WHEN MATCHED THEN DELETE", None),
+    ("COPY posts FROM STDIN", None),
+])
+def test_statements_are_classified_or_treated_as_writes(statement, expected):
+    assert versions.classify(statement) == expected
