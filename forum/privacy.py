@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import phonenumbers
 
@@ -25,12 +26,14 @@ from forum.privacy_data import (
     SURNAMES,
     TITLES,
 )
+from forum.privacy_more import ages, emails_and_handles, rewrite_ages
+from forum.privacy_names import bare_names, entities, mentions
 
-__all__ = ["Finding", "find_identifiers", "apply_suggestions", "REASONS"]
+__all__ = ["Finding", "find_identifiers", "find_in_fields", "apply_suggestions", "REASONS"]
 
 # Tie-break order when two candidates have the same length (most specific first).
 _PRIORITY = ["email", "social_url", "phone", "address", "date", "staff_name", "kin_name",
-             "school", "full_name"]
+             "school", "full_name", "age", "name"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ PHONE_HINT_RE = re.compile(r"(?<![\w+/.-])(?:(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{
                            r"[\s.-]?\d{4}|\d{3}[.-]\d{4})(?![\w/-]|\.\d)")
 ADDRESS_RE = re.compile(
     rf"(?<![\w./-])\d{{1,6}}[A-Za-z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s+)?"
-    rf"(?:(?:[A-Z][\w'-]*|\d{{1,3}}(?:st|nd|rd|th))\.?\s+){{1,3}}?(?:{_ALT(STREET_SUFFIXES)})\b\.?"
+    rf"(?:(?:[A-Z][\w'-]*|\d{{1,3}}(?:st|nd|rd|th))\.?\s+){{1,3}}(?:{_ALT(STREET_SUFFIXES)})\b\.?"
     r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*#?\w{1,6})?"
     r"|\b(?:P\.?\s?O\.?|Post\s+Office)\s*Box\s+\d{1,6}\b")
 DATE_RE = re.compile(
@@ -341,15 +344,12 @@ def _addresses(text: str) -> list[_Cand]:
     return [("address", m.start(), m.end(), "[address removed]") for m in ADDRESS_RE.finditer(text)]
 
 
-def find_identifiers(text: str) -> list[Finding]:
-    """Return non-overlapping identifier findings in text, sorted by start offset."""
-    cands = _simple(text) + _kin(text) + _staff(text) + _schools(text) + _full_names(text)
-    if _DIGIT_RE.search(text):
-        cands += _phones(text) + _dates(text) + _addresses(text)
+def _choose(text: str, cands: list[_Cand], chosen: list[Finding] | None = None) -> list[Finding]:
+    """Add the longest candidates that overlap nothing already chosen (most specific on ties)."""
+    chosen = list(chosen or [])
+    spans = sorted((f.start, f.end) for f in chosen)
+    starts, ends = [s for s, _e in spans], [e for _s, e in spans]
     cands.sort(key=lambda c: (c[1] - c[2], _PRIORITY.index(c[0]), c[1]))
-    starts: list[int] = []
-    ends: list[int] = []
-    chosen = []
     for kind, start, end, sugg in cands:
         i = bisect.bisect_right(starts, start)
         if start >= end or (i and ends[i - 1] > start) or (i < len(starts) and starts[i] < end):
@@ -358,7 +358,54 @@ def find_identifiers(text: str) -> list[Finding]:
         ends.insert(i, end)
         sugg = _cap(text, start, sugg) if text[start].isupper() else sugg
         chosen.append(Finding(kind, start, end, text[start:end], sugg))
-    return sorted(chosen, key=lambda f: f.start)
+    return chosen
+
+
+def _detect(text: str) -> list[Finding]:
+    """Findings in one text on its own: each kind's patterns, then the longest match wins."""
+    cands = (_simple(text) + _kin(text) + _staff(text) + _schools(text) + _full_names(text)
+             + emails_and_handles(text) + bare_names(text))
+    if _DIGIT_RE.search(text):
+        cands += _phones(text) + _dates(text) + _addresses(text)
+    cands += ages(text)
+    found = _choose(text, cands)
+    return [replace(f, suggestion=rewrite_ages(f.suggestion)) if f.kind == "kin_name" else f
+            for f in found]
+
+
+def find_in_fields(texts: Mapping[str, str]) -> dict[str, list[Finding]]:
+    """Findings per field (a title and a body, a notebook's fields), sorted by start offset.
+
+    A name, surname or school found in any field makes every other mention of it, in
+    every field, a finding too: "Blake's" after "my son Blake", "Jenkins" after
+    "Ms. Jenkins", "Maplewood" after "Maplewood Middle School". Pure: keeps nothing.
+    """
+    first = {name: _detect(text) for name, text in texts.items()}
+    found = entities(f for findings in first.values() for f in findings)
+    out = {}
+    for name, text in texts.items():
+        more = mentions(text, found)
+        covered = {i for _k, s, e, _sg in more for i in range(s, e)}
+        findings = []
+        for f in first[name]:
+            kind, sugg = found.get(f.text, (f.kind, f.suggestion))
+            if f.kind == "name" and kind != "name":  # "Blake" alone, after "my son Blake"
+                f = replace(f, kind=kind, suggestion=_cap(text, f.start, sugg))
+            elif f.kind == "name" and f.start in covered and f.end - 1 in covered:
+                continue  # "Agnes" in "St. Agnes", a school's short name
+            findings.append(f)
+        findings = _choose(text, more, findings)
+        out[name] = sorted(findings, key=lambda f: f.start)
+    return out
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    """Non-overlapping identifier findings in one text, sorted by start offset.
+
+    The stable entry point for any feature that checks a single text (posts, an IEP
+    notebook's fields one by one); use find_in_fields when several fields belong together.
+    """
+    return find_in_fields({"text": text})["text"]
 
 
 def apply_suggestions(text: str, findings: list[Finding]) -> str:

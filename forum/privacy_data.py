@@ -17,6 +17,8 @@ REASONS = {
     "school": "The school or district name narrows down who your child is.",
     "full_name": "A full name identifies a real person who may not want to be discussed.",
     "social_url": "A social-media link can lead straight to your family's profile.",
+    "age": "An exact age, with the other details here, narrows down which child this is.",
+    "name": "A person's name can identify your family to people who know you.",
 }
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -126,7 +128,7 @@ he her his how i if in is it its just mom dad my no not now of on or our she so 
 then there they this though to too was we were what when which who why with would you mr mrs ms
 miss dr mx parent parents monday tuesday wednesday thursday friday saturday sunday january
 february march april june july august september october november december christmas easter
-thanksgiving iep ieps
+thanksgiving iep ieps find development protective care support services life study
 """)
 
 # Public figures, characters and brands that look like titled or full names.
@@ -168,7 +170,8 @@ SCHOOL_TYPES = (
     r"Public\s+Schools|City\s+Schools|County\s+Schools|Unified|ISD|USD|CISD|CUSD|"
     r"(?:Elementary|Middle|High|Junior\s+High|Intermediate|Primary|Charter|Catholic|Christian|"
     r"Montessori|Magnet|Community)\s+School|Elementary|Middle|Junior\s+High|High|Intermediate|"
-    r"Academy|Preschool|Montessori|Preparatory|Prep\s+School|School|College)"
+    r"Academy|Preschool|Montessori|Preparatory|Prep\s+School|School|College|Primary|Charter|"
+    r"(?:Early\s+)?Learning\s+Center|Therapy\s+Center|Therapy|Therapies)"
 )
 
 # Capitalised words that cannot be the (first) name part of a school name.
@@ -177,6 +180,8 @@ a an and at but for from go in is my of on or our so the their this to your his 
 summer night high middle elementary public private charter extended special home boarding grad
 graduate law medical nursing primary secondary junior senior after before new next last montessori
 catholic christian magnet community intermediate preschool day therapeutic alternative local test
+speech occupational physical behavior behavioral feeding music play vision aquatic equine family
+cognitive sensory mental
 """)
 
 # Kinship and family-role words ("_" = a space) after which a capitalised word is likely a name.

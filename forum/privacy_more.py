@@ -1,0 +1,130 @@
+"""More kinds for forum.privacy (issue 16): a child's exact age, spelled-out emails, handles.
+
+An exact age ("my 6-year-old", "he is seven") is replaced by an age band ("early
+elementary"); "name (at) outlook dot com" is an email like any other.
+"""
+
+from __future__ import annotations
+
+import re
+
+Cand = tuple[str, int, int, str]
+
+_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty twenty-one".split())}
+_NUM = r"(?:1\d|2[01]|[1-9]|" + "|".join(sorted(
+    (w for w in _NUMBERS if w != "zero"), key=len, reverse=True)) + ")"
+_NUM_CI = rf"(?i:{_NUM})"
+# (adjective, predicate) per band: "my early-elementary son", "he is early-elementary age".
+_BANDS = [
+    (2, "toddler", "a toddler"),
+    (4, "preschool-age", "preschool age"),
+    (7, "early-elementary", "early-elementary age"),
+    (10, "upper-elementary", "upper-elementary age"),
+    (13, "middle-school-age", "middle-school age"),
+    (18, "high-school-age", "high-school age"),
+    (99, "young adult", "a young adult"),
+]
+_NOUN_AFTER = re.compile(
+    r"\s+(?:[a-z]+\s+)?(?:son|daughter|boy|girl|kid|child|twins?|brother|sister|grandson|"
+    r"granddaughter|nephew|niece|stepson|stepdaughter|cousin|student|kiddo)s?\b")
+_YEAR_OLD = re.compile(
+    rf"(?<![\w.-])(?P<n>{_NUM_CI})(?:[\s-]*(?:years?|yrs?|yr)[\s-]*old|\s?(?:yo|y/o|y\.o\.))"
+    r"(?![\w-])")
+# "he is seven", "Ethan's 11", "Aaron, is 17", "(Santi) is 4": the word before the verb is
+# checked apart (_SUBJECT_BEFORE), so the pattern starts at the verb and stays fast.
+_PREDICATE = re.compile(
+    r"(?:\s+(?:is|was|just|turned|turns|will\s+be|is\s+now|is\s+turning)|['’]s)"
+    rf"(?:\s+(?:now|just|almost|nearly|only|turning|turned))?\s+(?P<n>{_NUM_CI})"
+    r"(?P<unit>\s+(?:years?|yrs?)(?:\s+old)?)?(?=\s*(?:[.,;:!?)]|and\b|now\b|but\b|with\b|$))")
+_SUBJECT_BEFORE = re.compile(
+    r"(?:\b(?:[Hh]e|[Ss]he|[Ww]ho|[Ss]on|[Dd]aughter|[Kk]id|[Cc]hild|[Bb]oy|[Gg]irl|[Tt]wins|and)"
+    r"|(?<![\w'’])(?!(?:The|This|That|It|There|What|Here|Who)\b)[A-Z][a-z]+,?|\))$")
+_AGE_WORD = re.compile(rf"\b(?P<pre>[Aa]ge[sd]?)\s+(?P<n>{_NUM_CI})(?![\w:])")
+_AT_AGE = re.compile(
+    rf"\b(?:diagnosed|adopted|identified|evaluated|assessed|walked|talked|potty|born)\b"
+    rf"[^.!?\n]{{0,40}}?\bat\s+(?P<n>{_NUM_CI})\b(?!\s*(?::|am\b|pm\b|a\.m|p\.m|o['’]clock|%|"
+    r"percent|months?|weeks?|days?|hours?|minutes?))")
+_PAREN = re.compile(rf"(?<=[A-Za-z])(?:\s+\(|,\s+)(?P<n>{_NUM})(?P<close>[,)])")
+
+
+def _value(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMBERS[word.lower()]
+
+
+def band(age: int, predicate: bool = False) -> str:
+    """'early-elementary' (or 'early-elementary age' after "is") for an age in years."""
+    top, adjective, pred = next(b for b in _BANDS if age <= b[0])
+    return pred if predicate else adjective
+
+
+def _year_old(text: str, m: re.Match) -> str:
+    adjective = band(_value(m.group("n")))
+    before = text[max(0, m.start() - 12):m.start()]
+    if re.search(r"\b(?:is|was|turned|turns|'s|’s|be)\s+$", before):
+        return band(_value(m.group("n")), predicate=True)
+    if _NOUN_AFTER.match(text, m.end()):
+        return adjective
+    return f"{adjective} child" if adjective != "young adult" else adjective
+
+
+def ages(text: str) -> list[Cand]:
+    """A child's exact age, with an age band as the suggestion."""
+    out = []
+    for m in _YEAR_OLD.finditer(text):
+        if _value(m.group("n")) <= 21:
+            out.append(("age", m.start(), m.end(), _year_old(text, m)))
+    for m in _PREDICATE.finditer(text):
+        if not _SUBJECT_BEFORE.search(text, max(0, m.start() - 20), m.start()):
+            continue
+        end = m.end("unit") if m.group("unit") else m.end("n")
+        out.append(("age", m.start("n"), end, band(_value(m.group("n")), predicate=True)))
+    for m in _AGE_WORD.finditer(text):
+        out.append(("age", m.start(), m.end(), band(_value(m.group("n")), predicate=True)))
+    for m in _AT_AGE.finditer(text):
+        out.append(("age", m.start("n"), m.end("n"), band(_value(m.group("n")), predicate=True)))
+    for m in _PAREN.finditer(text):
+        if m.group().lstrip()[0] == "," and m.group("close") != ",":
+            continue
+        word = re.search(r"([A-Za-z]+)\W*$", text[max(0, m.start() - 20):m.start() + 1])
+        if word and (word.group(1)[0].isupper() or word.group(1).lower() in ("son", "daughter")):
+            out.append(("age", m.start("n"), m.end("n"), band(int(m.group("n"))).replace("-", " ")))
+    return out
+
+
+def rewrite_ages(phrase: str) -> str:
+    """A suggestion with any exact age in it turned into a band ('My 6 year old' -> ...)."""
+    return _YEAR_OLD.sub(lambda m: band(_value(m.group("n"))), phrase)
+
+
+_AT = r"\s*(?:\(at\)|\[at\]|\{at\}|<at>)\s*|\s+(?:at|AT)\s+"
+_DOT = r"\s*(?:\(dot\)|\[dot\]|\{dot\}|<dot>)\s*|\s+(?:dot|DOT)\s+|\."
+_PROVIDERS = (r"gmail|googlemail|yahoo|outlook|hotmail|live|msn|icloud|me|mac|aol|proton|"
+              r"protonmail|pm|comcast|att|verizon|sbcglobal|gmx|mail|ymail|rocketmail|zoho")
+OBFUSCATED_EMAIL = re.compile(
+    rf"(?<![\w.+-])(?P<local>[A-Za-z0-9][\w.+-]{{1,63}})(?P<at>{_AT})"
+    rf"(?P<domain>(?:[A-Za-z0-9-]{{2,63}}(?:{_DOT}))+(?:com|net|org|edu|gov|us|io|co|me|info|"
+    r"uk|ca|au))(?![\w-])", re.I)
+SOCIAL_HANDLE_RE = re.compile(
+    r"\b(?:[Ii]nstagram|[Ii]nsta|IG|[Tt]ik[Tt]ok|[Tt]witter|[Tt]hreads|[Ss]napchat|[Bb]luesky|"
+    r"[Ff]acebook)(?:\s+(?:handle|account|page|profile|is|at|as))*\s*:?\s*(?P<h>@[\w.]{2,30}\w)")
+BLUESKY_RE = re.compile(r"(?<![\w.@/-])(?:https?://)?bsky\.app/profile/[\w.@%-]{2,100}[\w]")
+
+
+def emails_and_handles(text: str) -> list[Cand]:
+    """Spelled-out emails ('name (at) outlook dot com'), social handles and Bluesky links."""
+    out = []
+    for m in OBFUSCATED_EMAIL.finditer(text):
+        if "@" in m.group():
+            continue  # a real address: EMAIL_RE's
+        plain_at = m.group("at").strip().lower() == "at"
+        domain = m.group("domain")
+        spelled = re.search(r"\bdot\b|\(dot\)|\[dot\]", domain, re.I)
+        if plain_at and not (spelled or re.match(rf"(?:{_PROVIDERS})\.", domain, re.I)):
+            continue  # "looked at amazon.com" is not an address
+        out.append(("email", m.start(), m.end(), "[email removed]"))
+    out += [("social_url", m.start("h"), m.end("h"), "[link removed]")
+            for m in SOCIAL_HANDLE_RE.finditer(text)]
+    out += [("social_url", *m.span(), "[link removed]") for m in BLUESKY_RE.finditer(text)]
+    return out
