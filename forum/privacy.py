@@ -341,7 +341,13 @@ def _simple(text: str) -> list[_Cand]:
 
 def _addresses(text: str) -> list[_Cand]:
     """Street addresses and PO boxes."""
-    return [("address", m.start(), m.end(), "[address removed]") for m in ADDRESS_RE.finditer(text)]
+    out = []
+    for m in ADDRESS_RE.finditer(text):
+        end = m.end()
+        if text[end - 1] == "." and (end == len(text) or text[end].isspace()):
+            end -= 1  # "We live at 22 Elm Street. Then..." keeps its full stop
+        out.append(("address", m.start(), end, "[address removed]"))
+    return out
 
 
 def _choose(text: str, cands: list[_Cand], chosen: list[Finding] | None = None) -> list[Finding]:

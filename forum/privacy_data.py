@@ -138,7 +138,8 @@ ALLOWLIST = frozenset(s.lower() for s in [
     "Mr. Bean", "Mr. Clean", "Mr. Potato Head", "Mrs. Doubtfire", "Ms. Rachel", "Ms Rachel",
     "Miss Rachel", "Mr. Incredible", "Ms. Frizzle", "Miss Honey", "Mrs. Claus", "Ms. Pac-Man",
     "Dr. Temple Grandin", "Temple Grandin", "Ross Greene", "Dr. Ross Greene", "Dr Ross Greene",
-    "Pete Wright", "Peter Wright", "Harry Potter", "Charlie Brown", "Dr. Google", "Dr Google",
+    "Pete Wright", "Peter Wright", "Pam Wright", "Pete and Pam Wright", "Daniel Tiger",
+    "Thomas the Tank Engine", "Donald Duck", "Harry Potter", "Charlie Brown", "Dr. Google", "Dr Google",
     "Martin Luther", "Abraham Lincoln", "George Washington", "Thomas Jefferson", "Helen Keller",
     "Taylor Swift", "Albert Einstein", "Coach Carter", "Dean Kamen", "Khan Academy",
 ])

@@ -35,7 +35,7 @@ _YEAR_OLD = re.compile(
 # "he is seven", "Ethan's 11", "Aaron, is 17", "(Santi) is 4": the word before the verb is
 # checked apart (_SUBJECT_BEFORE), so the pattern starts at the verb and stays fast.
 _PREDICATE = re.compile(
-    r"(?:\s+(?:is|was|just|turned|turns|will\s+be|is\s+now|is\s+turning)|['’]s)"
+    r"(?:\s+(?:is|are|was|just|turned|turns|will\s+be|is\s+now|is\s+turning)|['’]s)"
     rf"(?:\s+(?:now|just|almost|nearly|only|turning|turned))?\s+(?P<n>{_NUM_CI})"
     r"(?P<unit>\s+(?:years?|yrs?)(?:\s+old)?)?(?=\s*(?:[.,;:!?)]|and\b|now\b|but\b|with\b|$))")
 _SUBJECT_BEFORE = re.compile(
@@ -109,6 +109,9 @@ OBFUSCATED_EMAIL = re.compile(
 SOCIAL_HANDLE_RE = re.compile(
     r"\b(?:[Ii]nstagram|[Ii]nsta|IG|[Tt]ik[Tt]ok|[Tt]witter|[Tt]hreads|[Ss]napchat|[Bb]luesky|"
     r"[Ff]acebook)(?:\s+(?:handle|account|page|profile|is|at|as))*\s*:?\s*(?P<h>@[\w.]{2,30}\w)")
+HANDLE_ON_RE = re.compile(
+    r"(?<![\w@])(?P<h>@[\w.]{2,30}\w)(?=\s+(?:on|at)\s+(?:[Ii]nstagram|IG|[Tt]ik[Tt]ok|[Tt]witter|X\b|"
+    r"[Tt]hreads|[Ss]napchat|[Bb]luesky|[Ff]acebook))")
 BLUESKY_RE = re.compile(r"(?<![\w.@/-])(?:https?://)?bsky\.app/profile/[\w.@%-]{2,100}[\w]")
 
 
@@ -125,6 +128,6 @@ def emails_and_handles(text: str) -> list[Cand]:
             continue  # "looked at amazon.com" is not an address
         out.append(("email", m.start(), m.end(), "[email removed]"))
     out += [("social_url", m.start("h"), m.end("h"), "[link removed]")
-            for m in SOCIAL_HANDLE_RE.finditer(text)]
+            for rx in (SOCIAL_HANDLE_RE, HANDLE_ON_RE) for m in rx.finditer(text)]
     out += [("social_url", *m.span(), "[link removed]") for m in BLUESKY_RE.finditer(text)]
     return out
