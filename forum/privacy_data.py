@@ -139,7 +139,8 @@ ALLOWLIST = frozenset(s.lower() for s in [
     "Miss Rachel", "Mr. Incredible", "Ms. Frizzle", "Miss Honey", "Mrs. Claus", "Ms. Pac-Man",
     "Dr. Temple Grandin", "Temple Grandin", "Ross Greene", "Dr. Ross Greene", "Dr Ross Greene",
     "Pete Wright", "Peter Wright", "Pam Wright", "Pete and Pam Wright", "Daniel Tiger",
-    "Thomas the Tank Engine", "Donald Duck", "Harry Potter", "Charlie Brown", "Dr. Google", "Dr Google",
+    "Thomas the Tank Engine", "Donald Duck", "Harry Potter", "Charlie Brown", "Dr. Google",
+    "Dr Google",
     "Martin Luther", "Abraham Lincoln", "George Washington", "Thomas Jefferson", "Helen Keller",
     "Taylor Swift", "Albert Einstein", "Coach Carter", "Dean Kamen", "Khan Academy",
 ])
