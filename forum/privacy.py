@@ -108,7 +108,8 @@ KIN_INTRO_RE = re.compile(
     rf"{_ci('mom mum dad mother father parent mama grandma guardian')}\s+(?:to|of))"
     rf"\s+(?P<name>{_NAME})")
 _TITLE = (rf"(?:{_ci('mrs mr ms mx miss dr prof')}\b\.?|(?:Vice|Assistant)\s+Principal|Doctor|"
-          r"Professor|Coach|Nurse|Principal|Superintendent|Director|Counselor|Dean|Officer|Judge)")
+          r"Professor|Coach|Nurse|Principal|Superintendent|Director|Counselor|Dean|Officer|Judge|"
+          r"Sister)")
 _ROLE = rf"{_ci(ROLES)}\b"
 _DET_MODS = rf"(?<![\w'-]){_ci('the his her their our my your a an')}\s+(?:[\w'’-]+\s+){{0,3}}?"
 _TITLE_RE = re.compile(_TITLE)

@@ -153,7 +153,7 @@ TITLES = {
     "nurse": "the nurse", "principal": "the principal", "vice principal": "the vice principal",
     "assistant principal": "the assistant principal", "superintendent": "the superintendent",
     "director": "the director", "counselor": "the counselor", "dean": "the dean",
-    "officer": "the officer", "judge": "the judge",
+    "officer": "the officer", "judge": "the judge", "sister": "a staff member",
 }
 
 # Role nouns ("_" = a space) that may precede a name ("his teacher Ms. Kim", "the OT, Jenna Smith").

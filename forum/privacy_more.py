@@ -95,7 +95,8 @@ def ages(text: str) -> list[Cand]:
 
 def rewrite_ages(phrase: str) -> str:
     """A suggestion with any exact age in it turned into a band ('My 6 year old' -> ...)."""
-    return _YEAR_OLD.sub(lambda m: band(_value(m.group("n"))), phrase)
+    phrase = _YEAR_OLD.sub(lambda m: band(_value(m.group("n"))), phrase)
+    return re.sub(r"\((1\d|2[01]|[1-9])\)", lambda m: f"({band(int(m.group(1)))})", phrase)
 
 
 _AT = r"\s*(?:\(at\)|\[at\]|\{at\}|<at>)\s*|\s+(?:at|AT)\s+"
