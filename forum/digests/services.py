@@ -36,6 +36,7 @@ from forum.digests.tokens import (
 from forum.extensions import db, now_utc
 from forum.mail import MailError, send_email
 from forum.services import ForumError, NotFound
+from forum.threads.composer import anonymous_here_clause
 from forum.threads.models import Category, Thread
 from forum.threads.services import THREAD_LOAD, can_read_category, can_see_thread
 
@@ -199,11 +200,12 @@ def verify_email(token: str) -> User:
 # --- following threads ------------------------------------------------------------
 
 
-def thread_and_follow_state(user, thread_id: int) -> tuple[Thread, bool]:
-    """The thread (loaded as get_thread loads it) and whether this member follows it,
-    in one statement: a thread page needs both for every signed-in request."""
+def thread_and_follow_state(user, thread_id: int) -> tuple[Thread, bool, bool]:
+    """The thread (loaded as get_thread loads it), whether this member follows it, and
+    whether they wrote anonymously in it (their reply box keeps that name), in one
+    statement: a thread page needs all three for every signed-in request."""
     stmt = (
-        select(Thread, ThreadFollow.following)
+        select(Thread, ThreadFollow.following, anonymous_here_clause(user.id, Thread.id))
         .outerjoin(ThreadFollow, and_(ThreadFollow.thread_id == Thread.id,
                                       ThreadFollow.user_id == user.id))
         .where(Thread.id == thread_id)
@@ -212,8 +214,9 @@ def thread_and_follow_state(user, thread_id: int) -> tuple[Thread, bool]:
     row = db.session.execute(stmt).first()
     if row is None:
         raise NotFound("No such thread.")
-    thread, following = row
-    return thread, following if following is not None else thread.author_id == user.id
+    thread, following, anonymous_here = row
+    following = following if following is not None else thread.author_id == user.id
+    return thread, following, bool(anonymous_here)
 
 
 def is_following(user, thread: Thread) -> bool:

@@ -22,7 +22,7 @@ from forum.resources import (
 from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
-from forum.threads import bp, services
+from forum.threads import bp, composer, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
@@ -81,6 +81,13 @@ def default_anonymous(category: Category) -> bool:
     if category.anonymous_policy == AnonymousPolicy.FORBID:
         return False
     return bool(current_user.post_anonymously)
+
+
+def _default_category(categories: list[Category]) -> str:
+    """The first category where a parent may post anonymously, so the box is never
+    disabled on arrival (issue 16); the first one when none allows it."""
+    usable = [c for c in categories if c.anonymous_policy != AnonymousPolicy.FORBID]
+    return (usable or categories)[0].slug if categories else ""
 
 
 def _form_failed(form, exc: ForumError) -> int:
@@ -168,7 +175,7 @@ def new():
     similar = None
     status = 200
     if request.method == "GET":
-        chosen = request.args.get("category") or (categories[0].slug if categories else "")
+        chosen = request.args.get("category") or _default_category(categories)
         form.category.data = chosen
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
@@ -218,9 +225,10 @@ def show(thread_id: int):
     """A thread page. A plain member gets the page other plain members were given, with
     their own form tokens and follow state (forum.fragments); an author or a moderator
     gets their own rendering."""
-    following = None
+    following = anonymous_here = None
     if current_user.is_authenticated:
-        thread, following = _or_abort(thread_and_follow_state, current_user, thread_id)
+        thread, following, anonymous_here = _or_abort(
+            thread_and_follow_state, current_user, thread_id)
         thread = _readable(thread)
     else:
         thread = readable_thread(thread_id)
@@ -241,7 +249,8 @@ def show(thread_id: int):
     if not current_user.is_authenticated:  # no form, so no CSRF token and no session cookie
         parts, _authors = fragments.parts_for(key, current_user, build)
         return render_template("threads/show.html", thread=thread, parts=parts, can_reply=False)
-    anonymous = default_anonymous(thread.category) if can_reply else None
+    anonymous = (composer.reply_default(current_user, thread.category, anonymous_here)
+                 if can_reply else None)
     shared = fragments.SharedPage((*key, anonymous, following), current_user)
     csrf = generate_csrf()
     html = shared.get()
@@ -254,13 +263,16 @@ def show(thread_id: int):
     return fragments.fill(html, csrf=csrf, token=uuid.uuid4().hex)
 
 
-def _reply_box(thread: Thread, anonymous: bool) -> Markup:
-    """The reply form, rendered once per thread and anonymity default, its tokens holes."""
+def _reply_box(thread: Thread, anonymous: bool | str) -> Markup:
+    """The reply form, rendered once per thread and anonymity default (one of them "keep
+    your anonymous name", composer.OWN_ALIAS: nothing in it names the member), its tokens
+    holes."""
 
     def render():
-        form = ReplyForm(formdata=None, hide_author=anonymous)
+        form = ReplyForm(formdata=None, hide_author=bool(anonymous))
         return fragments.render_parts(
-            {"box": "threads/_reply_box.html"}, thread=thread, form=form, holes=fragments.HOLES
+            {"box": "threads/_reply_box.html"}, thread=thread, form=form, holes=fragments.HOLES,
+            own_alias=anonymous == composer.OWN_ALIAS,
         )["box"]
 
     return fragments.for_everyone(("reply", thread.id, anonymous), render)
@@ -276,13 +288,17 @@ def reply(thread_id: int):
     status = 200
     if request.method == "GET" and not services.can_reply(current_user, thread):
         abort(403)  # closed thread: no form that can only fail
+    anonymous_here = composer.wrote_anonymously(current_user, thread)
     if request.method == "GET":
-        form.hide_author.data = default_anonymous(thread.category)
+        default = composer.reply_default(current_user, thread.category, anonymous_here)
+        form.hide_author.data = bool(default)
         form.ensure_token()
         quoted_id = int_arg("quote")
         if quoted_id:
             form.body.data = _quote(thread, quoted_id)
-    elif form.validate_on_submit() and review_or_none(form) is None:
+    # Then a member who wrote anonymously here confirms a reply under their username.
+    elif (form.validate_on_submit() and review_or_none(form) is None
+          and not composer.needs_named_confirmation(form, thread, anonymous_here)):
         try:
             post = services.create_reply(
                 current_user, thread, form.body.data,
@@ -297,7 +313,8 @@ def reply(thread_id: int):
             return redirect(url_for("threads.permalink", post_id=post.id))
     elif form.errors:
         status = 422
-    return render_template("threads/reply.html", thread=thread, form=form), status
+    return render_template("threads/reply.html", thread=thread, form=form,
+                           own_alias=anonymous_here), status
 
 
 def _quote(thread: Thread, post_id: int) -> str:
