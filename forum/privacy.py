@@ -27,7 +27,7 @@ from forum.privacy_data import (
     TITLES,
 )
 from forum.privacy_more import ages, emails_and_handles, rewrite_ages
-from forum.privacy_names import bare_names, entities, mentions
+from forum.privacy_names import allowed_spans, bare_names, entities, mentions
 
 __all__ = ["Finding", "find_identifiers", "find_in_fields", "apply_suggestions", "REASONS"]
 
@@ -392,6 +392,8 @@ def find_in_fields(texts: Mapping[str, str]) -> dict[str, list[Finding]]:
     out = {}
     for name, text in texts.items():
         more = mentions(text, found)
+        if more and (allowed := allowed_spans(text)):  # "Max and Ruby" the show, not a brother
+            more = [c for c in more if not any(s < c[2] and c[1] < e for s, e in allowed)]
         covered = {i for _k, s, e, _sg in more for i in range(s, e)}
         findings = []
         for f in first[name]:

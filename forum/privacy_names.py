@@ -43,20 +43,19 @@ def _w(blob: str) -> frozenset[str]:
     return frozenset(blob.split())
 
 
-# Names that are also months, places or words parents often capitalise.
+# Names that are also months, states, countries or words parents often capitalise.
 _WORDLIKE = _w("""
-april may june august january july march christian jesus israel india china asia kenya jordan
+april may june august january july march christian jesus israel india china asia kenya
 georgia virginia carolina dakota montana nevada arizona indiana tennessee florida washington
-austin dallas houston phoenix denver orlando charlotte savannah madison jackson lincoln
-cleveland columbus aurora eugene florence raleigh augusta helena marion clinton franklin
-jefferson monroe camden trenton kingston salem paris sydney victoria brooklyn chelsea sierra
 """)
+# Also cities: a child's name far more often, unless the words around make it a place
+# ("in Austin", "Austin, Texas", "Austin ISD").
 _PLACES = _w("""
 georgia virginia carolina dakota montana nevada arizona indiana tennessee florida washington
 austin dallas houston phoenix denver orlando charlotte savannah madison jackson lincoln
 cleveland columbus aurora eugene florence raleigh augusta helena marion clinton franklin
 jefferson monroe camden trenton kingston salem paris sydney victoria brooklyn chelsea israel
-india china asia kenya jordan sierra
+india china asia kenya jordan sierra katy
 """)
 # Also words, but a capitalised one is far more often a child's name ("Hazel was...").
 _MOSTLY_NAMES = _w("""
@@ -88,6 +87,7 @@ month plan test scale inventory assessment board department office services grou
 place village city town island river mountain bay beach falls springs heights hills ridge
 creek county street avenue road lane drive boulevard park parkway highway way court state
 memorial medical health speaks pediatrics therapy therapies foundation ministries list principle
+isd usd cisd cusd unified krieger
 rule scholarship award prize
 """)
 _MONTH_WORDS = frozenset(MONTHS)
@@ -112,7 +112,7 @@ _CAP_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(*•]|\s-)\s*$")
 
 
-def _allowed_spans(text: str) -> list[tuple[int, int]]:
+def allowed_spans(text: str) -> list[tuple[int, int]]:
     """Public figures and characters from the allowlist ("Temple Grandin", "Mr. Rogers")."""
     lower = text.lower()
     spans = []
@@ -185,7 +185,7 @@ def bare_names(text: str) -> list[Cand]:
             continue
         start, end = m.start(1), m.end(1)
         if allowed is None:
-            allowed = _allowed_spans(text)
+            allowed = allowed_spans(text)
         if any(s < m.end() and start < e for s, e in allowed):
             continue
         prev = _prev_word(text, start)
