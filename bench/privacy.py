@@ -4,7 +4,7 @@
 
 The posts are whole labelled posts (tests/data/privacy_posts_labelled.txt) laid
 end to end, in several orders, so names recur as they do in a long story. Prints
-the median and the slowest run; the suite does not time anything.
+the median and the slowest run, wall clock and CPU time; the suite does not time anything.
 """
 
 from __future__ import annotations
@@ -36,13 +36,16 @@ def main() -> None:
     args = parser.parse_args()
     posts = long_posts(args.runs)
     find_identifiers(posts[0])  # first use loads the name list
-    times = []
+    wall, cpu = [], []
     for post in posts:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         find_identifiers(post)
-        times.append((time.perf_counter() - t0) * 1000)
-    print(f"{len(posts)} posts of {SIZE:,} characters: median {statistics.median(times):.1f} ms, "
-          f"slowest {max(times):.1f} ms")
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+    # CPU time too: on a busy shared machine the wall clock also counts other processes.
+    print(f"{len(posts)} posts of {SIZE:,} characters: median {statistics.median(wall):.1f} ms "
+          f"(CPU {statistics.median(cpu):.1f} ms), slowest {max(wall):.1f} ms "
+          f"(CPU {max(cpu):.1f} ms)")
 
 
 if __name__ == "__main__":

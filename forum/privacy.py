@@ -76,6 +76,8 @@ SOCIAL_RE = re.compile(
     r"(?:facebook\.com|fb\.com|instagram\.com|x\.com|twitter\.com|tiktok\.com|linkedin\.com|"
     r"youtube\.com|threads\.net|pinterest\.com|snapchat\.com|reddit\.com/(?:u|user))"
     r"/[\w.@%/?=&+~-]{0,200}[\w@/=~-]", re.I)
+_SOCIAL_HINT = re.compile(r"(?i:facebook|fb|instagram|x|twitter|tiktok|linkedin|youtube|threads|"
+                          r"pinterest|snapchat|reddit)\.(?i:com|net)/")
 PHONE_HINT_RE = re.compile(r"(?<![\w+/.-])(?:(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-]?)\d{3}"
                            r"[\s.-]?\d{4}|\d{3}[.-]\d{4})(?![\w/-]|\.\d)")
 ADDRESS_RE = re.compile(
@@ -335,7 +337,7 @@ def _simple(text: str) -> list[_Cand]:
     out = []
     if "@" in text:
         out += [("email", *m.span(), "[email removed]") for m in EMAIL_RE.finditer(text)]
-    if "/" in text:
+    if "/" in text and _SOCIAL_HINT.search(text):
         out += [("social_url", *m.span(), "[link removed]") for m in SOCIAL_RE.finditer(text)]
     return out
 
