@@ -320,9 +320,9 @@ def mentions(text: str, found: dict[str, tuple[str, str]]) -> list[Cand]:
     if phrases:  # "Oak Hill", "St. Agnes": few, so one small pattern
         alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in
                                sorted(phrases, key=len, reverse=True))
+        by_words = {" ".join(w.split()): w for w in phrases}
         for m in re.finditer(rf"(?<![\w'’.@/-])(?:{alternation})(?![\w@-])", text):
-            key = next(w for w in phrases if re.fullmatch(re.escape(w).replace(r"\ ", r"\s+"),
-                                                          m.group()))
+            key = by_words[" ".join(m.group().split())]
             out.append((found[key][0], m.start(), m.end(), found[key][1]))
     nick = _nicknames(found)
     _names, words = given_names()
