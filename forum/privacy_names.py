@@ -91,6 +91,9 @@ isd usd cisd cusd unified krieger
 rule scholarship award prize
 """)
 _MONTH_WORDS = frozenset(MONTHS)
+_PLACE_CUES = re.compile(
+    r"\b(?:live|lived|living|moved?|moving|city|town|area|miles|drive|far|long\s+way|"
+    r"neighbou?rhood|downtown|suburbs?|weather|traffic|visit|visited|state)\b", re.I)
 _VOCATIVE = re.compile(
     r"\b(?:[Tt]hank\s+you|[Tt]hanks|[Hh]i|[Hh]ey|[Hh]ello|[Dd]ear|[Ww]elcome),?\s+$")
 _ABBREVIATIONS = _w("st. mt. ft. mr. mrs. ms. dr. mx. prof. sr. jr.")
@@ -126,6 +129,11 @@ def allowed_spans(text: str) -> list[tuple[int, int]]:
 
 def _sentence_start(text: str, start: int) -> bool:
     return bool(_SENTENCE_START.search(text, max(0, start - 4), start))
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = re.compile(r"[.!?\n]").search(text, pos)
+    return m.start() if m else len(text)
 
 
 def _next_cap(text: str, end: int) -> str | None:
@@ -202,8 +210,9 @@ def bare_names(text: str) -> list[Cand]:
         if low in _PLACES and (re.search(r"\b(?:in|from|to|near|at|outside|around|of|across|visit|"
                                          r"visited|moved|leaving|left)\s+(?:the\s+)?$",
                                          text[max(0, start - 20):start], re.I)
-                               or re.match(r",\s+[A-Z]", text[end:end + 3])):
-            continue
+                               or re.match(r",\s+[A-Z]", text[end:end + 3])
+                               or _PLACE_CUES.search(text, end, _sentence_end(text, end))):
+            continue  # "moved to Austin", "Austin, Texas", "Lincoln is a long way from here"
         if low in _MONTH_WORDS and _month_context(text, start, end):
             continue
         if low in words:

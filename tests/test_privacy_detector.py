@@ -234,8 +234,9 @@ def test_labelled_metrics() -> None:
     print("\n".join(errors))
     overall_p = ratio(sum(found_ok.values()), sum(found.values()))
     overall_r = ratio(sum(gold_ok.values()), sum(gold.values()))
-    assert overall_r >= 0.9
-    assert overall_p >= 0.85
+    # Issue 16: whole-post work must not cost this set anything (218/219 and 217/219 before).
+    assert overall_r >= 0.99
+    assert overall_p >= 0.99
     for kind in ("email", "phone", "kin_name"):
         assert ratio(gold_ok[kind], gold[kind]) >= 0.95, kind
 
