@@ -140,8 +140,8 @@ ALLOWLIST = frozenset(s.lower() for s in [
     "Dr. Temple Grandin", "Temple Grandin", "Ross Greene", "Dr. Ross Greene", "Dr Ross Greene",
     "Pete Wright", "Peter Wright", "Pam Wright", "Pete and Pam Wright", "Daniel Tiger",
     "Thomas the Tank Engine", "Donald Duck", "Max and Ruby", "Lindamood Bell", "Charlotte Mason",
-    "Kennedy Krieger", "Harry Potter", "Charlie Brown", "Dr. Google",
-    "Dr Google",
+    "Kennedy Krieger", "Katie Beckett", "Martin Luther King", "Judge Judy", "Ronald McDonald",
+    "Harry Potter", "Charlie Brown", "Dr. Google", "Dr Google",
     "Martin Luther", "Abraham Lincoln", "George Washington", "Thomas Jefferson", "Helen Keller",
     "Taylor Swift", "Albert Einstein", "Coach Carter", "Dean Kamen", "Khan Academy",
 ])

@@ -55,7 +55,8 @@ georgia virginia carolina dakota montana nevada arizona indiana tennessee florid
 austin dallas houston phoenix denver orlando charlotte savannah madison jackson lincoln
 cleveland columbus aurora eugene florence raleigh augusta helena marion clinton franklin
 jefferson monroe camden trenton kingston salem paris sydney victoria brooklyn chelsea israel
-india china asia kenya jordan sierra katy
+india china asia kenya jordan sierra katy boston dayton reno kent tampa sherman irving
+arlington plano frisco
 """)
 # Also words, but a capitalised one is far more often a child's name ("Hazel was...").
 _MOSTLY_NAMES = _w("""
@@ -87,12 +88,16 @@ month plan test scale inventory assessment board department office services grou
 place village city town island river mountain bay beach falls springs heights hills ridge
 creek county street avenue road lane drive boulevard park parkway highway way court state
 memorial medical health speaks pediatrics therapy therapies foundation ministries list principle
-isd usd cisd cusd unified krieger
+isd usd cisd cusd unified krieger children childrens
 rule scholarship award prize
 """)
 _MONTH_WORDS = frozenset(MONTHS)
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|from|near|outside|around|across|visit|visited|leaving|left|(?:moved|move|moving|"
+    r"drove|drive|driving|flew|fly|trip|went|relocated|commute)\s+to)\s+(?:the\s+)?$", re.I)
 _PLACE_CUES = re.compile(
-    r"\b(?:live|lived|living|moved?|moving|city|town|area|miles|drive|far|long\s+way|"
+    r"\b(?:live|lived|living|moved?|moving|city|town|area|miles|drive|drove|flew|trip|hours?|"
+    r"travell?ed|far|long\s+way|"
     r"neighbou?rhood|downtown|suburbs?|weather|traffic|visit|visited|state)\b", re.I)
 _VOCATIVE = re.compile(
     r"\b(?:[Tt]hank\s+you|[Tt]hanks|[Hh]i|[Hh]ey|[Hh]ello|[Dd]ear|[Ww]elcome),?\s+$")
@@ -129,6 +134,10 @@ def allowed_spans(text: str) -> list[tuple[int, int]]:
 
 def _sentence_start(text: str, start: int) -> bool:
     return bool(_SENTENCE_START.search(text, max(0, start - 4), start))
+
+
+def _sentence_start_at(text: str, pos: int) -> int:
+    return max(text.rfind(c, max(0, pos - 200), pos) for c in ".!?\n") + 1
 
 
 def _sentence_end(text: str, pos: int) -> int:
@@ -207,17 +216,19 @@ def bare_names(text: str) -> list[Cand]:
         if _VOCATIVE.search(text, max(0, start - 12), start) and re.match(r"[,!]\s*\S", text[end:]):
             continue  # "Thank you, Grace, for the template": a member of the forum, addressed
         possessive = bool(m.group(2))
-        if low in _PLACES and (re.search(r"\b(?:in|from|to|near|at|outside|around|of|across|visit|"
-                                         r"visited|moved|leaving|left)\s+(?:the\s+)?$",
-                                         text[max(0, start - 20):start], re.I)
+        if low in _PLACES and (_PLACE_BEFORE.search(text, max(0, start - 24), start)
                                or re.match(r",\s+[A-Z]", text[end:end + 3])
-                               or _PLACE_CUES.search(text, end, _sentence_end(text, end))):
+                               or _PLACE_CUES.search(text, _sentence_start_at(text, start),
+                                                     _sentence_end(text, end))):
             continue  # "moved to Austin", "Austin, Texas", "Lincoln is a long way from here"
         if low in _MONTH_WORDS and _month_context(text, start, end):
             continue
+        if not at_start and prev.lower() == "of" and re.search(
+                r"[A-Z][\w'’]*\s+of\s+$", text[max(0, start - 30):start]):
+            continue  # "Our Lady of Lourdes", "Department of Justice"
         if low in words:
-            if not at_start and prev[:1].isupper():
-                continue  # inside a capitalised phrase: "Will Smith", "Amazing Grace"
+            if not at_start and (prev[:1].isupper() or prev.lower() in ("a", "an", "the")):
+                continue  # "Will Smith", "Amazing Grace", "a Marine"
             mid = not at_start
             cap_next = _next_cap(text, m.end())
             phrase = mid and cap_next and cap_next.lower() not in names
