@@ -117,6 +117,8 @@ _DET_MODS = rf"(?<![\w'-]){_ci('the his her their our my your a an')}\s+(?:[\w'�
 _TITLE_RE = re.compile(_TITLE)
 TITLE_RE = re.compile(rf"(?<![\w.])(?P<title>{_TITLE}(?:\s+{_TITLE})*)\s+"
                       rf"(?P<name>(?:{_NAME}|[A-Z](?![\w'’]))(?:\s+{_NAME})?)")
+# Not "dr.": "dr. appointment" is far more common than a lower-case doctor's name.
+TITLE_LOWER_RE = re.compile(r"(?<![\w.])(?:mrs|mr|ms|mx)\.\s+(?P<name>[a-z][a-z'’-]{1,30})\b")
 ROLE_BEFORE_RE = re.compile(rf"{_DET_MODS}{_ROLE}(?:,?\s+|\s*\(\s*)$")
 ROLE_AFTER_RE = re.compile(rf",?\s+(?P<role>{_DET_MODS}{_ROLE})(?:,(?=\s))?")
 ROLE_NAME_RE = re.compile(
@@ -173,6 +175,13 @@ def _month_num(name: str) -> int:
     return next(i for i, m in enumerate(MONTHS, 1) if m.startswith(name.rstrip(".").lower()[:3]))
 
 
+ORDINAL_DAY_RE = re.compile(
+    r"\b[Oo]n\s+(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?the\s+(?:3[01]|[12]\d|0?[1-9])"
+    r"(?:st|nd|rd|th)\b(?!\s+(?:of\s+\w+\s+)?(?:grade|time|floor|percentile|place|period|"
+    r"birthday|try|attempt|day|week|month|year|hour|session|meeting|of\s+(?:the|my|his|her|"
+    r"our|their|this|that)))")
+
+
 def _dates(text: str) -> list[_Cand]:
     """Exact calendar dates (named month with a day, or numeric), with a leading 'on the'."""
     out = []
@@ -192,6 +201,7 @@ def _dates(text: str) -> list[_Cand]:
             if bare and start == m.start() and not prep:
                 continue  # a bare "3/4" is more likely a fraction than a date
         out.append(("date", start, m.end(), _date_phrase(month, day, year_s, text, start)))
+    out += [("date", *m.span(), "on [date]") for m in ORDINAL_DAY_RE.finditer(text)]
     return out
 
 
@@ -262,6 +272,11 @@ def _staff(text: str) -> list[_Cand]:
         name = m.group("name").lower()
         if name in FIRST_NAMES and name not in LOWER_NAME_WORDS:
             out.append(("staff_name", m.start(), m.end("name"), "someone"))
+    for m in TITLE_LOWER_RE.finditer(text):  # a post typed all in lower case: "mr. hammond"
+        if m.group("name") not in STOP_AFTER_KIN:
+            start = _lookback(ROLE_BEFORE_RE, text, m.start())
+            sugg = text[start:m.start()].rstrip(", (\t\n") if start < m.start() else ""
+            out.append(("staff_name", start, m.end(), sugg or "a staff member"))
     return out
 
 

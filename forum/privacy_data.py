@@ -174,7 +174,7 @@ SCHOOL_TYPES = (
     r"(?:Elementary|Middle|High|Junior\s+High|Intermediate|Primary|Charter|Catholic|Christian|"
     r"Montessori|Magnet|Community)\s+School|Elementary|Middle|Junior\s+High|High|Intermediate|"
     r"Academy|Preschool|Montessori|Preparatory|Prep\s+School|School|College|Primary|Charter|"
-    r"(?:Early\s+)?Learning\s+Center|Therapy\s+Center|Therapy|Therapies)"
+    r"(?:Early\s+)?Learning\s+Center|Therapy\s+Center|Therapy|Therapies|ES|MS|HS)"
 )
 
 # Capitalised words that cannot be the (first) name part of a school name.

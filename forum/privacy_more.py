@@ -41,7 +41,8 @@ _VERB_BEFORE = re.compile(
     r"(?:\s+(?:is|are|was|just|turned|turns|will\s+be|is\s+now|is\s+turning)|['’]s)"
     r"(?:\s+(?:now|just|almost|nearly|only|turning|turned))?\s+$")
 _PRED_TAIL = re.compile(r"(?P<unit>\s+(?:years?|yrs?)(?:\s+old)?)?"
-                        r"(?=\s*(?:[.,;:!?)]|and\b|now\b|but\b|with\b|$))")
+                        r"(?=\s*(?:[.,;:!?)]|and\b|now\b|but\b|with\b|next\b|this\b|"
+                        r"last\b|soon\b|so\b|or\b|today\b|$))")
 _SUBJECT_BEFORE = re.compile(
     r"(?:\b(?:[Hh]e|[Ss]he|[Ww]ho|[Ss]on|[Dd]aughter|[Kk]id|[Cc]hild|[Bb]oy|[Gg]irl|[Tt]wins|and)"
     r"|(?<![\w'’])(?!(?:The|This|That|It|There|What|Here|Who)\b)[A-Z][a-z]+,?|\))$")

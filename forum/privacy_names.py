@@ -19,7 +19,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from forum.privacy_data import ALLOWLIST, FIRST_NAMES, MONTHS, STOP_AFTER_KIN
+from forum.privacy_data import ALLOWLIST, FIRST_NAMES, MONTHS, ROLES, STOP_AFTER_KIN
 
 _DATA = Path(__file__).parent / "data" / "first_names.txt"
 Cand = tuple[str, int, int, str]  # (kind, start, end, suggestion)
@@ -248,18 +248,21 @@ north south east west central city county community public international first n
 saint st mount mt fort lake valley grace hope little early
 """)
 _PERSON_KINDS = ("kin_name", "staff_name", "full_name", "name")
+_ROLE_WORDS = frozenset(w for role in ROLES for w in role.split("_"))
 
 
 def _name_words(text: str) -> list[str]:
-    """The capitalised name words of a finding ('the case manager, Jenna Smith,' -> both)."""
+    """The name words of a finding ('the case manager, Jenna Smith,' -> both; 'mr. hammond'
+    -> 'hammond': a lower-case last word after a title or a family word is a name too)."""
     words = re.findall(r"[A-Za-z][a-z]*(?:[-'’][A-Z]?[a-z]+)*", text)
     names, _words = given_names()
     out = []
-    for word in words:
+    for i, word in enumerate(words):
         low = word.lower()
         if low in STOP_AFTER_KIN or low in _TITLES or len(word) < 2:
             continue
-        if word[0].isupper() or low in names:
+        last = i == len(words) - 1 and low not in _KIN_SKIP and low not in _ROLE_WORDS
+        if word[0].isupper() or low in names or last:
             out.append(word)
     return out
 
@@ -276,7 +279,8 @@ def _later_suggestion(kind: str, suggestion: str) -> str:
 def entities(findings) -> dict[str, tuple[str, str]]:
     """Words to look for elsewhere -> (kind, suggestion), from person and school findings."""
     found: dict[str, tuple[str, str]] = {}
-    for f in findings:
+    # A bare "name" last: "Blake" after "my son Blake" becomes "my son", wherever it stands.
+    for f in sorted(findings, key=lambda f: f.kind == "name"):
         if f.kind in _PERSON_KINDS:
             words = _name_words(f.text)
             kin_words = [w for w in words if w.lower() not in _KIN_SKIP]
@@ -346,9 +350,12 @@ def mentions(text: str, found: dict[str, tuple[str, str]]) -> list[Cand]:
             out.append((found[key][0], m.start(), m.end(), found[key][1]))
     nick = _nicknames(found)
     _names, words = given_names()
+    # "ty's aide" after "my son Ty": the lower-case form too, unless it is also a word.
+    lower = {w.lower(): v for w, v in found.items()
+             if v[0] in _PERSON_KINDS and w.lower() not in words | _NOT_NAMES | STOP_AFTER_KIN}
     for m in _WORD.finditer(text):
         word = m.group()
-        hit = found.get(word)
+        hit = found.get(word) or (lower.get(word) if word.islower() else None)
         if hit is None and word[-1] in "ye" and word[0].isupper():  # "Blakey", "Maddie"
             for pet in ("y", "ie", "ey"):
                 if word.endswith(pet) and (hit := found.get(word[: -len(pet)])):
