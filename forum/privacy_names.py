@@ -1,16 +1,11 @@
-"""Names without a family word ("We took Mateo"), and every other mention of a detected name.
+"""Names without a family word ("We took Mateo", "Ava and Liam"), for forum.privacy (issue 16).
 
-Two steps of forum.privacy.find_in_fields (issue 16):
-
-- `bare_names`: a capitalised given name from a large list (forum/data/first_names.txt,
-  US Social Security baby names, public domain) where it acts as a person. A name that
-  is also an ordinary word ("Grace", "Will", "May") needs a clear sign of a person
-  (a possessive, a list of names, a verb such as "said") or a capital letter in the
-  middle of a sentence; field terms and proper-noun phrases ("Wilson Reading System",
-  "the Hope Center") are left alone.
-- `mentions`: once a name, surname or school is detected anywhere, every other
-  occurrence of it in any field ("Blake's", "Jenkins" after "Ms. Jenkins",
-  "Maplewood" after "Maplewood Middle School", "Santi" after "Santiago").
+`bare_names`: a capitalised given name from a large list (forum/data/first_names.txt,
+US Social Security baby names, public domain) where it acts as a person. A name that
+is also an ordinary word ("Grace", "Will", "May") needs a clear sign of a person
+(a possessive, a list of names, a verb such as "said") or a capital letter in the
+middle of a sentence; field terms and proper-noun phrases ("Wilson Reading System",
+"the Hope Center") are left alone. The list is read once, at first use, into frozensets.
 """
 
 from __future__ import annotations
@@ -19,7 +14,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from forum.privacy_data import ALLOWLIST, FIRST_NAMES, MONTHS, ROLES, STOP_AFTER_KIN
+from forum.privacy_data import ALLOWLIST, FIRST_NAMES, MONTHS, STOP_AFTER_KIN
 
 _DATA = Path(__file__).parent / "data" / "first_names.txt"
 Cand = tuple[str, int, int, str]  # (kind, start, end, suggestion)
@@ -39,18 +34,18 @@ def given_names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(names), frozenset(words) | _WORDLIKE
 
 
-def _w(blob: str) -> frozenset[str]:
+def word_set(blob: str) -> frozenset[str]:
     return frozenset(blob.split())
 
 
 # Names that are also months, states, countries or words parents often capitalise.
-_WORDLIKE = _w("""
+_WORDLIKE = word_set("""
 april may june august january july march christian jesus israel india china asia kenya
 georgia virginia carolina dakota montana nevada arizona indiana tennessee florida washington
 """)
 # Also cities: a child's name far more often, unless the words around make it a place
 # ("in Austin", "Austin, Texas", "Austin ISD").
-_PLACES = _w("""
+_PLACES = word_set("""
 georgia virginia carolina dakota montana nevada arizona indiana tennessee florida washington
 austin dallas houston phoenix denver orlando charlotte savannah madison jackson lincoln
 cleveland columbus aurora eugene florence raleigh augusta helena marion clinton franklin
@@ -59,7 +54,7 @@ india china asia kenya jordan sierra katy boston dayton reno kent tampa sherman 
 arlington plano frisco
 """)
 # Also words, but a capitalised one is far more often a child's name ("Hazel was...").
-_MOSTLY_NAMES = _w("""
+_MOSTLY_NAMES = word_set("""
 hazel ivy ruby violet olive jade iris lily daisy poppy willow aspen hunter mason cooper carter
 tucker parker sawyer archer piper scarlet amber crystal holly heather jasmine rosemary ginger
 misty sandy brandy candy ember wren robin raven jasper atlas max jack colt harry jimmy bobby
@@ -67,7 +62,7 @@ billy johnny tony terry eddy frank drew dean dale carol sally patty peggy dolly 
 rick josh tom victor martin warren wade walker tanner hector gene ray ruth
 """)
 # Never a person here: brands, programs, holidays and characters that share a name.
-_NOT_NAMES = _w("""
+NOT_NAMES = word_set("""
 barton wilson orton gillingham lindamood fountas pinnell lexia dibels vineland conners wechsler
 kaufman bender peabody brigance elmo moana bluey peppa sonic buzz mickey minnie goofy pluto
 christmas easter thanksgiving halloween hanukkah kwanzaa passover ramadan diwali sesame
@@ -75,12 +70,12 @@ zoom google apple amazon siri alexa kaiser mercy shriners sunday monday tuesday 
 thursday friday saturday spring autumn summer winter fall
 """) | STOP_AFTER_KIN
 # A capitalised word right before the name makes it a place or a saint ("Fort Hood", "St. Luke").
-_PLACE_PREFIX = _w("""
+_PLACE_PREFIX = word_set("""
 saint st st. mount mt mt. lake fort ft ft. port camp cape san santa los las new north south
 east west glen sister
 """)
 # A capitalised word right after the name makes it an institution, program or place.
-_INSTITUTION = _w("""
+_INSTITUTION = word_set("""
 center centre church hospital clinic reading system program programme foundation institute
 academy school schools elementary middle high college university library syndrome disease
 method act law room hall house club association society network project fund award day week
@@ -101,12 +96,12 @@ _PLACE_CUES = re.compile(
     r"neighbou?rhood|downtown|suburbs?|weather|traffic|visit|visited|state)\b", re.I)
 _VOCATIVE = re.compile(
     r"\b(?:[Tt]hank\s+you|[Tt]hanks|[Hh]i|[Hh]ey|[Hh]ello|[Dd]ear|[Ww]elcome),?\s+$")
-_ABBREVIATIONS = _w("st. mt. ft. mr. mrs. ms. dr. mx. prof. sr. jr.")
+_ABBREVIATIONS = word_set("st. mt. ft. mr. mrs. ms. dr. mx. prof. sr. jr.")
 _MONTH_BEFORE = re.compile(
     r"(?:\b(?:in|by|since|until|till|last|next|this|early|mid|late|of|from|through|before|after|"
     r"during|each|every|around|end|start|beginning|middle)|\d)[\s-]*$", re.I)
 _MONTH_AFTER = re.compile(r"\s*(?:\d|,?\s*(?:19|20)\d\d|and\s+[A-Z][a-z]+\b)")
-_PERSON_VERB = _w("""
+_PERSON_VERB = word_set("""
 said says told tells asked asks cried cries screamed screams yelled yells laughed laughs smiled
 hit hits bit bites kicked kicks ran runs loves loved hates hated wants wanted refuses refused
 likes liked needs needed started starts got gets goes went came comes melted melts threw
@@ -198,7 +193,7 @@ def bare_names(text: str) -> list[Cand]:
     for m in _TOKEN.finditer(text):
         word = m.group(1)
         low = word.lower()
-        if low not in names or low in _NOT_NAMES:
+        if low not in names or low in NOT_NAMES:
             continue
         start, end = m.start(1), m.end(1)
         if allowed is None:
@@ -236,132 +231,4 @@ def bare_names(text: str) -> list[Cand]:
                     or _strong(text, start, m.end(), possessive)):
                 continue
         out.append(("name", start, end, "[name]"))
-    return out
-
-
-# --- every other mention -------------------------------------------------------------------
-
-_HEAD_DET = re.compile(r"^(?:my|our|his|her|their|your|a|an)\s+", re.I)
-_TITLES = _w("mr mrs ms mx miss dr prof coach nurse principal sister doctor professor")
-_GENERIC = _w("""
-north south east west central city county community public international first new old the
-saint st mount mt fort lake valley grace hope little early
-""")
-_PERSON_KINDS = ("kin_name", "staff_name", "full_name", "name")
-_ROLE_WORDS = frozenset(w for role in ROLES for w in role.split("_"))
-
-
-def _name_words(text: str) -> list[str]:
-    """The name words of a finding ('the case manager, Jenna Smith,' -> both; 'mr. hammond'
-    -> 'hammond': a lower-case last word after a title or a family word is a name too)."""
-    words = re.findall(r"[A-Za-z][a-z]*(?:[-'’][A-Z]?[a-z]+)*", text)
-    names, _words = given_names()
-    out = []
-    for i, word in enumerate(words):
-        low = word.lower()
-        if low in STOP_AFTER_KIN or low in _TITLES or len(word) < 2:
-            continue
-        last = i == len(words) - 1 and low not in _KIN_SKIP and low not in _ROLE_WORDS
-        if word[0].isupper() or low in names or last:
-            out.append(word)
-    return out
-
-
-def _later_suggestion(kind: str, suggestion: str) -> str:
-    """What a later mention becomes: 'my son' stays, 'a staff member' becomes 'the staff member'."""
-    if kind == "kin_name" and not suggestion.startswith("["):
-        return suggestion[0].lower() + suggestion[1:] if suggestion else "[name]"
-    if kind == "staff_name":
-        return _HEAD_DET.sub("the ", suggestion[0].lower() + suggestion[1:]) if suggestion else ""
-    return suggestion
-
-
-def entities(findings) -> dict[str, tuple[str, str]]:
-    """Words to look for elsewhere -> (kind, suggestion), from person and school findings."""
-    found: dict[str, tuple[str, str]] = {}
-    # A bare "name" last: "Blake" after "my son Blake" becomes "my son", wherever it stands.
-    for f in sorted(findings, key=lambda f: f.kind == "name"):
-        if f.kind in _PERSON_KINDS:
-            words = _name_words(f.text)
-            kin_words = [w for w in words if w.lower() not in _KIN_SKIP]
-            if f.kind == "kin_name" and len(kin_words) > 1:
-                sugg = "[name]"  # "my twins Noah and Ethan": which twin is unknown
-            else:
-                sugg = _later_suggestion(f.kind, f.suggestion) or "[name]"
-            for word in kin_words if f.kind == "kin_name" else words:
-                found.setdefault(word, (f.kind, sugg))
-        elif f.kind == "school":
-            for short in _school_short_names(f.text):
-                found.setdefault(short, ("school", f.suggestion))
-    return found
-
-
-_KIN_SKIP = _w("""
-son sons daughter daughters child children kid kids twins twin husband wife partner brother
-sister nephew niece cousin grandson granddaughter stepson stepdaughter mom dad mother father
-baby boy girl youngest oldest eldest middle little one guy man year years old yo
-""") | STOP_AFTER_KIN
-_SCHOOL_TYPE = re.compile(
-    r"\s+(?:(?:Early\s+)?Learning\s+Center|Unified|ISD|USD|CISD|Independent|School|Schools|"
-    r"Public|City|County|Elementary|Middle|High|Junior|Intermediate|Primary|Charter|Catholic|"
-    r"Christian|Montessori|Magnet|Community|Academy|Preschool|Preparatory|Prep|College|Local)\b.*$",
-    re.S)
-
-
-def _school_short_names(text: str) -> list[str]:
-    """'Maplewood Middle School' -> ['Maplewood Middle', 'Maplewood']; never a generic word."""
-    base = _SCHOOL_TYPE.sub("", text).strip()
-    if not base or base == text:
-        return []
-    out = []
-    first_type = re.match(r"\s*(\w+)", text[len(base):])
-    if first_type and first_type.group(1) not in ("School", "Schools", "Unified", "ISD"):
-        out.append(f"{base} {first_type.group(1)}")
-    if base.lower() not in _GENERIC and not re.fullmatch(r"[A-Z]+", base):
-        out.append(base)
-    return out
-
-
-_WORD = re.compile(r"(?<![\w'’.@/-])[A-Za-z]+(?:['’][A-Z][a-z]+)?(?:-[A-Za-z]+)*(?![\w@-])")
-
-
-def _nicknames(found: dict[str, tuple[str, str]]) -> dict[str, str]:
-    """'Santi' -> 'Santiago': first three letters or more of a person's name of 5 or more."""
-    out: dict[str, str] = {}
-    for name, (kind, _s) in found.items():
-        if kind in _PERSON_KINDS and " " not in name and len(name) >= 5 and name[0].isupper():
-            for i in range(3, len(name)):
-                out.setdefault(name[:i], name)
-    return out
-
-
-def mentions(text: str, found: dict[str, tuple[str, str]]) -> list[Cand]:
-    """Every occurrence in text of the words in `found`, their nicknames and possessives."""
-    if not found:
-        return []
-    out = []
-    phrases = [w for w in found if " " in w]
-    if phrases:  # "Oak Hill", "St. Agnes": few, so one small pattern
-        alternation = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in
-                               sorted(phrases, key=len, reverse=True))
-        by_words = {" ".join(w.split()): w for w in phrases}
-        for m in re.finditer(rf"(?<![\w'’.@/-])(?:{alternation})(?![\w@-])", text):
-            key = by_words[" ".join(m.group().split())]
-            out.append((found[key][0], m.start(), m.end(), found[key][1]))
-    nick = _nicknames(found)
-    _names, words = given_names()
-    # "ty's aide" after "my son Ty": the lower-case form too, unless it is also a word.
-    lower = {w.lower(): v for w, v in found.items()
-             if v[0] in _PERSON_KINDS and w.lower() not in words | _NOT_NAMES | STOP_AFTER_KIN}
-    for m in _WORD.finditer(text):
-        word = m.group()
-        hit = found.get(word) or (lower.get(word) if word.islower() else None)
-        if hit is None and word[-1] in "ye" and word[0].isupper():  # "Blakey", "Maddie"
-            for pet in ("y", "ie", "ey"):
-                if word.endswith(pet) and (hit := found.get(word[: -len(pet)])):
-                    break
-        if hit is None and word in nick and word.lower() not in words | _NOT_NAMES:
-            hit = found[nick[word]]
-        if hit is not None:
-            out.append((hit[0], m.start(), m.end(), hit[1]))
     return out
