@@ -3,8 +3,9 @@
 The public entry points (docs/privacy-check.md): `find_identifiers(text)`,
 `find_in_fields({field: text})` and `apply_suggestions(text, findings)`. The patterns
 live in privacy_people (family, staff, schools), privacy_contact (emails, links,
-phones, addresses, dates), privacy_more (ages, spelled-out emails) and privacy_names
-(given names without a family word, and every other mention of what was found).
+phones, addresses, dates), privacy_more (ages, spelled-out emails), privacy_names
+(given names without a family word) and privacy_mentions (every other mention of what
+was found, in every field).
 """
 from __future__ import annotations
 
