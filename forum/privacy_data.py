@@ -17,6 +17,8 @@ REASONS = {
     "school": "The school or district name narrows down who your child is.",
     "full_name": "A full name identifies a real person who may not want to be discussed.",
     "social_url": "A social-media link can lead straight to your family's profile.",
+    "age": "An exact age, with the other details here, narrows down which child this is.",
+    "name": "A person's name can identify your family to people who know you.",
 }
 
 MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -126,7 +128,7 @@ he her his how i if in is it its just mom dad my no not now of on or our she so 
 then there they this though to too was we were what when which who why with would you mr mrs ms
 miss dr mx parent parents monday tuesday wednesday thursday friday saturday sunday january
 february march april june july august september october november december christmas easter
-thanksgiving iep ieps
+thanksgiving iep ieps find development protective care support services life study
 """)
 
 # Public figures, characters and brands that look like titled or full names.
@@ -136,7 +138,10 @@ ALLOWLIST = frozenset(s.lower() for s in [
     "Mr. Bean", "Mr. Clean", "Mr. Potato Head", "Mrs. Doubtfire", "Ms. Rachel", "Ms Rachel",
     "Miss Rachel", "Mr. Incredible", "Ms. Frizzle", "Miss Honey", "Mrs. Claus", "Ms. Pac-Man",
     "Dr. Temple Grandin", "Temple Grandin", "Ross Greene", "Dr. Ross Greene", "Dr Ross Greene",
-    "Pete Wright", "Peter Wright", "Harry Potter", "Charlie Brown", "Dr. Google", "Dr Google",
+    "Pete Wright", "Peter Wright", "Pam Wright", "Pete and Pam Wright", "Daniel Tiger",
+    "Thomas the Tank Engine", "Donald Duck", "Max and Ruby", "Lindamood Bell", "Charlotte Mason",
+    "Kennedy Krieger", "Katie Beckett", "Martin Luther King", "Judge Judy", "Ronald McDonald",
+    "Harry Potter", "Charlie Brown", "Dr. Google", "Dr Google",
     "Martin Luther", "Abraham Lincoln", "George Washington", "Thomas Jefferson", "Helen Keller",
     "Taylor Swift", "Albert Einstein", "Coach Carter", "Dean Kamen", "Khan Academy",
 ])
@@ -149,7 +154,7 @@ TITLES = {
     "nurse": "the nurse", "principal": "the principal", "vice principal": "the vice principal",
     "assistant principal": "the assistant principal", "superintendent": "the superintendent",
     "director": "the director", "counselor": "the counselor", "dean": "the dean",
-    "officer": "the officer", "judge": "the judge",
+    "officer": "the officer", "judge": "the judge", "sister": "a staff member",
 }
 
 # Role nouns ("_" = a space) that may precede a name ("his teacher Ms. Kim", "the OT, Jenna Smith").
@@ -168,7 +173,8 @@ SCHOOL_TYPES = (
     r"Public\s+Schools|City\s+Schools|County\s+Schools|Unified|ISD|USD|CISD|CUSD|"
     r"(?:Elementary|Middle|High|Junior\s+High|Intermediate|Primary|Charter|Catholic|Christian|"
     r"Montessori|Magnet|Community)\s+School|Elementary|Middle|Junior\s+High|High|Intermediate|"
-    r"Academy|Preschool|Montessori|Preparatory|Prep\s+School|School|College)"
+    r"Academy|Preschool|Montessori|Preparatory|Prep\s+School|School|College|Primary|Charter|"
+    r"(?:Early\s+)?Learning\s+Center|Therapy\s+Center|Therapy|Therapies|ES|MS|HS)"
 )
 
 # Capitalised words that cannot be the (first) name part of a school name.
@@ -177,6 +183,8 @@ a an and at but for from go in is my of on or our so the their this to your his 
 summer night high middle elementary public private charter extended special home boarding grad
 graduate law medical nursing primary secondary junior senior after before new next last montessori
 catholic christian magnet community intermediate preschool day therapeutic alternative local test
+speech occupational physical behavior behavioral feeding music play vision aquatic equine family
+cognitive sensory mental
 """)
 
 # Kinship and family-role words ("_" = a space) after which a capitalised word is likely a name.

@@ -66,8 +66,8 @@ def _schema(database_url, tmp_path_factory):
 def clear_tables() -> None:
     from sqlalchemy import text
 
-    from forum.extensions import db
     from forum.assembly.versions import SEED_SQL
+    from forum.extensions import db
 
     db.session.remove()
     with db.engine.begin() as conn:

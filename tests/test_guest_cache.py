@@ -8,9 +8,9 @@ from sqlalchemy import text
 
 from forum.accounts.models import User
 from forum.accounts.services import start_session
-from forum.extensions import db
 from forum.assembly import guest_page, thread_scope
 from forum.assembly.versions import SEED_SQL
+from forum.extensions import db
 from forum.threads.models import Post, PostStatus, Thread
 from tests import factories as f
 

@@ -153,9 +153,9 @@ def test_negative(kind: str, text: str) -> None:
     ("See facebook.com/jo now", "See [link removed] now"),
     ("At 12 Oak St today", "At [address removed] today"),
     ("Ask Jenna Smith.", "Ask [name]."),
-    ("Our son (Jace) is 8.", "Our son is 8."),
+    ("Our son (Jace) is 8.", "Our son is upper-elementary age."),  # ages too (issue 16)
     ("My son—Declan—has eloped.", "My son has eloped."),
-    ("Our daughter (13) Avery refuses.", "Our daughter (13) refuses."),
+    ("Our daughter (13) Avery refuses.", "Our daughter (middle-school-age) refuses."),
     ("Tina from the district office called.", "Someone from the district office called."),
     ("Principal Dr. Hayes said no.", "The principal said no."),
 ])
@@ -180,6 +180,17 @@ def test_labelled_set_is_well_formed() -> None:
             assert span["kind"] in KINDS and span["text"] in row["text"], row
 
 
+# Kinds added after this set was labelled (issue 16): a child's exact age is not labelled
+# here, so age findings are left out of this set's count; a bare "name" finding is right
+# where the set labels a person by any of its three person kinds.
+UNLABELLED_KINDS = {"age"}
+PERSON_KINDS = {"kin_name", "staff_name", "full_name"}
+
+
+def _same(gold: str, found: str) -> bool:
+    return gold == found or (found == "name" and gold in PERSON_KINDS)
+
+
 def evaluate(rows: list[dict]) -> tuple[Counter, Counter, Counter, Counter, list[str]]:
     """Count matched/total findings and spans per kind; list the errors."""
     found, found_ok, gold, gold_ok = Counter(), Counter(), Counter(), Counter()
@@ -190,16 +201,16 @@ def evaluate(rows: list[dict]) -> tuple[Counter, Counter, Counter, Counter, list
         for span in row["spans"]:
             start = text.index(span["text"])
             spans.append((span["kind"], start, start + len(span["text"])))
-        findings = find_identifiers(text)
+        findings = [f for f in find_identifiers(text) if f.kind not in UNLABELLED_KINDS]
         for f in findings:
             found[f.kind] += 1
-            if any(k == f.kind and f.start < e and s < f.end for k, s, e in spans):
+            if any(_same(k, f.kind) and f.start < e and s < f.end for k, s, e in spans):
                 found_ok[f.kind] += 1
             else:
                 errors.append(f"FP {f.kind:<10} {f.text!r:<40} in {text!r}")
         for k, s, e in spans:
             gold[k] += 1
-            if any(k == f.kind and f.start < e and s < f.end for f in findings):
+            if any(_same(k, f.kind) and f.start < e and s < f.end for f in findings):
                 gold_ok[k] += 1
             else:
                 errors.append(f"FN {k:<10} {text[s:e]!r:<40} in {text!r}")
@@ -214,7 +225,7 @@ def test_labelled_metrics() -> None:
         return a / b if b else 1.0
 
     print(f"\n{'kind':<12}{'prec':>7}{'recall':>8}{'found':>7}{'gold':>6}")
-    for kind in KINDS + ["overall"]:
+    for kind in KINDS + ["name", "overall"]:
         if kind == "overall":
             fo, f, go, g = (sum(c.values()) for c in (found_ok, found, gold_ok, gold))
         else:
@@ -223,8 +234,9 @@ def test_labelled_metrics() -> None:
     print("\n".join(errors))
     overall_p = ratio(sum(found_ok.values()), sum(found.values()))
     overall_r = ratio(sum(gold_ok.values()), sum(gold.values()))
-    assert overall_r >= 0.9
-    assert overall_p >= 0.85
+    # Issue 16: whole-post work must not cost this set anything (218/219 and 217/219 before).
+    assert overall_r >= 0.99
+    assert overall_p >= 0.99
     for kind in ("email", "phone", "kin_name"):
         assert ratio(gold_ok[kind], gold[kind]) >= 0.95, kind
 

@@ -348,3 +348,51 @@ def test_review_steps_do_not_use_up_the_posting_limit(client_as, world, config_o
     assert _new(client, reviewed="1").status_code == 429  # two posts a minute, as configured
     statuses = [_new(client).status_code for _ in range(3)]
     assert statuses[-1] == 429  # every step is still limited, more generously
+
+
+# --- issue 16: apply all, then check again; every mention, in every field ---------------------
+
+STORY = ("My son Blake is in first grade. Blake was doing well with his aide until they pulled "
+         "her. Ms. Jenkins was the aide; Jenkins told me privately she disagreed.")
+
+
+def test_apply_all_removes_every_mention_of_the_names(client_as, world):
+    client = client_as(world["member"])
+    page = _new(client, body=STORY, apply_all="1").get_data(as_text=True)
+    fixed = _textarea(page)
+    assert "Blake" not in fixed and "Jenkins" not in fixed
+    assert "Every suggestion is applied" in page
+    assert _new(client, body=fixed).status_code == 302
+    db.session.remove()
+    post = db.session.scalar(select(Post).order_by(Post.id.desc()))
+    assert "Blake" not in post.body and "Jenkins" not in post.body
+
+
+def test_apply_all_says_applied_only_when_the_check_again_finds_nothing(client_as, world):
+    # The age is found only once "kaylee" is gone ("my daughter is 6"): the second check.
+    body = "my daughter kaylee is 6 and the school wants to hold her back in kindergarten."
+    client = client_as(world["member"])
+    page = _new(client, body=body, apply_all="1").get_data(as_text=True)
+    assert "Every suggestion is applied" not in page
+    assert "still finds 1 detail" in page and "<mark>6</mark>" in page
+    assert _textarea(page) == body.replace("my daughter kaylee", "my daughter")
+    page = _new(client, body=_textarea(page), apply_all="1").get_data(as_text=True)
+    assert "Every suggestion is applied" in page
+    assert "6" not in _textarea(page) and "early-elementary" in _textarea(page)
+
+
+def test_a_name_in_the_body_is_found_in_the_title_too(client_as, world):
+    client = client_as(world["member"])
+    title = "Blake's IEP meeting went badly"
+    page = _new(client, title=title, body="My son Blake cried all evening.").get_data(as_text=True)
+    assert "in the title" in page and "<mark>Blake</mark>" in page
+    page = _new(client, title=title, body="My son Blake cried all evening.", apply_all="1")
+    page = page.get_data(as_text=True)
+    assert "Blake" not in _title_value(page) and "Blake" not in _textarea(page)
+
+
+def test_check_endpoint_finds_the_body_name_in_the_title(client_as, world):
+    response = client_as(world["member"]).post(
+        "/api/privacy-check", json={"title": "Blake's IEP", "body": "My son Blake cried."})
+    kinds = [(item["field"], item["text"]) for item in response.get_json()["findings"]]
+    assert ("title", "Blake") in kinds and ("body", "My son Blake") in kinds

@@ -37,7 +37,7 @@ def _sidebar(thread: Thread) -> library.ThreadSidebar:
     return found[thread.id]
 
 
-def story_panel(thread: Thread) -> Block:
+def story_panel(thread: Thread, **_) -> Block:
     """Topics and details under the title (one query when not kept)."""
 
     def load() -> Loaded:
@@ -51,14 +51,14 @@ def story_panel(thread: Thread) -> Block:
                  scopes=(thread_scope(thread.id),))
 
 
-def outcome_panel(thread: Thread) -> str | None:
+def outcome_panel(thread: Thread, **_) -> str | None:
     """ "How did it turn out?" for the thread's author, thirty days on (no query)."""
     if services.is_author(current_user, thread) and services.outcome_due(thread):
         return render_template("resources/_outcome_due.html", thread=thread)
     return None
 
 
-def discovery_panel(thread: Thread) -> Block:
+def discovery_panel(thread: Thread, **_) -> Block:
     """Resources for the thread's topics, stories like this, linked stories."""
 
     def load() -> Loaded:
@@ -75,7 +75,7 @@ def discovery_panel(thread: Thread) -> Block:
                  scopes=(thread_scope(thread.id),))
 
 
-def link_form_panel(thread: Thread) -> str | None:
+def link_form_panel(thread: Thread, **_) -> str | None:
     """ "Link another story": for the thread's author and moderators."""
     if current_user.is_authenticated and (
         services.is_author(current_user, thread) or current_user.is_moderator

@@ -1,4 +1,6 @@
-// Inline privacy check while typing: the same findings as the "Before you post" review.
+// Inline privacy check while typing: the same findings as the "Before you post" review,
+// shown right under the text box. "Apply all" replaces every finding, then checks the text
+// again at once: it says "Every suggestion is applied" only when that check finds nothing.
 // Progressive enhancement only: posting never waits for it, and it keeps nothing.
 "use strict";
 
@@ -46,21 +48,31 @@
     const token = form.querySelector("input[name=csrf_token]");
     const summary = element("p", "privacy-live__summary");
     summary.setAttribute("aria-live", "polite");
+    const note = element("p", "privacy-live__note");
+    note.setAttribute("role", "status");
+    note.hidden = true;
     const list = element("ul", "privacy-live__list");
     const applyAll = element("button", "button button--secondary", "Apply all suggestions");
     applyAll.type = "button";
-    region.replaceChildren(summary, list, applyAll);
+    region.replaceChildren(note, summary, list, applyAll);
     let timer = null;
     let controller = null;
     let lastSent = "";
     let current = [];
 
-    function render(findings, total) {
+    function render(findings, total, applied) {
       current = findings;
       list.replaceChildren();
+      note.hidden = !applied;
+      if (applied) {
+        note.textContent = findings.length
+          ? "The suggestions are applied, but the check, run again, still finds what is listed below."
+          : "Every suggestion is applied. Read your text over, then post it.";
+      }
+      applyAll.hidden = !findings.length;
       if (!findings.length) {
         summary.textContent = "";
-        region.hidden = true;
+        region.hidden = !applied;
         return;
       }
       region.hidden = false;
@@ -84,12 +96,12 @@
       }
     }
 
-    async function check() {
+    async function check(applied = false) {
       const payload = JSON.stringify({
         title: fields.title ? fields.title.value : "",
         body: fields.body.value,
       });
-      if (payload === lastSent) return;
+      if (payload === lastSent && !applied) return;
       lastSent = payload;
       if (controller) controller.abort();
       controller = new AbortController();
@@ -103,20 +115,21 @@
         });
         if (!response.ok) return; // e.g. rate-limited: the review on submit still runs
         const data = await response.json();
-        render(data.findings || [], data.total || 0);
+        render(data.findings || [], data.total || 0, applied);
       } catch (error) {
         // Offline or superseded by a newer check: nothing to show.
       }
     }
 
     applyAll.addEventListener("click", () => {
-      // From the end, so earlier offsets stay valid.
+      // Each field from its end, so earlier offsets stay valid.
       const ordered = [...current].sort((a, b) => b.start - a.start);
       for (const finding of ordered) {
         const input = fields[finding.field];
         if (input) replaceIn(input, finding);
       }
-      fields.body.dispatchEvent(new Event("input", { bubbles: true }));
+      clearTimeout(timer);
+      check(true); // at once, not after the typing delay
     });
 
     for (const input of Object.values(fields)) {

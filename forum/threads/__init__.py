@@ -4,4 +4,6 @@ from flask import Blueprint
 
 bp = Blueprint("threads", __name__)
 
-from forum.threads import routes  # noqa: E402,F401
+from forum.threads import composer, routes  # noqa: E402,F401
+
+bp.record_once(lambda state: composer.register(state.app))

@@ -17,7 +17,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from forum.extensions import client_address, limiter
-from forum.privacy import Finding, apply_suggestions, find_identifiers
+from forum.privacy import Finding, apply_suggestions, find_in_fields
 from forum.threads import bp
 from forum.threads.services import BODY_MAX, TITLE_MAX
 
@@ -35,7 +35,10 @@ KIND_LABELS = {
     "school": "School or district name",
     "full_name": "A full name",
     "social_url": "Social media profile",
+    "age": "A child's exact age",
+    "name": "A name",
 }
+ALL_APPLIED = "Every suggestion is applied. Read your text over, then post it."
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,16 @@ def _texts(form) -> dict[str, str]:
 
 
 def _findings(texts: dict[str, str]) -> list[tuple[str, Finding]]:
-    return [(name, finding) for name, text in texts.items() for finding in find_identifiers(text)]
+    """Every finding, title first; a name in one field is looked for in the other too."""
+    found = find_in_fields(texts)
+    return [(name, finding) for name in texts for finding in found[name]]
+
+
+def still_there(count: int) -> str:
+    """The note after "Apply all" when the check, run again, still finds something."""
+    details = "1 detail that" if count == 1 else f"{count} details that"
+    return (f"The suggestions are applied, but the check, run again, still finds {details} "
+            "could identify your family. Here is what is left.")
 
 
 def fingerprint(pairs: list[tuple[str, Finding]]) -> str:
@@ -96,7 +108,7 @@ def _apply(form, pairs: list[tuple[str, Finding]]) -> str | None:
             chosen = [f for field, f in pairs if field == name]
             if chosen:
                 form[name].data = apply_suggestions(form[name].data, chosen)
-        return "Every suggestion is applied. Read your text over, then post it."
+        return None  # the note depends on what the check finds in the new text
     index = _int(request.form.get("apply"))
     seen = request.form.get("privacy_seen")
     if index is None or index >= len(pairs) or (seen and seen != fingerprint(pairs)):
@@ -121,7 +133,9 @@ def review_or_none(form) -> Review | None:
     if "apply_all" in request.form or "apply" in request.form:
         note = _apply(form, pairs)
         texts = _texts(form)
-        pairs = _findings(texts)
+        pairs = _findings(texts)  # checked again: "applied" is said only when nothing is left
+        if "apply_all" in request.form:
+            note = still_there(len(pairs)) if pairs else ALL_APPLIED
     elif not pairs:
         return None
     else:

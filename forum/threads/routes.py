@@ -16,7 +16,7 @@ from forum.resources import (
 from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_markdown
-from forum.threads import blocks, bp, services
+from forum.threads import blocks, bp, composer, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
@@ -76,6 +76,13 @@ def default_anonymous(category: Category) -> bool:
     return bool(current_user.post_anonymously)
 
 
+def _default_category(categories: list[Category]) -> str:
+    """The first category where a parent may post anonymously, so the box is never
+    disabled on arrival (issue 16); the first one when none allows it."""
+    usable = [c for c in categories if c.anonymous_policy != AnonymousPolicy.FORBID]
+    return (usable or categories)[0].slug if categories else ""
+
+
 def _form_failed(form, exc: ForumError) -> int:
     form.form_errors.append(str(exc))
     return getattr(exc, "status", 400)
@@ -118,7 +125,7 @@ def new():
     similar = None
     status = 200
     if request.method == "GET":
-        chosen = request.args.get("category") or (categories[0].slug if categories else "")
+        chosen = request.args.get("category") or _default_category(categories)
         form.category.data = chosen
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
@@ -157,19 +164,26 @@ def new():
 @bp.get("/threads/<int:thread_id>")
 @guest_page
 def show(thread_id: int):
-    thread = readable_thread(thread_id)
+    thread, facts = _or_abort(services.get_thread_for, current_user, thread_id)
+    _readable(thread)
     can_reply = services.can_reply(current_user, thread)
-    areas = {area: panels(f"thread.{area}", thread=thread) for area in ("top", "tools", "bottom")}
+    areas = {area: panels(f"thread.{area}", thread=thread, facts=facts)
+             for area in ("top", "tools", "bottom")}
+    form = _reply_form(thread, facts) if can_reply else None
     return render_page(
-        "threads/show.html", thread=thread, can_reply=can_reply,
+        "threads/show.html", thread=thread, can_reply=can_reply, form=form,
+        own_alias=bool(form and form.own_alias),
         blocks={"posts": blocks.posts_block(thread, _page(), can_reply), **areas},
-        form=_reply_form(thread) if can_reply else None,
     )
 
 
-def _reply_form(thread: Thread) -> ReplyForm:
-    """The reply box under a thread: rendered for each request, tokens and all."""
-    form = ReplyForm(formdata=None, hide_author=default_anonymous(thread.category))
+def _reply_form(thread: Thread, facts: dict) -> ReplyForm:
+    """The reply box under a thread: rendered for each request, tokens and all. A member
+    who wrote anonymously here keeps that name by default (forum.threads.composer)."""
+    default = composer.reply_default(current_user, thread.category,
+                                     bool(facts.get("anonymous_here")))
+    form = ReplyForm(formdata=None, hide_author=bool(default))
+    form.own_alias = default == composer.OWN_ALIAS
     form.ensure_token()
     return form
 
@@ -184,13 +198,17 @@ def reply(thread_id: int):
     status = 200
     if request.method == "GET" and not services.can_reply(current_user, thread):
         abort(403)  # closed thread: no form that can only fail
+    anonymous_here = composer.wrote_anonymously(current_user, thread)
     if request.method == "GET":
-        form.hide_author.data = default_anonymous(thread.category)
+        default = composer.reply_default(current_user, thread.category, anonymous_here)
+        form.hide_author.data = bool(default)
         form.ensure_token()
         quoted_id = int_arg("quote")
         if quoted_id:
             form.body.data = _quote(thread, quoted_id)
-    elif form.validate_on_submit() and review_or_none(form) is None:
+    # Then a member who wrote anonymously here confirms a reply under their username.
+    elif (form.validate_on_submit() and review_or_none(form) is None
+          and not composer.needs_named_confirmation(form, thread, anonymous_here)):
         try:
             post = services.create_reply(
                 current_user, thread, form.body.data,
@@ -205,7 +223,8 @@ def reply(thread_id: int):
             return redirect(url_for("threads.permalink", post_id=post.id))
     elif form.errors:
         status = 422
-    return render_template("threads/reply.html", thread=thread, form=form), status
+    return render_template("threads/reply.html", thread=thread, form=form,
+                           own_alias=anonymous_here), status
 
 
 def _quote(thread: Thread, post_id: int) -> str:

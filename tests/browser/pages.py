@@ -83,6 +83,14 @@ def privacy_review(page: Page, world: dict) -> Response:
     return _submit(page, "Post reply")
 
 
+def reply_confirm_named(page: Page, world: dict) -> Response:
+    """The step before the anonymous starter replies under their username (issue 15)."""
+    page.goto(f"/threads/{world['anon_thread']}/reply")
+    page.get_by_label("Post anonymously").uncheck()
+    page.get_by_label("Your post").fill("Thank you all for the advice.")
+    return _submit(page, "Post reply")
+
+
 PAGES: list[PageSpec] = [
     PageSpec("home", "/"),
     PageSpec("category", "/categories/{category}"),
@@ -116,6 +124,7 @@ PAGES: list[PageSpec] = [
     PageSpec("your-data", "/settings/data", "member"),
     PageSpec("delete-account", "/settings/delete", "member"),
     PageSpec("privacy-review", privacy_review, "member"),
+    PageSpec("reply-confirm-named", reply_confirm_named, "anon_author"),
     PageSpec("search-results", "/search?q=aide", "member"),
     PageSpec("search-guest", "/search?q=meeting"),
     PageSpec("resources", "/resources"),

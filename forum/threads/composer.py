@@ -1,0 +1,61 @@
+"""The anonymity choice on the reply forms (issue 15, item 4).
+
+A member who started a thread anonymously, or already replied in it anonymously,
+gets a reply box that keeps the same anonymous name by default. Replying there
+under their username takes one more, explicit step that says what it does
+("your username will appear under your anonymous story"); it is a step of the
+form, so it works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from sqlalchemy import exists, select
+
+from forum.extensions import db
+from forum.threads.models import AnonymousPolicy, Category, Post, Thread
+
+OWN_ALIAS = "alias"  # the reply default of a member who wrote anonymously in the thread
+
+
+def anonymous_here_clause(user_id: int, thread_id_column):
+    """SQL: this member wrote a post with a hidden author in the thread (the partial index
+    ix_posts_anonymous_authors answers it)."""
+    return exists().where(
+        Post.thread_id == thread_id_column, Post.author_id == user_id, Post.hide_author.is_(True)
+    )
+
+
+def register(app) -> None:
+    from forum.threads.services import add_thread_fact
+
+    add_thread_fact(app, "anonymous_here", lambda user_id: anonymous_here_clause(user_id, Thread.id))
+
+
+def wrote_anonymously(user, thread: Thread) -> bool:
+    if not user.is_authenticated:
+        return False
+    return bool(db.session.scalar(select(anonymous_here_clause(user.id, thread.id))))
+
+
+def reply_default(user, category: Category, anonymous_here: bool) -> bool | str:
+    """What the reply box starts with: OWN_ALIAS, or the category's rule, or the member's
+    own setting."""
+    if category.anonymous_policy == AnonymousPolicy.REQUIRE:
+        return True
+    if category.anonymous_policy == AnonymousPolicy.FORBID:
+        return False
+    if anonymous_here:
+        return OWN_ALIAS
+    return bool(user.post_anonymously)
+
+
+def needs_named_confirmation(form, thread: Thread, anonymous_here: bool) -> bool:
+    """True (and the form marked to show the step) when a member who wrote anonymously in
+    this thread sends a reply under their username without confirming it."""
+    if form.hide_author.data or request.form.get("confirm_named") == "1":
+        return False
+    if thread.category.anonymous_policy != AnonymousPolicy.ALLOW or not anonymous_here:
+        return False
+    form.named_confirmation = True
+    return True
