@@ -12,6 +12,7 @@ from functools import cache
 from flask import current_app, g, has_app_context, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.models import LoginSession, Role, User, hash_token
@@ -71,18 +72,41 @@ def register_user(
 ) -> User:
     """Create an account; raise RegistrationError naming the field at fault."""
     user = _new_user(username, password, email, role)
-    db.session.commit()
+    _commit_new_user()
     return user
 
 
 def join(username: str, password: str, email: str | None, user_agent: str = "") -> User:
     """Create a member account and sign it in, in one transaction (never one without the other)."""
     user = _new_user(username, password, email, Role.MEMBER)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        _name_taken_meanwhile()
     token = _add_session(user, user_agent)
-    db.session.commit()
+    _commit_new_user()
     user.session_token = token
     return user
+
+
+NAME_TAKEN_MEANWHILE = (
+    "That name was taken a moment ago. If you sent this form twice, the account is "
+    "yours: sign in with it. Otherwise, please pick another name."
+)
+
+
+def _commit_new_user() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        _name_taken_meanwhile()
+
+
+def _name_taken_meanwhile():
+    """The unique username rule refused the row: the same name was registered between our
+    check and our write (two identical registrations at once)."""
+    db.session.rollback()
+    raise RegistrationError("username", NAME_TAKEN_MEANWHILE)
 
 
 def _new_user(username: str, password: str, email: str | None, role: Role) -> User:

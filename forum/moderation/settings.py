@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
 from forum.moderation.models import AuditAction, SiteSetting
 from forum.moderation.services import clean_reason, record
-from forum.services import ForumError, NotAllowed
+from forum.services import Conflict, ForumError, NotAllowed
 from forum.text import render_markdown
 from forum.threads.models import Post, PostStatus
 from forum.threads.services import post_submitted
@@ -37,13 +38,22 @@ def save_settings(admin: User, values: dict[str, bool], reason: str = "") -> Non
     changed = [key for key in SETTINGS if bool(values.get(key)) != current[key]]
     if not changed:
         raise ForumError("Nothing changed.")
-    for key in changed:
-        row = db.session.get(SiteSetting, key) or SiteSetting(key=key)
-        row.value = "1" if values.get(key) else "0"
-        db.session.add(row)
-    detail = ", ".join(f"{key} {'on' if values.get(key) else 'off'}" for key in changed)
-    record(admin, AuditAction.SETTINGS, reason=reason, detail=detail)
-    db.session.commit()
+    try:
+        rows = {row.key: row for row in db.session.scalars(
+            select(SiteSetting).where(SiteSetting.key.in_(changed)))}
+        for key in changed:
+            row = rows.get(key) or SiteSetting(key=key)
+            row.value = "1" if values.get(key) else "0"
+            db.session.add(row)
+        detail = ", ".join(f"{key} {'on' if values.get(key) else 'off'}" for key in changed)
+        record(admin, AuditAction.SETTINGS, reason=reason, detail=detail)
+        db.session.commit()
+    except IntegrityError as exc:  # the first save of a setting, sent twice at once
+        db.session.rollback()
+        raise Conflict(
+            "These settings were saved by another request at the same moment. "
+            "Reload the page to see what they are now."
+        ) from exc
 
 
 def has_link(body: str) -> bool:
