@@ -220,7 +220,7 @@ FIELDS = [
     TextField(
         "settings.email",
         "member",
-        lambda w, p, i: ("/settings", {"email": p}),
+        lambda w, p, i: ("/settings", {"email": p, "current_password": "correct horse battery"}),
         lambda w: ["/settings"],
         size=80,
     ),
@@ -460,7 +460,16 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
         "password": "a new long password",
         "confirm": "a new long password",
     },
-    "accounts.settings": lambda w: {"email": "changed@example.org"},
+    "accounts.settings": lambda w: {
+        "email": "changed@example.org",
+        "current_password": "correct horse battery",
+    },
+    "accounts.change_password": lambda w: {
+        "current_password": "correct horse battery",
+        "password": "a new long password",
+        "confirm": "a new long password",
+    },
+    "accounts.confirm_password": lambda w: {"password": "correct horse battery", "next": "/"},
     "threads.new": lambda w: {
         "category": w["public"].slug,
         "title": "A thread by CSRF",
