@@ -72,9 +72,20 @@ class ModeratorEditForm(FlaskForm):
         "Post text",
         validators=[DataRequired("The post can't be empty."), Length(max=BODY_MAX)],
         description="Remove what breaks the guidelines and keep the rest. "
-        "The earlier text is kept as a revision marked “edited by a moderator”.",
+        "The earlier text is kept as a revision marked “edited by a moderator”, "
+        "unless you redact.",
     )
-    reason = StringField("Reason (optional)", validators=[Length(max=REASON_MAX)])
+    redact = BooleanField(
+        "Redact: also erase every earlier version of this post",
+        description="For a child's name, a school, an address: the edit history and the "
+        "author's data export keep only a note that a moderator redacted earlier versions. "
+        "Works even if the text is unchanged (the words are only in the history).",
+    )
+    reason = StringField(
+        "Reason (optional)",
+        validators=[Length(max=REASON_MAX)],
+        description="Goes into the audit log: don't repeat what you removed.",
+    )
 
 
 class RevealForm(FlaskForm):
