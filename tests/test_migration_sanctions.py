@@ -39,11 +39,13 @@ def test_suspensions_and_bans_carry_over_to_their_posts(empty_database_url):  # 
         upgrade()
         rows = db.session.scalars(select(Sanction).order_by(Sanction.id)).all()
         got = sorted((r.user_id, r.kind, r.post_id, r.entry_id, r.reason) for r in rows)
-        assert got == sorted([
-            (ids["was_suspended"], "suspension", post_id, entry_id, "Names a school"),
-            (ids["was_banned"], "suspension", None, None, ""),
-            (ids["was_banned"], "ban", None, None, "Spam"),
-        ])
+        assert got == sorted(
+            [
+                (ids["was_suspended"], "suspension", post_id, entry_id, "Names a school"),
+                (ids["was_banned"], "suspension", None, None, ""),
+                (ids["was_banned"], "ban", None, None, "Spam"),
+            ]
+        )
         # The state itself is unchanged, and lifting through the post works.
         from forum.moderation import authors
 

@@ -132,8 +132,13 @@ def lift_from_entry(actor: User, entry_id: int, reason: str = "") -> AuditEntry:
         author = db.session.get(User, running[0].user_id) if running else None
     kind = SanctionKind.SUSPENSION if entry.action == AuditAction.SUSPEND else SanctionKind.BAN
     sanctions.lift(author, running, kind)
-    record(actor, LIFTS[AuditAction(entry.action)], post=post, reason=reason,
-           detail=f"from the log entry of {entry.created_at:%b %-d, %Y}")
+    record(
+        actor,
+        LIFTS[AuditAction(entry.action)],
+        post=post,
+        reason=reason,
+        detail=f"from the log entry of {entry.created_at:%b %-d, %Y}",
+    )
     db.session.commit()
     return entry
 
@@ -141,7 +146,8 @@ def lift_from_entry(actor: User, entry_id: int, reason: str = "") -> AuditEntry:
 def _running_from(entry: AuditEntry) -> list[Sanction]:
     now = now_utc()
     return [
-        s for s in db.session.scalars(select(Sanction).where(Sanction.entry_id == entry.id))
+        s
+        for s in db.session.scalars(select(Sanction).where(Sanction.entry_id == entry.id))
         if s.lifted_at is None and (s.kind == SanctionKind.BAN or s.until > now)
     ]
 

@@ -114,7 +114,10 @@ class RoleForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     hold_first_posts = BooleanField(
-        "Hold the first post of every new account until a moderator approves it"
+        "Hold an account's first post, and its first anonymous post, until a moderator "
+        "approves it",
+        description="Counted apart, so that holding an anonymous post says nothing about "
+        "the account's named posts.",
     )
     hold_new_account_links = BooleanField(
         "Hold posts with links from accounts younger than 24 hours"

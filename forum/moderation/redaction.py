@@ -50,9 +50,7 @@ def redact_post(
         raise ForumError("The text is unchanged and it has no earlier versions to redact.")
     db.session.execute(delete(PostRevision).where(PostRevision.post_id == post.id))
     db.session.add(
-        PostRevision(
-            post_id=post.id, editor_id=actor.id, by_moderator=True, redacted=True, body=""
-        )
+        PostRevision(post_id=post.id, editor_id=actor.id, by_moderator=True, redacted=True, body="")
     )
     if not unchanged:
         post.body = body
@@ -65,7 +63,8 @@ def redact_post(
         AuditAction.REDACT,
         post=post,
         reason=reason,
-        detail="text changed, earlier versions removed" if not unchanged
+        detail="text changed, earlier versions removed"
+        if not unchanged
         else "earlier versions removed",
     )
     db.session.commit()

@@ -77,7 +77,11 @@ def give(
             old.lifted_at = now_utc()
     db.session.flush()  # the entry's id, for the log's lift button
     sanction = Sanction(
-        user_id=author.id, post_id=post_id, entry_id=entry.id, kind=kind, until=until,
+        user_id=author.id,
+        post_id=post_id,
+        entry_id=entry.id,
+        kind=kind,
+        until=until,
         reason=reason,
     )
     db.session.add(sanction)

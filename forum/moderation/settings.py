@@ -20,7 +20,8 @@ NEW_ACCOUNT_AGE = timedelta(hours=24)
 HOLD_FIRST_POSTS = "hold_first_posts"
 HOLD_NEW_ACCOUNT_LINKS = "hold_new_account_links"
 SETTINGS: dict[str, str] = {
-    HOLD_FIRST_POSTS: "Hold the first post of every new account until a moderator approves it",
+    HOLD_FIRST_POSTS: "Hold an account's first post, and its first anonymous post, "
+    "until a moderator approves it",
     HOLD_NEW_ACCOUNT_LINKS: "Hold posts with links from accounts younger than 24 hours",
 }
 
@@ -62,13 +63,28 @@ def has_link(body: str) -> bool:
 
 
 @post_submitted.connect
-def hold_for_approval(author: User, body: str, first_post: bool = False) -> bool:
-    """Apply the approval settings to a new thread or reply (moderators are never held)."""
-    if author.is_moderator:
+def hold_for_approval(
+    author: User, body: str, first_post: bool = False, hide_author: bool = False
+) -> bool:
+    """Apply the approval settings to a new thread or reply.
+
+    Moderators' named posts are never held. An anonymous post meets the same rules
+    whoever wrote it (exempting staff would tell moderators that a held anonymous
+    post's author is a member), and "first post" counts posts of the same kind: a
+    held anonymous post says nothing about the account's named posts, and a named
+    first post is held whatever the account wrote anonymously before. The link rule
+    is about the account's age by design: a held anonymous post with a link tells a
+    moderator the account is less than a day old, no more.
+    """
+    if author.is_moderator and not hide_author:
         return False
     settings = load_settings()
     if settings[HOLD_FIRST_POSTS] and not db.session.scalar(
-        select(func.count()).where(Post.author_id == author.id, Post.status == PostStatus.VISIBLE)
+        select(func.count()).where(
+            Post.author_id == author.id,
+            Post.status == PostStatus.VISIBLE,
+            Post.hide_author == hide_author,
+        )
     ):
         return True
     return bool(
