@@ -289,3 +289,20 @@ def test_the_log_with_lift_buttons_keeps_its_query_count(client_as, world, count
     assert len(large) == len(small), (len(small), len(large))
     assert page.count("Lift this") >= 25
     assert db.session.scalar(select(AuditEntry.id).limit(1)) is not None
+
+
+def test_the_command_line_lifts_everything_an_account_was_given(app, client_as, world, cast):
+    moderator = client_as(world["moderator"])
+    for key, action in (("admin_anon", "ban"), ("admin_anon", "suspend")):
+        assert _act(moderator, cast[key], action).status_code == 302
+    fresh()
+    assert db.session.get(User, world["admin"].id).is_banned
+    result = app.test_cli_runner().invoke(
+        args=["accounts", "lift-sanctions", "admin_harbor", "--reason", "Locked out by mistake"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Lifted 2" in result.output
+    fresh()
+    assert not db.session.get(User, world["admin"].id).is_suspended
+    lifts = audit_entries("unban") + audit_entries("lift_suspension")
+    assert {(e.post_id, e.user_id, e.actor_id) for e in lifts} == {(cast["admin_anon"], None, None)}

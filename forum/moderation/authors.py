@@ -143,6 +143,30 @@ def lift_from_entry(actor: User, entry_id: int, reason: str = "") -> AuditEntry:
     return entry
 
 
+def lift_everything(user: User, reason: str) -> int:
+    """The command line's way back in (e.g. the only admin, banned through an anonymous post).
+
+    Every suspension and ban in force is lifted, each logged against the post it was
+    given through (never against the account); returns how many.
+    """
+    reason = clean_reason(reason)
+    now = now_utc()
+    running = [
+        s
+        for s in db.session.scalars(
+            select(Sanction).where(Sanction.user_id == user.id, Sanction.lifted_at.is_(None))
+        )
+        if s.kind == SanctionKind.BAN or s.until > now
+    ]
+    for sanction in running:
+        post = db.session.get(Post, sanction.post_id) if sanction.post_id is not None else None
+        action = AuditAction.LIFT if sanction.kind == SanctionKind.SUSPENSION else AuditAction.UNBAN
+        sanctions.lift(user, [sanction], SanctionKind(sanction.kind))
+        record(None, action, post=post, reason=reason, detail="command line")
+    db.session.commit()
+    return len(running)
+
+
 def _running_from(entry: AuditEntry) -> list[Sanction]:
     now = now_utc()
     return [

@@ -114,8 +114,7 @@ class RoleForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     hold_first_posts = BooleanField(
-        "Hold an account's first post, and its first anonymous post, until a moderator "
-        "approves it",
+        "Hold an account's first post, and its first anonymous post, until a moderator approves it",
         description="Counted apart, so that holding an anonymous post says nothing about "
         "the account's named posts.",
     )

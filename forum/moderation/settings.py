@@ -40,8 +40,10 @@ def save_settings(admin: User, values: dict[str, bool], reason: str = "") -> Non
     if not changed:
         raise ForumError("Nothing changed.")
     try:
-        rows = {row.key: row for row in db.session.scalars(
-            select(SiteSetting).where(SiteSetting.key.in_(changed)))}
+        rows = {
+            row.key: row
+            for row in db.session.scalars(select(SiteSetting).where(SiteSetting.key.in_(changed)))
+        }
         for key in changed:
             row = rows.get(key) or SiteSetting(key=key)
             row.value = "1" if values.get(key) else "0"
