@@ -227,3 +227,34 @@ def test_signing_in_with_the_password_counts_as_typing_it(app, parent):
 def test_confirm_never_redirects_off_site(client_as, parent, target):
     response = _confirm(client_as(parent), next_=target)
     assert response.status_code == 302 and response.headers["Location"] == "/settings"
+
+
+@pytest.mark.parametrize(
+    "config_overrides", [{"RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "5 per minute"}]
+)
+def test_guessing_the_current_password_is_throttled_across_forms(
+    client_as, parent, config_overrides
+):
+    """One budget per account for every form that checks the password typed again."""
+    client = client_as(parent)
+    wrong = "not the password at all"
+    statuses = [
+        client.post("/settings/confirm-password", data={"password": wrong}).status_code,
+        client.post(
+            "/settings", data={"email": "x@example.org", "current_password": wrong}
+        ).status_code,
+        client.post(
+            "/settings/password",
+            data={"current_password": wrong, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+        ).status_code,
+    ]
+    statuses += [
+        client.post("/settings/confirm-password", data={"password": wrong}).status_code
+        for _ in range(4)
+    ]
+    assert statuses[:5] == [422] * 5 and statuses[5:] == [429, 429]
+    # Another browser of the same account is held back too.
+    assert (
+        client_as(parent).post("/settings/confirm-password", data={"password": wrong}).status_code
+        == 429
+    )

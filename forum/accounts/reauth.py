@@ -51,7 +51,11 @@ def recently_authenticated(user: User) -> bool:
 
 
 def recent_auth_required(view):
-    """Run the view only after a recent password; else ask for it and come back here."""
+    """Run the view only after a recent password; else ask for it and come back here.
+
+    For GET views (a download, a page): the way back is a redirect, which can't resend a
+    form. A form that needs it shows a password field instead (see mydata/index.html).
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):

@@ -120,7 +120,8 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         flash(
-            "If an account uses that address, we've sent it a link to choose a new password. "
+            "If an account uses that address and it is verified, we've sent it a link to "
+            "choose a new password. "
             "It works for one hour.",
             "info",
         )
