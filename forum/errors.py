@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -12,6 +13,11 @@ MESSAGES = {
     403: ("You can't do that here", "Your account doesn't have access to this page or action."),
     404: ("Page not found", "It may have been moved or removed, or the link is mistyped."),
     405: ("That didn't work", "This page can't be used that way."),
+    409: (
+        "That was already saved",
+        "The same form arrived twice at once (a double click, or two tabs), and one copy was "
+        "saved. Reload the page to see the result.",
+    ),
     413: ("That was too large", "Please shorten it (posts can be up to 20,000 characters)."),
     429: (
         "Please slow down",
@@ -24,12 +30,39 @@ MESSAGES = {
         "go back to keep what you typed.",
     ),
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title,
                            message=detail or message), code
+
+
+def render_unavailable():
+    """The 503 page, the same for guests and members, rendered without the database.
+
+    The sign-in loader needs the database too, so when it is down the member can't be
+    loaded: the request goes on as a guest's (the header hooks then ask nothing of the
+    database either) and the page uses a layout with nothing per viewer in it.
+    """
+    g._login_user = current_app.login_manager.anonymous_user()
+    title, message = MESSAGES[503]
+    body = render_template("errors/unavailable.html", title=title, message=message)
+    return body, 503, {
+        "Retry-After": str(RETRY_AFTER_SECONDS),
+        "Cache-Control": "no-store",
+    }
+
+
+def _rollback() -> None:
+    """Forget the failed transaction; with the database gone, that may fail too."""
+    from forum.extensions import db
+
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        db.session.close()
 
 
 def register(app: Flask) -> None:
@@ -47,22 +80,30 @@ def register(app: Flask) -> None:
         return response
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
-        from forum.extensions import db
-
-        db.session.rollback()
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        _rollback()
         app.logger.error("database error: %s", error)
-        return render_error(503)
+        return render_unavailable()
+
+    @app.errorhandler(IntegrityError)
+    def already_saved(error: IntegrityError):
+        """A unique rule refused a row that two identical requests raced to write.
+
+        Each use case that can meet such a race answers it itself with a form message;
+        this is the net under the ones that don't: a clear 409, never a 500.
+        """
+        _rollback()
+        app.logger.warning("integrity error answered with 409: %s", error.orig)
+        return render_error(409)
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        from forum.extensions import db
-
         if isinstance(error, HTTPException):
             return http_error(error)
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             # The connection died (server restart, killed backend): not our bug, retry later.
             return database_unavailable(error)
-        db.session.rollback()
+        _rollback()
         app.logger.exception("unhandled error")
         return render_error(500)

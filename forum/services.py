@@ -19,6 +19,12 @@ class NotFound(ForumError):
     status = 404
 
 
+class Conflict(ForumError):
+    """Another request saved the same thing at the same moment (a double click, two tabs)."""
+
+    status = 409
+
+
 # NUL cannot be stored in PostgreSQL text; lone surrogates cannot be encoded as UTF-8.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 UNSTORABLE_MESSAGE = (

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.accounts.models import LoginSession, User
-from forum.extensions import db
+from forum.extensions import db, now_utc
 from tests import factories as f
 
 
@@ -55,7 +55,9 @@ def test_register_rejects_bad_input_and_keeps_it(client, username, password, mes
 
 
 def test_register_requires_guidelines(client):
-    response = client.post("/register", data={"username": "xyz_parent", "password": "x" * 12, "confirm": "x" * 12})
+    response = client.post(
+        "/register", data={"username": "xyz_parent", "password": "x" * 12, "confirm": "x" * 12}
+    )
     assert "Please read and accept the guidelines." in response.get_data(as_text=True)
 
 
@@ -77,7 +79,9 @@ def test_login_and_logout_with_real_form(client, app):
 def test_failed_login_same_message_for_unknown_and_wrong_password(client, app):
     f.make_user("river_dad")
     wrong = client.post("/login", data={"username": "river_dad", "password": "not the password"})
-    unknown = client.post("/login", data={"username": "nobody_here", "password": "not the password"})
+    unknown = client.post(
+        "/login", data={"username": "nobody_here", "password": "not the password"}
+    )
     assert wrong.status_code == unknown.status_code == 422
     strip = lambda r: re.sub(r'value="[^"]*"', "", r.get_data(as_text=True))  # noqa: E731
     assert strip(wrong) == strip(unknown)
@@ -135,25 +139,38 @@ def test_sessions_page_and_sign_out_everywhere(app, login):
 
 
 def test_password_reset_flow_single_use(client, app, outbox):
-    f.make_user("reset_me", email="reset@example.org")
+    f.make_user("reset_me", email="reset@example.org", email_verified_at=now_utc())
     response = client.post("/password/forgot", data={"email": "reset@example.org"})
     assert response.status_code == 302
     assert len(outbox) == 1
     body = outbox[0].get_body(("plain",)).get_content()
     link = re.search(r"http://forum\.test(/password/reset/\S+)", body).group(1)
     assert client.get(link).status_code == 200
-    response = client.post(link, data={"password": "a brand new password", "confirm": "a brand new password"})
+    response = client.post(
+        link, data={"password": "a brand new password", "confirm": "a brand new password"}
+    )
     assert response.status_code == 302
-    assert client.post("/login", data={"username": "reset_me", "password": "a brand new password"}).status_code == 302
+    assert (
+        client.post(
+            "/login", data={"username": "reset_me", "password": "a brand new password"}
+        ).status_code
+        == 302
+    )
     # Single use: the same link no longer works.
-    again = client.post(link, data={"password": "another new password", "confirm": "another new password"})
+    again = client.post(
+        link, data={"password": "another new password", "confirm": "another new password"}
+    )
     assert again.headers["Location"].endswith("/password/forgot")
 
 
 def test_forgot_password_same_reply_for_unknown_address(client, app, outbox):
-    f.make_user("reset_me", email="reset@example.org")
-    known = client.post("/password/forgot", data={"email": "reset@example.org"}, follow_redirects=True)
-    unknown = client.post("/password/forgot", data={"email": "nobody@example.org"}, follow_redirects=True)
+    f.make_user("reset_me", email="reset@example.org", email_verified_at=now_utc())
+    known = client.post(
+        "/password/forgot", data={"email": "reset@example.org"}, follow_redirects=True
+    )
+    unknown = client.post(
+        "/password/forgot", data={"email": "nobody@example.org"}, follow_redirects=True
+    )
     assert known.status_code == unknown.status_code == 200
     assert known.get_data(as_text=True) == unknown.get_data(as_text=True)
     assert len(outbox) == 1
@@ -170,8 +187,10 @@ def test_expired_or_forged_reset_token_refused(client, app, monkeypatch):
 
 
 def test_reset_link_uses_base_url_not_host_header(client, app, outbox):
-    f.make_user("reset_me", email="reset@example.org")
-    client.post("/password/forgot", data={"email": "reset@example.org"}, headers={"Host": "evil.example"})
+    f.make_user("reset_me", email="reset@example.org", email_verified_at=now_utc())
+    client.post(
+        "/password/forgot", data={"email": "reset@example.org"}, headers={"Host": "evil.example"}
+    )
     body = outbox[0].get_body(("plain",)).get_content()
     assert "http://forum.test/password/reset/" in body
     assert "evil.example" not in body
@@ -181,7 +200,10 @@ def test_settings_saves_default_anonymity_and_email(client_as, app):
     user = f.make_user("settings_user")
     user_id = user.id
     client = client_as(user)
-    response = client.post("/settings", data={"email": "new@example.org", "post_anonymously": "y"})
+    response = client.post(
+        "/settings",
+        data={"email": "new@example.org", "post_anonymously": "y", "current_password": f.PASSWORD},
+    )
     assert response.status_code == 302
     db.session.remove()
     user = db.session.get(User, user_id)
@@ -190,11 +212,30 @@ def test_settings_saves_default_anonymity_and_email(client_as, app):
 
 def test_cli_create_user_reads_password_from_stdin(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["accounts", "create-user", "first_admin", "--role", "admin",
-                                 "--email", "a@example.org"], input="a strong admin password\n")
+    result = runner.invoke(
+        args=[
+            "accounts",
+            "create-user",
+            "first_admin",
+            "--role",
+            "admin",
+            "--email",
+            "a@example.org",
+        ],
+        input="a strong admin password\n",
+    )
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["accounts", "create-user", "scripted", "--role", "moderator",
-                                 "--password", "another long password"])
+    result = runner.invoke(
+        args=[
+            "accounts",
+            "create-user",
+            "scripted",
+            "--role",
+            "moderator",
+            "--password",
+            "another long password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     db.session.remove()
     admin = db.session.scalar(select(User).where(User.username == "first_admin"))

@@ -195,7 +195,9 @@ def test_bad_verification_links_are_refused(client_as, cats, monkeypatch, app):
 
 def test_changing_the_address_needs_a_new_verification(client_as, cats):
     maya = member()
-    client_as(maya).post("/settings", data={"email": "new.address@example.org"})
+    client_as(maya).post(
+        "/settings", data={"email": "new.address@example.org", "current_password": f.PASSWORD}
+    )
     db.session.rollback()
     assert db.session.get(type(maya), maya.id).email_verified_at is None
 

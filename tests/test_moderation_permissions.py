@@ -36,7 +36,12 @@ def moderation_rules(app):
 
 def url_for_rule(rule, world) -> str:
     post = f.first_post(world["anon"])
-    values = {"post_id": post.id, "thread_id": world["anon"].id, "user_id": world["member"].id}
+    values = {
+        "post_id": post.id,
+        "thread_id": world["anon"].id,
+        "user_id": world["member"].id,
+        "entry_id": 999999,
+    }
     return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 

@@ -60,6 +60,10 @@ def fresh(refs) -> dict:
 
 
 def _export(client) -> dict:
+    # The export wants the password typed again (forum.accounts.reauth).
+    confirm = client.post("/settings/confirm-password",
+                          data={"password": f.PASSWORD, "next": "/settings/data/export.json"})
+    assert confirm.status_code == 302
     response = client.get("/settings/data/export.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
@@ -206,7 +210,7 @@ def test_data_pages_need_a_member(client_as, leaver):
         response = guest.get(path)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login?")
     page = client_as(fresh(leaver)["leaver"]).get("/settings/data").get_data(as_text=True)
-    assert 'href="/settings/data/export.json"' in page and 'href="/settings/delete"' in page
+    assert 'action="/settings/confirm-password"' in page and 'href="/settings/delete"' in page
 
 
 # --- deletion --------------------------------------------------------------------------

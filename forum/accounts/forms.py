@@ -54,16 +54,49 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+NEW_PASSWORD_HELP = "At least 10 characters. A few unrelated words work well."
+
+
 class SettingsForm(FlaskForm):
     email = EmailField(
         "Email (optional)",
         validators=[Optional(), Email(), Length(max=254)],
-        description="For password reset and digests only. Never shown to anyone.",
+        description="For password reset and digests only, once you verify it. "
+        "Never shown to anyone.",
+    )
+    current_password = PasswordField(
+        "Current password (only to change your email)",
+        validators=[Optional(), Length(max=200)],
+        description="Leave empty unless you change your email address.",
     )
     post_anonymously = BooleanField(
         "Post anonymously by default",
         description="New threads and replies start with “Post anonymously” ticked.",
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Type your current password."), Length(max=200)],
+    )
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(10, 200, message="Use at least 10 characters.")],
+        description=NEW_PASSWORD_HELP,
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Type your password."), Length(max=200)],
+    )
+    next = HiddenField()
 
 
 class EmptyForm(FlaskForm):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forum.accounts import bp, services
+from forum.accounts import bp, credentials, services
 from forum.accounts.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
     EmptyForm,
     ForgotPasswordForm,
     LoginForm,
@@ -14,6 +16,7 @@ from forum.accounts.forms import (
     ResetPasswordForm,
     SettingsForm,
 )
+from forum.accounts.reauth import mark_recent_auth
 from forum.extensions import limiter, login_manager
 from forum.security import safe_next
 from forum.services import ForumError
@@ -40,6 +43,21 @@ def _form_page(template: str, form):
 
 def _failed(response) -> bool:
     return response.status_code != 302
+
+
+def _own_account_key() -> str:
+    """Wrong current passwords count per account, like failed sign-ins."""
+    return f"password-check:{current_user.id}"
+
+
+# One budget of wrong guesses per account for every form that checks the current password.
+_password_checks = limiter.shared_limit(
+    _limit("RATELIMIT_LOGIN"),
+    scope="password-check",
+    key_func=_own_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -78,6 +96,7 @@ def login():
         elif user is not None:
             services.start_session(user, request.user_agent.string)
             login_user(user, remember=form.remember.data)
+            mark_recent_auth(user)  # the password was just typed
             return redirect(safe_next(form.next.data, url_for("threads.index")))
         else:
             form.form_errors.append("That username and password don't match an account.")
@@ -101,7 +120,8 @@ def forgot_password():
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
         flash(
-            "If an account uses that address, we've sent it a link to choose a new password. "
+            "If an account uses that address and it is verified, we've sent it a link to "
+            "choose a new password. "
             "It works for one hour.",
             "info",
         )
@@ -129,19 +149,56 @@ def reset_password(token: str):
 
 @bp.route("/settings", methods=["GET", "POST"])
 @login_required
+@_password_checks
 def settings():
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
         try:
             services.update_settings(
-                current_user, post_anonymously=form.post_anonymously.data, email=form.email.data
+                current_user,
+                post_anonymously=form.post_anonymously.data,
+                email=form.email.data,
+                current_password=form.current_password.data,
             )
-        except services.RegistrationError as exc:
-            form.email.errors.append(str(exc))
+        except credentials.CredentialError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
         else:
             flash("Settings saved.", "success")
             return redirect(url_for("accounts.settings"))
     return _form_page("accounts/settings.html", form)
+
+
+@bp.route("/settings/password", methods=["GET", "POST"])
+@login_required
+@_password_checks
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            credentials.change_password(
+                current_user, form.current_password.data, form.password.data
+            )
+        except credentials.CredentialError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            mark_recent_auth(current_user)
+            flash("Your password is changed. Every other device is signed out.", "success")
+            return redirect(url_for("accounts.settings"))
+    return _form_page("accounts/change_password.html", form)
+
+
+@bp.route("/settings/confirm-password", methods=["GET", "POST"])
+@login_required
+@_password_checks
+def confirm_password():
+    """Type the password again before a page that needs it (see forum.accounts.reauth)."""
+    form = ConfirmPasswordForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        if credentials.password_matches(current_user, form.password.data):
+            mark_recent_auth(current_user)
+            return redirect(safe_next(form.next.data, url_for("accounts.settings")))
+        form.password.errors.append(credentials.WRONG_PASSWORD)
+    return _form_page("accounts/confirm_password.html", form)
 
 
 @bp.get("/settings/sessions")

@@ -12,8 +12,10 @@ from functools import cache
 from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from forum.accounts.credentials import change_email, notify_change
 from forum.accounts.models import LoginSession, Role, User, hash_token
 from forum.extensions import db, now_utc
 from forum.mail import MailError, build_message, in_background, send_email
@@ -71,18 +73,41 @@ def register_user(
 ) -> User:
     """Create an account; raise RegistrationError naming the field at fault."""
     user = _new_user(username, password, email, role)
-    db.session.commit()
+    _commit_new_user()
     return user
 
 
 def join(username: str, password: str, email: str | None, user_agent: str = "") -> User:
     """Create a member account and sign it in, in one transaction (never one without the other)."""
     user = _new_user(username, password, email, Role.MEMBER)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        _name_taken_meanwhile()
     token = _add_session(user, user_agent)
-    db.session.commit()
+    _commit_new_user()
     user.session_token = token
     return user
+
+
+NAME_TAKEN_MEANWHILE = (
+    "That name was taken a moment ago. If you sent this form twice, the account is "
+    "yours: sign in with it. Otherwise, please pick another name."
+)
+
+
+def _commit_new_user() -> None:
+    try:
+        db.session.commit()
+    except IntegrityError:
+        _name_taken_meanwhile()
+
+
+def _name_taken_meanwhile():
+    """The unique username rule refused the row: the same name was registered between our
+    check and our write (two identical registrations at once)."""
+    db.session.rollback()
+    raise RegistrationError("username", NAME_TAKEN_MEANWHILE)
 
 
 def _new_user(username: str, password: str, email: str | None, role: Role) -> User:
@@ -186,7 +211,7 @@ def load_session_user(user_id: str) -> User | None:
         return None
     user, login = row.User, row.LoginSession
     for name in current_app.extensions.get("session_facts", {}):
-        setattr(user, name, bool(row._mapping[name]))
+        setattr(user, name, row._mapping[name])
     if login.last_active_at < now_utc() - timedelta(minutes=10):
         db.session.execute(
             update(LoginSession).where(LoginSession.id == login.id).values(last_active_at=now_utc())
@@ -198,7 +223,8 @@ def load_session_user(user_id: str) -> User | None:
 
 def end_session(user: User) -> None:
     if user.session_token:
-        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(user.session_token)))
+        token_hash = hash_token(user.session_token)
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == token_hash))
         db.session.commit()
 
 
@@ -235,8 +261,17 @@ def request_password_reset(email: str) -> None:
     email = normalise_email(email)
     if not email:
         return
+    # Only a verified address: an unverified one may be a stranger's (a typo, or typed by
+    # whoever had the signed-in browser), and a reset link hands over the account.
     user_ids = db.session.scalars(
-        select(User.id).where(User.email == email, User.banned_at.is_(None)).order_by(User.id)
+        select(User.id)
+        .where(
+            User.email == email,
+            User.email_verified_at.is_not(None),
+            User.banned_at.is_(None),
+            User.deleted_at.is_(None),
+        )
+        .order_by(User.id)
     ).all()
     # Off the request, and the same work for an unknown address (a stand-in message is built
     # and dropped): neither the page's timing nor the server's load tells the two apart.
@@ -267,7 +302,8 @@ def _send_reset_links(user_ids: list[int]) -> None:
 
 def user_for_reset_token(token: str) -> User | None:
     try:
-        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+        max_age = current_app.config["PASSWORD_RESET_MAX_AGE"]
+        data = _reset_serializer().loads(token, max_age=max_age)
     except (BadSignature, SignatureExpired):
         return None
     if not isinstance(data, dict):
@@ -283,6 +319,7 @@ def reset_password(token: str, password: str) -> User:
     if user is None:
         raise ForumError("This reset link has expired or was already used. Ask for a new one.")
     set_password(user, password)
+    notify_change(user, "password")
     return user
 
 
@@ -295,13 +332,16 @@ def set_password(user: User, password: str) -> None:
     db.session.commit()
 
 
-def update_settings(user: User, *, post_anonymously: bool, email: str | None) -> None:
-    email = normalise_email(email)
-    if email != user.email:
-        user.email = email
-        user.email_verified_at = None
+def update_settings(
+    user: User, *, post_anonymously: bool, email: str | None, current_password: str | None = None
+) -> None:
+    """Save the settings form; a new email address needs the current password."""
+    # The old address hears of the change, if it was verified (see notify_change).
+    old_address = change_email(user, normalise_email(email), current_password)
     user.post_anonymously = post_anonymously
     db.session.commit()
+    if old_address:
+        notify_change(user, "email", [old_address])
 
 
 # --- deleted accounts ------------------------------------------------------------------

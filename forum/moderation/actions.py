@@ -117,8 +117,8 @@ def delete_post(actor: User, post: Post, reason: str = "") -> None:
 def edit_post_as_moderator(
     actor: User, post: Post, body: str, reason: str = "", title: str | None = None
 ) -> None:
-    """Redact a post (and a first post's thread title): the old text is kept as a
-    revision marked as a moderator's edit."""
+    """Edit a post (and a first post's thread title): the old text is kept as a revision
+    marked as a moderator's edit. To erase the old text too, see forum.moderation.redaction."""
     ensure_moderator(actor)
     reason = clean_reason(reason)
     body = check_body(body)

@@ -1,20 +1,36 @@
 """Actions on accounts: a post's author (seen only as that post's author), reveals, roles.
 
 Each use case writes exactly one audit entry and commits once.
+
+A moderator acting on the author of an anonymous post gets the same answer whoever
+the author is, member, moderator or admin: anonymous posts are moderated like any
+member's, so a warning, suspension or ban through one applies to a staff account
+too (an admin lifts it from the post or the audit entry if it was a mistake). The
+one refusal that depends on the account is kept for named posts, where the author's
+name is on the page anyway: only an admin acts on a moderator's or admin's account.
+The one sanctioned path from an anonymous post to an account is an admin's reveal.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from forum.accounts.models import SUSPENDED_INDEFINITELY, LoginSession, Role, User
 from forum.extensions import db, now_utc
+from forum.moderation import sanctions
 from forum.moderation.actions import ensure_moderator
-from forum.moderation.models import AuditAction, MemberNotice, NoticeKind
+from forum.moderation.models import (
+    AuditAction,
+    AuditEntry,
+    MemberNotice,
+    NoticeKind,
+    Sanction,
+    SanctionKind,
+)
 from forum.moderation.services import clean_reason, record
-from forum.services import ForumError, NotAllowed
+from forum.services import ForumError, NotAllowed, NotFound
 from forum.threads.models import Post
 
 SUSPENSION_DAYS = (1, 3, 7, 30)
@@ -22,14 +38,15 @@ REVEAL_REASON_MIN = 10
 
 
 def _author_of(actor: User, post: Post) -> User:
+    """The account behind a post, if this actor may act on it (see the module docstring)."""
     ensure_moderator(actor)
     if post.author_id is None:
         raise ForumError("This post's author has left the forum.")
     if post.author_id == actor.id:
         raise NotAllowed("You can't use this on your own account.")
     author = db.session.get(User, post.author_id)
-    if author.is_moderator and not actor.is_admin:
-        raise NotAllowed("Only an admin can act on this account.")
+    if not post.hide_author and author.is_moderator and not actor.is_admin:
+        raise NotAllowed("Only an admin can act on a moderator's or admin's account.")
     return author
 
 
@@ -45,29 +62,28 @@ def warn_author(actor: User, post: Post, message: str) -> None:
 
 
 def suspend_author(actor: User, post: Post, days: int | None, reason: str) -> None:
-    """Suspend for 1, 3, 7 or 30 days, or (days=None) until a moderator lifts it."""
+    """Suspend for 1, 3, 7 or 30 days, or (days=None) until a moderator lifts it.
+
+    Accepted whatever the account already has (another suspension, a ban): refusing
+    "the author is banned" would tell the moderator about the account.
+    """
     author = _author_of(actor, post)
     reason = clean_reason(reason, required="Write the reason the author will see.")
     if days is not None and days not in SUSPENSION_DAYS:
         raise ForumError("Choose 1, 3, 7 or 30 days, or until lifted.")
-    if author.is_banned:
-        raise ForumError("The author is banned.")
-    author.suspended_until = (
-        SUSPENDED_INDEFINITELY if days is None else now_utc() + timedelta(days=days)
-    )
-    author.suspension_reason = reason
+    until = SUSPENDED_INDEFINITELY if days is None else now_utc() + timedelta(days=days)
     detail = "until lifted" if days is None else f"{days} day{'s' if days != 1 else ''}"
-    record(actor, AuditAction.SUSPEND, post=post, reason=reason, detail=detail)
+    entry = record(actor, AuditAction.SUSPEND, post=post, reason=reason, detail=detail)
+    sanctions.give(author, post.id, entry, SanctionKind.SUSPENSION, reason, until)
     db.session.commit()
 
 
 def lift_suspension(actor: User, post: Post, reason: str = "") -> None:
+    """Lift the suspension given through this post (others the account has stay)."""
     author = _author_of(actor, post)
     reason = clean_reason(reason)
-    if author.suspended_until is None or author.suspended_until <= now_utc():
-        raise ForumError("The author isn't suspended.")
-    author.suspended_until = None
-    author.suspension_reason = None
+    running = sanctions.running_through(post.id, SanctionKind.SUSPENSION)
+    sanctions.lift(author, running, SanctionKind.SUSPENSION)
     record(actor, AuditAction.LIFT, post=post, reason=reason)
     db.session.commit()
 
@@ -76,24 +92,88 @@ def ban_author(actor: User, post: Post, reason: str) -> None:
     """Ban the author: they can't sign in, and every browser they use is signed out."""
     author = _author_of(actor, post)
     reason = clean_reason(reason, required="Write the reason for the ban.")
-    if author.is_banned:
-        raise ForumError("The author is already banned.")
-    author.banned_at = now_utc()
-    author.ban_reason = reason
+    if sanctions.running_through(post.id, SanctionKind.BAN):
+        raise ForumError("The author is already banned through this post.")
+    entry = record(actor, AuditAction.BAN, post=post, reason=reason)
+    sanctions.give(author, post.id, entry, SanctionKind.BAN, reason)
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == author.id))
-    record(actor, AuditAction.BAN, post=post, reason=reason)
     db.session.commit()
 
 
 def unban_author(actor: User, post: Post, reason: str = "") -> None:
+    """Lift the ban given through this post (the account stays banned if another stands)."""
     author = _author_of(actor, post)
     reason = clean_reason(reason)
-    if not author.is_banned:
-        raise ForumError("The author isn't banned.")
-    author.banned_at = None
-    author.ban_reason = None
+    sanctions.lift(author, sanctions.running_through(post.id, SanctionKind.BAN), SanctionKind.BAN)
     record(actor, AuditAction.UNBAN, post=post, reason=reason)
     db.session.commit()
+
+
+LIFTS = {AuditAction.SUSPEND: AuditAction.LIFT, AuditAction.BAN: AuditAction.UNBAN}
+
+
+def lift_from_entry(actor: User, entry_id: int, reason: str = "") -> AuditEntry:
+    """Lift the suspension or ban an audit entry gave, without learning whose it is.
+
+    The same checks as acting from the entry's post; returns the entry.
+    """
+    ensure_moderator(actor)
+    entry = db.session.get(AuditEntry, entry_id)
+    if entry is None or entry.action not in LIFTS:
+        raise NotFound("No such suspension or ban.")
+    reason = clean_reason(reason)
+    post = db.session.get(Post, entry.post_id) if entry.post_id is not None else None
+    if post is not None:
+        author = _author_of(actor, post)
+    elif not actor.is_admin:
+        raise NotAllowed("Its post is gone: only an admin can lift it.")
+    running = _running_from(entry)
+    if post is None:
+        author = db.session.get(User, running[0].user_id) if running else None
+    kind = SanctionKind.SUSPENSION if entry.action == AuditAction.SUSPEND else SanctionKind.BAN
+    sanctions.lift(author, running, kind)
+    record(
+        actor,
+        LIFTS[AuditAction(entry.action)],
+        post=post,
+        reason=reason,
+        detail=f"from the log entry of {entry.created_at:%b %-d, %Y}",
+    )
+    db.session.commit()
+    return entry
+
+
+def lift_everything(user: User, reason: str) -> int:
+    """The command line's way back in (e.g. the only admin, banned through an anonymous post).
+
+    Every suspension and ban in force is lifted, each logged against the post it was
+    given through (never against the account); returns how many.
+    """
+    reason = clean_reason(reason)
+    now = now_utc()
+    running = [
+        s
+        for s in db.session.scalars(
+            select(Sanction).where(Sanction.user_id == user.id, Sanction.lifted_at.is_(None))
+        )
+        if s.kind == SanctionKind.BAN or s.until > now
+    ]
+    for sanction in running:
+        post = db.session.get(Post, sanction.post_id) if sanction.post_id is not None else None
+        action = AuditAction.LIFT if sanction.kind == SanctionKind.SUSPENSION else AuditAction.UNBAN
+        sanctions.lift(user, [sanction], SanctionKind(sanction.kind))
+        record(None, action, post=post, reason=reason, detail="command line")
+    db.session.commit()
+    return len(running)
+
+
+def _running_from(entry: AuditEntry) -> list[Sanction]:
+    now = now_utc()
+    return [
+        s
+        for s in db.session.scalars(select(Sanction).where(Sanction.entry_id == entry.id))
+        if s.lifted_at is None and (s.kind == SanctionKind.BAN or s.until > now)
+    ]
 
 
 def reveal_author(admin: User, post: Post, reason: str, *, tell_author: bool = True) -> User:

@@ -72,9 +72,20 @@ class ModeratorEditForm(FlaskForm):
         "Post text",
         validators=[DataRequired("The post can't be empty."), Length(max=BODY_MAX)],
         description="Remove what breaks the guidelines and keep the rest. "
-        "The earlier text is kept as a revision marked “edited by a moderator”.",
+        "The earlier text is kept as a revision marked “edited by a moderator”, "
+        "unless you redact.",
     )
-    reason = StringField("Reason (optional)", validators=[Length(max=REASON_MAX)])
+    redact = BooleanField(
+        "Redact: also erase every earlier version of this post",
+        description="For a child's name, a school, an address: the edit history and the "
+        "author's data export keep only a note that a moderator redacted earlier versions. "
+        "Works even if the text is unchanged (the words are only in the history).",
+    )
+    reason = StringField(
+        "Reason (optional)",
+        validators=[Length(max=REASON_MAX)],
+        description="Goes into the audit log: don't repeat what you removed.",
+    )
 
 
 class RevealForm(FlaskForm):
@@ -103,7 +114,9 @@ class RoleForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     hold_first_posts = BooleanField(
-        "Hold the first post of every new account until a moderator approves it"
+        "Hold an account's first post, and its first anonymous post, until a moderator approves it",
+        description="Counted apart, so that holding an anonymous post says nothing about "
+        "the account's named posts.",
     )
     hold_new_account_links = BooleanField(
         "Hold posts with links from accounts younger than 24 hours"

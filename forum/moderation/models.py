@@ -82,6 +82,7 @@ class AuditAction(StrEnum):
     REVEAL = "reveal"
     SETTINGS = "settings"
     GUIDELINES = "guidelines"
+    REDACT = "redact"
 
 
 AUDIT_LABELS: dict[AuditAction, str] = {
@@ -109,6 +110,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.REVEAL: "Revealed author to an admin",
     AuditAction.SETTINGS: "Changed site settings",
     AuditAction.GUIDELINES: "Edited the guidelines",
+    AuditAction.REDACT: "Redacted post (earlier versions removed)",
 }
 
 
@@ -142,6 +144,44 @@ class AuditEntry(db.Model):
     @property
     def label(self) -> str:
         return AUDIT_LABELS.get(AuditAction(self.action), self.action)
+
+
+class SanctionKind(StrEnum):
+    SUSPENSION = "suspension"
+    BAN = "ban"
+
+
+class Sanction(db.Model):
+    """A suspension or ban given through one post, to whoever wrote it.
+
+    Moderators never see an account's state, only what was given through the post
+    they look at: a badge on every post of a suspended account would link its
+    anonymous posts to its named ones. So each sanction belongs to the post (and
+    audit entry) it was given through, and is lifted there. The account is
+    suspended while any of its suspensions runs and banned while any ban stands;
+    `User.suspended_until` and `User.banned_at` are kept equal to that summary
+    (forum.moderation.sanctions) for the code that only asks "can this member write".
+    """
+
+    __tablename__ = "sanctions"
+    __table_args__ = (
+        Index("ix_sanctions_user_open", "user_id", "lifted_at"),
+        Index("ix_sanctions_post", "post_id"),
+        Index("ix_sanctions_entry", "entry_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    # The audit entry that gave it: the log's "Lift" button finds it there.
+    entry_id: Mapped[int | None] = mapped_column(
+        ForeignKey("audit_entries.id", ondelete="SET NULL")
+    )
+    kind: Mapped[SanctionKind] = mapped_column(String(20))
+    until: Mapped[datetime | None]  # a suspension's end; None for a ban
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    lifted_at: Mapped[datetime | None]
 
 
 class NoticeKind(StrEnum):

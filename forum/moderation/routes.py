@@ -9,9 +9,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from forum.accounts.forms import EmptyForm
 from forum.extensions import db, login_manager
 from forum.forms import form_status
-from forum.moderation import actions, authors, bp
+from forum.moderation import actions, authors, bp, redaction
 from forum.moderation import views as mod_views
 from forum.moderation.forms import ActionForm, BulkDismissForm, ModeratorEditForm
 from forum.moderation.models import AUDIT_LABELS, AuditAction
@@ -103,9 +104,15 @@ POST_ACTIONS = {
         lambda a, p, f: authors.suspend_author(a, p, _days(f.days.data), f.reason.data),
         "The author is suspended.",
     ),
-    "lift": (lambda a, p, f: authors.lift_suspension(a, p, f.reason.data), "Suspension lifted."),
+    "lift": (
+        lambda a, p, f: authors.lift_suspension(a, p, f.reason.data),
+        "The suspension given through this post is lifted.",
+    ),
     "ban": (lambda a, p, f: authors.ban_author(a, p, f.reason.data), "The author is banned."),
-    "unban": (lambda a, p, f: authors.unban_author(a, p, f.reason.data), "Ban lifted."),
+    "unban": (
+        lambda a, p, f: authors.unban_author(a, p, f.reason.data),
+        "The ban given through this post is lifted.",
+    ),
 }
 
 
@@ -198,16 +205,37 @@ def edit_post(post_id: int):
 
     def save():
         title = form.title.data if post.number == 1 else None
-        actions.edit_post_as_moderator(
-            current_user, post, form.body.data, form.reason.data, title=title
-        )
+        edit = redaction.redact_post if form.redact.data else actions.edit_post_as_moderator
+        edit(current_user, post, form.body.data, form.reason.data, title=title)
 
     status = form_status(form, save)
     if status is None:
-        flash("Your edit is saved; the earlier text is kept as a revision.", "success")
+        flash(
+            "Redacted: the edit is saved and the earlier versions are erased."
+            if form.redact.data
+            else "Your edit is saved; the earlier text is kept as a revision.",
+            "success",
+        )
         return redirect(url_for("moderation.post", post_id=post.id))
     item = mod_views.post_item(post, current_user)
     return render_template("moderation/edit.html", form=form, item=item, thread=post.thread), status
+
+
+@bp.post("/log/<int:entry_id>/lift")
+def lift_from_log(entry_id: int):
+    """Lift the suspension or ban an audit entry gave (the log's one-button form)."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        entry = authors.lift_from_entry(current_user, entry_id, request.form.get("reason", ""))
+    except NotFound:
+        abort(404)
+    except ForumError as exc:
+        flash(str(exc), "error")
+        return log(), exc.status  # the log itself, with why nothing was lifted
+    label = "suspension" if entry.action == AuditAction.SUSPEND else "ban"
+    flash(f"The {label} given in that entry is lifted.", "success")
+    return redirect(url_for("moderation.log"))
 
 
 @bp.get("/log")

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
 from forum.moderation.models import AuditAction, SiteSetting
 from forum.moderation.services import clean_reason, record
-from forum.services import ForumError, NotAllowed
+from forum.services import Conflict, ForumError, NotAllowed
 from forum.text import render_markdown
 from forum.threads.models import Post, PostStatus
 from forum.threads.services import post_submitted
@@ -19,7 +20,8 @@ NEW_ACCOUNT_AGE = timedelta(hours=24)
 HOLD_FIRST_POSTS = "hold_first_posts"
 HOLD_NEW_ACCOUNT_LINKS = "hold_new_account_links"
 SETTINGS: dict[str, str] = {
-    HOLD_FIRST_POSTS: "Hold the first post of every new account until a moderator approves it",
+    HOLD_FIRST_POSTS: "Hold an account's first post, and its first anonymous post, "
+    "until a moderator approves it",
     HOLD_NEW_ACCOUNT_LINKS: "Hold posts with links from accounts younger than 24 hours",
 }
 
@@ -37,13 +39,24 @@ def save_settings(admin: User, values: dict[str, bool], reason: str = "") -> Non
     changed = [key for key in SETTINGS if bool(values.get(key)) != current[key]]
     if not changed:
         raise ForumError("Nothing changed.")
-    for key in changed:
-        row = db.session.get(SiteSetting, key) or SiteSetting(key=key)
-        row.value = "1" if values.get(key) else "0"
-        db.session.add(row)
-    detail = ", ".join(f"{key} {'on' if values.get(key) else 'off'}" for key in changed)
-    record(admin, AuditAction.SETTINGS, reason=reason, detail=detail)
-    db.session.commit()
+    try:
+        rows = {
+            row.key: row
+            for row in db.session.scalars(select(SiteSetting).where(SiteSetting.key.in_(changed)))
+        }
+        for key in changed:
+            row = rows.get(key) or SiteSetting(key=key)
+            row.value = "1" if values.get(key) else "0"
+            db.session.add(row)
+        detail = ", ".join(f"{key} {'on' if values.get(key) else 'off'}" for key in changed)
+        record(admin, AuditAction.SETTINGS, reason=reason, detail=detail)
+        db.session.commit()
+    except IntegrityError as exc:  # the first save of a setting, sent twice at once
+        db.session.rollback()
+        raise Conflict(
+            "These settings were saved by another request at the same moment. "
+            "Reload the page to see what they are now."
+        ) from exc
 
 
 def has_link(body: str) -> bool:
@@ -52,13 +65,28 @@ def has_link(body: str) -> bool:
 
 
 @post_submitted.connect
-def hold_for_approval(author: User, body: str, first_post: bool = False) -> bool:
-    """Apply the approval settings to a new thread or reply (moderators are never held)."""
-    if author.is_moderator:
+def hold_for_approval(
+    author: User, body: str, first_post: bool = False, hide_author: bool = False
+) -> bool:
+    """Apply the approval settings to a new thread or reply.
+
+    Moderators' named posts are never held. An anonymous post meets the same rules
+    whoever wrote it (exempting staff would tell moderators that a held anonymous
+    post's author is a member), and "first post" counts posts of the same kind: a
+    held anonymous post says nothing about the account's named posts, and a named
+    first post is held whatever the account wrote anonymously before. The link rule
+    is about the account's age by design: a held anonymous post with a link tells a
+    moderator the account is less than a day old, no more.
+    """
+    if author.is_moderator and not hide_author:
         return False
     settings = load_settings()
     if settings[HOLD_FIRST_POSTS] and not db.session.scalar(
-        select(func.count()).where(Post.author_id == author.id, Post.status == PostStatus.VISIBLE)
+        select(func.count()).where(
+            Post.author_id == author.id,
+            Post.status == PostStatus.VISIBLE,
+            Post.hide_author == hide_author,
+        )
     ):
         return True
     return bool(

@@ -14,7 +14,16 @@ from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
 from forum.extensions import db
-from forum.moderation.models import FLAG_REASONS, AuditEntry, Flag, FlagReason
+from forum.moderation.models import (
+    FLAG_REASONS,
+    AuditAction,
+    AuditEntry,
+    Flag,
+    FlagReason,
+    Sanction,
+    SanctionKind,
+)
+from forum.moderation.sanctions import running_entry_ids, running_through
 from forum.moderation.services import excerpt
 from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Post, PostStatus
@@ -30,8 +39,10 @@ class PostItem:
     post: Post
     author: AuthorView
     excerpt: str
-    author_status: str = ""  # "suspended", "banned" or ""
     flags: list[Flag] = field(default_factory=list)
+    # Suspensions and bans given through this post and still in force (the post's page
+    # only). Never the account's state: that would link the author's posts together.
+    sanctions: list[Sanction] = field(default_factory=list)
     # (label, guidelines anchor or None, how many flags gave it)
     reasons: list[tuple[str, str | None, int]] = field(default_factory=list)
 
@@ -42,15 +53,6 @@ class PostItem:
     @property
     def notes(self) -> list[str]:
         return [f.note for f in self.flags if f.note]
-
-
-def account_status(user: User | None) -> str:
-    """Only whether the author can write now; never who they are or until when."""
-    if user is None:
-        return ""
-    if user.is_banned:
-        return "banned"
-    return "suspended" if user.is_suspended else ""
 
 
 def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> list[PostItem]:
@@ -68,7 +70,6 @@ def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> li
                 post=post,
                 author=display_author(post, viewer, aliases, post.thread),
                 excerpt=excerpt(post),
-                author_status=account_status(post.author),
                 flags=post_flags,
                 reasons=[(*FLAG_REASONS[reason], n) for reason, n in counts.most_common()],
             )
@@ -127,14 +128,25 @@ def held_posts(viewer, page: int):
 
 
 def post_item(post: Post, viewer) -> PostItem:
-    """One post with its open flags (post loaded with thread and author)."""
-    return post_items([post], viewer, open_flags([post.id]))[0]
+    """One post with its open flags and the sanctions given through it."""
+    item = post_items([post], viewer, open_flags([post.id]))[0]
+    item.sanctions = running_through(post.id)
+    return item
+
+
+def suspension_through(item: PostItem) -> Sanction | None:
+    return next((s for s in item.sanctions if s.kind == SanctionKind.SUSPENSION), None)
+
+
+def ban_through(item: PostItem) -> Sanction | None:
+    return next((s for s in item.sanctions if s.kind == SanctionKind.BAN), None)
 
 
 @dataclass
 class LogRow:
     entry: AuditEntry
     author: AuthorView | None  # the target post's author, as the viewer may see them
+    liftable: bool = False  # a suspension or ban this entry gave is still in force
 
 
 def audit_log(viewer, page: int, action: str | None = None, actor_id: int | None = None):
@@ -152,8 +164,15 @@ def audit_log(viewer, page: int, action: str | None = None, actor_id: int | None
     pagination = db.paginate(stmt, page=page, per_page=LOG_PER_PAGE, error_out=False)
     entries = list(pagination.items)
     aliases = AliasBook.for_threads(e.post.thread_id for e in entries if e.post is not None)
+    liftable = running_entry_ids(
+        [e.id for e in entries if e.action in (AuditAction.SUSPEND, AuditAction.BAN)]
+    )
     rows = [
-        LogRow(e, display_author(e.post, viewer, aliases) if e.post is not None else None)
+        LogRow(
+            e,
+            display_author(e.post, viewer, aliases) if e.post is not None else None,
+            e.id in liftable,
+        )
         for e in entries
     ]
     return pagination, rows

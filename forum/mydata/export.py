@@ -83,17 +83,22 @@ def export_data(user: User) -> dict[str, Any]:
             for s in list_sessions(user)
         ],
         "posts": [_post(p, user, aliases) for p in posts],
-        "revisions": [
-            {"post_id": r.post_id, "saved_at": _iso(r.created_at), "title": r.title,
-             "body": _own_words(r.body, user),
-             "edited_by": "a moderator" if r.by_moderator else "you"}
-            for r in revisions
-        ],
+        "revisions": [_revision(r, user) for r in revisions],
         "flags": flags_of(user),
         "email_digests": digest_settings(user),
         "followed_threads": follows_of(user),
         "notices": notices_of(user),
     }
+
+
+def _revision(revision: PostRevision, user: User) -> dict[str, Any]:
+    if revision.redacted:  # a moderator erased the earlier versions: only the fact remains
+        return {"post_id": revision.post_id, "saved_at": _iso(revision.created_at),
+                "redacted": True, "title": None, "body": None, "edited_by": "a moderator",
+                "note": "A moderator redacted the earlier versions of this post."}
+    return {"post_id": revision.post_id, "saved_at": _iso(revision.created_at),
+            "redacted": False, "title": revision.title, "body": _own_words(revision.body, user),
+            "edited_by": "a moderator" if revision.by_moderator else "you"}
 
 
 def _post(post: Post, user: User, aliases: AliasBook) -> dict[str, Any]:

@@ -7,6 +7,8 @@ import json
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, logout_user
 
+from forum.accounts.forms import ConfirmPasswordForm
+from forum.accounts.reauth import recent_auth_required, recently_authenticated
 from forum.extensions import limiter
 from forum.mydata import bp, services
 from forum.mydata.export import export_data
@@ -21,11 +23,18 @@ def _account_key() -> str:
 @bp.get("/settings/data")
 @login_required
 def index():
-    return render_template("mydata/index.html")
+    export_url = url_for("mydata.export")
+    return render_template(
+        "mydata/index.html",
+        export_url=export_url,
+        recent=recently_authenticated(current_user),
+        confirm_form=ConfirmPasswordForm(next=export_url),
+    )
 
 
 @bp.get("/settings/data/export.json")
 @login_required
+@recent_auth_required  # the export lists the member's anonymous posts: not for a borrowed browser
 def export():
     body = json.dumps(export_data(current_user), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -134,6 +134,9 @@ class PostRevision(db.Model):
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     editor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     by_moderator: Mapped[bool] = mapped_column(default=False)
+    # A marker left by a moderator's redaction in place of every earlier version: its
+    # body and title are empty (see forum.moderation.redaction).
+    redacted: Mapped[bool] = mapped_column(default=False, server_default=false())
     title: Mapped[str | None] = mapped_column(String(150))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)

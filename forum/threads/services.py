@@ -38,12 +38,14 @@ class SuspendedError(NotAllowed):
 _signals = Namespace()
 # Sent before a new thread or reply is saved. Moderation connects here (it may
 # import threads, never the reverse); a receiver returning True holds the post
-# for a moderator's approval. Receivers get author, body= and first_post=.
+# for a moderator's approval. Receivers get author, body=, first_post= and hide_author=.
 post_submitted = _signals.signal("post-submitted")
 
 
-def should_hold(author: User, body: str, *, first_post: bool) -> bool:
-    results = post_submitted.send(author, body=body, first_post=first_post)
+def should_hold(author: User, body: str, *, first_post: bool, hide_author: bool = False) -> bool:
+    results = post_submitted.send(
+        author, body=body, first_post=first_post, hide_author=hide_author
+    )
     return any(result for _receiver, result in results)
 
 
@@ -285,7 +287,8 @@ def create_thread(
         return get_thread(existing.thread_id)
     html = str(render_markdown(body))  # before the first write: write locks last until commit
     now = now_utc()
-    status = PostStatus.HELD if should_hold(author, body, first_post=True) else PostStatus.VISIBLE
+    held = should_hold(author, body, first_post=True, hide_author=hide_author)
+    status = PostStatus.HELD if held else PostStatus.VISIBLE
     thread = Thread(
         category_id=category.id,
         author_id=author.id,
@@ -361,7 +364,8 @@ def create_reply(
         return existing
     html = str(render_markdown(body))  # before the first write: write locks last until commit
     now = now_utc()
-    status = PostStatus.HELD if should_hold(author, body, first_post=False) else PostStatus.VISIBLE
+    held = should_hold(author, body, first_post=False, hide_author=hide_author)
+    status = PostStatus.HELD if held else PostStatus.VISIBLE
     try:
         number = db.session.execute(
             update(Thread)

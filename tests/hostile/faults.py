@@ -81,3 +81,30 @@ def _kill_pid(pid: int) -> None:
     url = make_url(db.engine.url.render_as_string(hide_password=False)).set(drivername="postgresql")
     with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as killer:
         killer.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
+
+
+@contextmanager
+def refuse_connections():
+    """The database refuses every new connection (as a stopped server does) inside the block.
+
+    Pooled connections are closed first, so every request must connect anew; `attempts`
+    counts the connections tried, so a test can see that an error page asked for none.
+    """
+    engine = db.engine
+    seen = {"attempts": 0}
+
+    def refuse(dialect, connection_record, cargs, cparams):
+        seen["attempts"] += 1
+        if engine.dialect.name == "postgresql":
+            import psycopg
+
+            raise psycopg.OperationalError("connection refused: is the server running?")
+        raise sqlite3.OperationalError("unable to open database file")
+
+    db.session.remove()
+    engine.dispose()
+    event.listen(engine, "do_connect", refuse)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "do_connect", refuse)

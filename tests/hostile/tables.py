@@ -220,7 +220,7 @@ FIELDS = [
     TextField(
         "settings.email",
         "member",
-        lambda w, p, i: ("/settings", {"email": p}),
+        lambda w, p, i: ("/settings", {"email": p, "current_password": "correct horse battery"}),
         lambda w: ["/settings"],
         size=80,
     ),
@@ -411,7 +411,26 @@ FIELDS += [
 ]
 
 # A value for every URL argument of every route (by argument name).
+def _suspension_entry(w):
+    """An audit entry that suspended someone, still in force (made on first use)."""
+    if "suspension_entry" not in w:
+        from sqlalchemy import select
+
+        from forum.moderation import authors
+        from forum.moderation.models import AuditEntry
+        from tests import factories as f
+
+        sanctioned = f.make_user("sanctioned_sue")
+        post = f.make_reply(sanctioned, w["named"], body="Breaks the rules.", hide_author=True)
+        authors.suspend_author(w["admin2"], post, 7, "Breaks guideline 4.")
+        w["suspension_entry"] = db.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "suspend").order_by(AuditEntry.id.desc())
+        )
+    return w["suspension_entry"]
+
+
 ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
+    "entry_id": lambda w: _suspension_entry(w).id,
     "thread_id": lambda w: w["admin_thread"].id,
     "post_id": lambda w: w["admin_post"].id,
     "category_id": lambda w: w["public"].id,
@@ -460,7 +479,16 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
         "password": "a new long password",
         "confirm": "a new long password",
     },
-    "accounts.settings": lambda w: {"email": "changed@example.org"},
+    "accounts.settings": lambda w: {
+        "email": "changed@example.org",
+        "current_password": "correct horse battery",
+    },
+    "accounts.change_password": lambda w: {
+        "current_password": "correct horse battery",
+        "password": "a new long password",
+        "confirm": "a new long password",
+    },
+    "accounts.confirm_password": lambda w: {"password": "correct horse battery", "next": "/"},
     "threads.new": lambda w: {
         "category": w["public"].slug,
         "title": "A thread by CSRF",
@@ -659,6 +687,16 @@ OWNERSHIP.update(
             _user,
             [("member", "author"), ("moderator", "author"), (None, "author")],
             ("admin", "author"),
+            ("POST",),
+        ),
+        "moderation.lift_from_log": Ownership(
+            lambda w, k: {"entry_id": _suspension_entry(w).id},
+            [
+                ("member", "suspension_entry"),
+                ("author", "suspension_entry"),
+                (None, "suspension_entry"),
+            ],
+            ("moderator", "suspension_entry"),
             ("POST",),
         ),
         "moderation.bulk_dismiss": Ownership(

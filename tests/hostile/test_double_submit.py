@@ -121,3 +121,90 @@ def test_concurrent_different_replies_get_distinct_numbers(hostile, client_as):
         ).scalar_one()
     assert numbers == list(range(1, len(numbers) + 1))
     assert post_count == len(numbers)
+
+
+# --- every form whose row a unique rule guards: one result, and a clear 4xx for the other ----
+
+
+def _count(model, *where) -> int:
+    with db.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
+
+
+def _statuses(responses) -> list[int]:
+    return sorted(r.status_code for r in responses)
+
+
+def test_register_double_submit(client_as):
+    from forum.accounts.models import User
+
+    for round_ in range(ROUNDS):
+        name = f"twin_parent_{round_}"
+        data = {"username": name, "password": "long enough 123", "confirm": "long enough 123",
+                "agree": "y"}
+        responses = _at_once([client_as(), client_as()], "/register", data)
+        assert _statuses(responses) == [302, 422], [r.status_code for r in responses]
+        assert _count(User, User.username_key == name) == 1
+        [refused] = [r for r in responses if r.status_code == 422]
+        assert "name is taken" in refused.text or "name was taken a moment ago" in refused.text
+        assert f'value="{name}"' in refused.text  # what they typed is still there
+
+
+def test_site_settings_double_submit(hostile, client_as):
+    from sqlalchemy import delete
+
+    from forum.moderation.models import SiteSetting
+
+    admin = hostile["admin"]
+    data = {"hold_first_posts": "y", "hold_new_account_links": "y"}
+    for _ in range(ROUNDS):
+        with db.engine.begin() as conn:  # no row yet: both requests insert it
+            conn.execute(delete(SiteSetting))
+        responses = _at_once([client_as(admin), client_as(admin)], "/moderation/settings", data)
+        statuses = _statuses(responses)
+        # Saved; the other copy either saved the same values over them, or says why it saved
+        # nothing (409 in the race, "Nothing changed" when it came second). Never a 500.
+        assert 302 in statuses and set(statuses) <= {302, 400, 409}, statuses
+        assert _count(SiteSetting, SiteSetting.value == "1") == 2
+
+
+def test_flag_double_submit(hostile, client_as):
+    from forum.moderation.models import Flag
+
+    member, post_id = hostile["member"], hostile["author_post"].id
+    responses = _at_once(
+        [client_as(member), client_as(member)], f"/posts/{post_id}/flag",
+        {"reason": "spam", "note": "twice"},
+    )
+    assert _statuses(responses) == [302, 400]
+    assert "already flagged" in next(r.text for r in responses if r.status_code == 400)
+    assert _count(Flag, Flag.post_id == post_id, Flag.flagger_id == member.id) == 1
+
+
+def test_category_double_submit(hostile, client_as):
+    from forum.threads.models import Category
+
+    admin = hostile["admin"]
+    for round_ in range(ROUNDS):
+        slug = f"twin-category-{round_}"
+        data = {"name": f"Twin {round_}", "slug": slug, "description": "", "visibility": "public",
+                "anonymous_policy": "allow"}
+        responses = _at_once([client_as(admin), client_as(admin)], "/admin/categories/new", data)
+        assert _statuses(responses) == [302, 422]
+        assert _count(Category, Category.slug == slug) == 1
+
+
+def test_account_and_digest_settings_double_submit(hostile, client_as):
+    from forum.digests.models import DigestPreference
+
+    member = hostile["member"]
+    for round_ in range(ROUNDS):
+        data = {"post_anonymously": "y"} if round_ % 2 else {}
+        responses = _at_once([client_as(member), client_as(member)], "/settings", data)
+        assert _statuses(responses) == [302, 302]
+        data = {"frequency": "daily" if round_ % 2 else "weekly", "notify_replies": "y"}
+        responses = _at_once(
+            [client_as(member), client_as(member)], "/settings/digests", data
+        )
+        assert _statuses(responses) == [302, 302]
+        assert _count(DigestPreference, DigestPreference.user_id == member.id) == 1

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from tests.hostile.faults import fail_at_statement, invariants
+from tests.hostile.faults import fail_at_statement, invariants, refuse_connections
 from tests.hostile.snapshot import counts
 
 _n = itertools.count()
@@ -80,3 +80,39 @@ def test_failure_at_every_statement(action, hostile, client_as, count_queries):
         assert client.post(url, data=data).status_code in (200, 302, 422), where
         assert _delta(counts(), before) == one_write, f"{where}: {_delta(counts(), before)}"
     assert not invariants()
+
+
+def test_refused_database_gives_members_the_guests_503_page(hostile, client_as):
+    """With the database refusing connections, a signed-in member's request (whose sign-in
+    loader needs the database) gets the very page a guest gets, rendered without it."""
+    pages = ["/", f"/threads/{hostile['named'].id}", f"/posts/{hostile['author_post'].id}"]
+    guest, member, moderator = (
+        client_as(),
+        client_as(hostile["member"]),
+        client_as(hostile["moderator"]),
+    )
+    reply_url = f"/threads/{hostile['named'].id}/reply"
+    for path in pages:
+        bodies = {}
+        for name, client in (("guest", guest), ("member", member), ("moderator", moderator)):
+            with refuse_connections() as refused:
+                response = client.get(path)
+            assert response.status_code == 503, (path, name, response.status_code)
+            assert b"briefly unavailable" in response.data, (path, name)
+            # One try to connect (the loader's, or the page's): the error page needs none.
+            assert refused["attempts"] == 1, (path, name, refused["attempts"])
+            bodies[name] = response
+        assert bodies["member"].data == bodies["guest"].data == bodies["moderator"].data, path
+        for response in bodies.values():  # never kept by a cache; come back in a moment
+            assert "no-store" in response.headers.get("Cache-Control", ""), path
+            assert response.headers.get("Retry-After", "").isdigit(), path
+    # A form sent while the database is away: the same page, the member's text is not lost
+    # by a 500, and the next request (database back) works.
+    with refuse_connections():
+        response = member.post(
+            reply_url,
+            data={"body": "Sent while the database was away", "token": uuid.uuid4().hex},
+        )
+    assert response.status_code == 503
+    assert member.get("/").status_code == 200
+    assert b"Sign out" in member.get("/").data  # still signed in

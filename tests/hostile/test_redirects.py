@@ -118,6 +118,21 @@ def test_next_after_sign_in_stays_on_site(target, app, client_as):
         assert _lands_here(location), f"{how}: next={target!r} sent the browser to {location!r}"
 
 
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_next_after_typing_the_password_again_stays_on_site(target, app, client_as):
+    member = f.make_user("confirm_me")
+    client = client_as(member)
+    page = client.get("/settings/confirm-password", query_string={"next": target})
+    assert page.status_code in (200, 400)
+    response = client.post(
+        "/settings/confirm-password", data={"password": f.PASSWORD, "next": target}
+    )
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code == 302:
+        location = response.headers["Location"]
+        assert _lands_here(location), f"next={target!r} sent the browser to {location!r}"
+
+
 @pytest.mark.parametrize(
     "target", ["/threads/1", "/settings?tab=privacy", "/categories/iep-meetings"]
 )
