@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +19,7 @@ from forum.moderation.models import FLAG_REASONS, AuditEntry, Flag, FlagReason
 from forum.moderation.services import excerpt
 from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Post, PostStatus
+from forum.threads.quotes import QuoteBook
 
 QUEUE_PER_PAGE = 25
 LOG_PER_PAGE = 50
@@ -30,6 +32,7 @@ class PostItem:
     post: Post
     author: AuthorView
     excerpt: str
+    html: Markup  # the text with its quotes filled in (forum.threads.quotes)
     author_status: str = ""  # "suspended", "banned" or ""
     flags: list[Flag] = field(default_factory=list)
     # (label, guidelines anchor or None, how many flags gave it)
@@ -56,6 +59,7 @@ def account_status(user: User | None) -> str:
 def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> list[PostItem]:
     """View models for posts (their thread and author loaded), with their open flags."""
     aliases = AliasBook.for_threads(p.thread_id for p in posts)
+    quotes = QuoteBook.for_posts(posts, aliases, viewer, posts)
     by_post: dict[int, list[Flag]] = defaultdict(list)
     for flag in flags or []:
         by_post[flag.post_id].append(flag)
@@ -68,6 +72,7 @@ def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> li
                 post=post,
                 author=display_author(post, viewer, aliases, post.thread),
                 excerpt=excerpt(post),
+                html=quotes.html(post),
                 author_status=account_status(post.author),
                 flags=post_flags,
                 reasons=[(*FLAG_REASONS[reason], n) for reason, n in counts.most_common()],

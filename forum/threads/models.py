@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
@@ -98,11 +98,8 @@ class Post(db.Model):
     __table_args__ = (
         UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),
         UniqueConstraint("author_id", "idempotency_key", name="uq_posts_author_idempotency"),
-        # Anonymous authors of a thread in first-post order (AliasBook) from the index alone.
-        Index(
-            "ix_posts_anonymous_authors", "thread_id", "author_id", "id",
-            sqlite_where=text("hide_author IS 1"), postgresql_where=text("hide_author IS true"),
-        ),
+        # A thread's members in first-post order (AliasBook) from the index alone.
+        Index("ix_posts_thread_authors", "thread_id", "author_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,12 +21,13 @@ from forum.resources import (
 )
 from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
-from forum.text import quote_markdown
+from forum.text import quote_reference
 from forum.threads import bp, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
 from forum.threads.privacy_review import review_or_none
+from forum.threads.quotes import QuoteBook
 from forum.threads.views import post_views, thread_rows
 
 
@@ -276,12 +277,13 @@ def reply(thread_id: int):
     status = 200
     if request.method == "GET" and not services.can_reply(current_user, thread):
         abort(403)  # closed thread: no form that can only fail
+    quoting = None
     if request.method == "GET":
         form.hide_author.data = default_anonymous(thread.category)
         form.ensure_token()
         quoted_id = int_arg("quote")
         if quoted_id:
-            form.body.data = _quote(thread, quoted_id)
+            form.body.data, quoting = _quote(thread, quoted_id)
     elif form.validate_on_submit() and review_or_none(form) is None:
         try:
             post = services.create_reply(
@@ -297,19 +299,22 @@ def reply(thread_id: int):
             return redirect(url_for("threads.permalink", post_id=post.id))
     elif form.errors:
         status = 422
-    return render_template("threads/reply.html", thread=thread, form=form), status
+    return render_template(
+        "threads/reply.html", thread=thread, form=form, quoting=quoting
+    ), status
 
 
-def _quote(thread: Thread, post_id: int) -> str:
+def _quote(thread: Thread, post_id: int) -> tuple[str, Markup | None]:
+    """The reply box's text for quoting a post of this thread (a reference: the author
+    and words are filled in whenever the reply is shown), and how the quote looks now."""
     try:
         post = services.get_post(post_id)
     except NotFound:
-        return ""
+        return "", None
     if post.thread_id != thread.id or not post.is_visible:
-        return ""
-    author = display_author(post, current_user, AliasBook.for_threads([thread.id]), thread)
-    # Quotes carry the author as this viewer sees them: an alias stays an alias.
-    return quote_markdown(author.label.replace(" (original poster)", ""), post.body)
+        return "", None
+    quotes = QuoteBook({post.id: post}, AliasBook.for_threads([thread.id]), current_user)
+    return quote_reference(post.id), quotes.quote(post.id, thread.id)
 
 
 @bp.get("/posts/<int:post_id>")
@@ -394,8 +399,10 @@ def revisions(post_id: int):
         abort(403)
     aliases = AliasBook.for_threads([post.thread_id])
     author = display_author(post, current_user, aliases, post.thread)
+    html = QuoteBook.for_posts([post], aliases, current_user).html(post)
     return render_template(
-        "threads/revisions.html", post=post, author=author, revisions=services.revisions_of(post)
+        "threads/revisions.html", post=post, author=author, html=html,
+        revisions=services.revisions_of(post),
     )
 
 
