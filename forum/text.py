@@ -110,6 +110,14 @@ def plain_text(rendered_html: str, limit: int | None = None) -> str:
     return text
 
 
+def quote_markdown(author_label: str, source: str) -> str:
+    """The text quotes were before they were references: "<author> wrote:" and a
+    blockquote. Nothing writes it any more; posts from then keep it (see
+    forum.mydata, which still unnames such headers when an account goes)."""
+    quoted = "\n".join("> " + line for line in source.strip().splitlines())
+    return f"{author_label} wrote:\n{quoted}\n\n"
+
+
 def quote_reference(post_id: int) -> str:
     """The Markdown a reply box gets for "Quote": a reference to the post, never its
     author's name or words (they are filled in whenever the reply is shown)."""
