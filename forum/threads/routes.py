@@ -413,5 +413,5 @@ def profile(username: str):
         abort(404)
     posts = services.member_posts(user, _page(), current_user)
     return render_template(
-        "threads/profile.html", member=user, posts=posts, post_count=services.named_post_count(user)
+        "threads/profile.html", member=user, posts=posts, post_count=posts.total
     )

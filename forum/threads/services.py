@@ -154,7 +154,9 @@ def page_of(post: Post) -> int:
 
 
 def member_posts(user: User, page: int, viewer):
-    """A member's named posts only: anonymous ones never appear on a profile."""
+    """A member's named posts that `viewer` may read; anonymous ones never appear on a
+    profile. The page's `total` is the profile's post count, so the count never
+    includes a post the list would not show this viewer (members-only, hidden)."""
     stmt = (
         select(Post)
         .join(Post.thread)
@@ -171,14 +173,6 @@ def member_posts(user: User, page: int, viewer):
     if not viewer.is_authenticated:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
     return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
-
-
-def named_post_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            Post.author_id == user.id, Post.hide_author.is_(False), Post.status == PostStatus.VISIBLE
-        )
-    )
 
 
 def revisions_of(post: Post) -> list[PostRevision]:
