@@ -66,8 +66,8 @@ def test_quote_header_follows_a_switch_to_anonymous_and_back(client_as, quoted):
     page = _thread_page(viewer, quoted["thread_id"])
     figure = _quote_figure(page)
     assert f"{ALIAS_PREFIX} · " in figure and QUOTED in figure
-    assert "author_ruth" not in re.sub(r'<a class="author" href="/users/author_ruth">author_ruth</a>',
-                                       "", page)  # only the named opening post names her
+    named_opening = r'<a class="author" href="/users/author_ruth">author_ruth</a>'
+    assert "author_ruth" not in re.sub(named_opening, "", page)  # only her named opening post
     author.post(f"/posts/{quoted['source_id']}/anonymity", data={"hide_author": "0"})
     assert "author_ruth wrote:" in _quote_figure(_thread_page(viewer, quoted["thread_id"]))
 
@@ -90,8 +90,8 @@ def test_quote_of_a_removed_post_shows_removed_and_nothing_of_it(client_as, quot
         actions.delete_post(quoted["moderator"], source, "Names a school")
     else:
         services.delete_post(quoted["author"], source)
-    clients = [client_as(v) for v in (None, quoted["member"], quoted["author"], quoted["moderator"])]
-    for client in clients:
+    viewers = (None, quoted["member"], quoted["author"], quoted["moderator"])
+    for client in [client_as(v) for v in viewers]:
         page = _thread_page(client, quoted["thread_id"])
         figure = _quote_figure(page)
         assert "[removed]" in figure
@@ -116,8 +116,8 @@ def test_quote_after_the_quoted_account_is_deleted_with_its_posts(client_as, quo
                                     "itself"])
 def test_a_hand_written_reference_cannot_borrow_another_post(client_as, world, target):
     """A member may type a reference: it shows a post only of the same thread, visible."""
-    from forum.moderation.settings import HOLD_FIRST_POSTS
     from forum.moderation.models import SiteSetting
+    from forum.moderation.settings import HOLD_FIRST_POSTS
 
     secret = "Quillon secret words"
     if target == "other thread":
@@ -141,7 +141,8 @@ def test_a_hand_written_reference_cannot_borrow_another_post(client_as, world, t
         post = f.make_reply(world["member"], world["named"], body="Same here.")
         services.edit_post(world["member"], post, f"[quote=post:{post.id}]\n\nSame here.")
     else:
-        member.post(f"/threads/{thread_id}/reply", data={"body": f"[quote=post:{ref}]\n\nSame here."})
+        body = f"[quote=post:{ref}]\n\nSame here."
+        member.post(f"/threads/{thread_id}/reply", data={"body": body})
     for client in [client_as(v) for v in (None, world["member"], world["moderator"])]:
         page = _thread_page(client, thread_id)
         figure = _quote_figure(page)
@@ -180,7 +181,8 @@ def test_quotes_cost_one_query_whatever_their_number(client_as, world, app, coun
     with count_queries() as one:
         page = client.get(f"/threads/{thread_id}?page=2").get_data(as_text=True)
     assert "author_ruth wrote:" in page and "Source 0" in page
-    member, thread = db.session.get(type(world["member"]), member_id), db.session.get(Thread, thread_id)
+    member = db.session.get(type(world["member"]), member_id)
+    thread = db.session.get(Thread, thread_id)
     services.edit_post(member, db.session.get(Post, quoting_id),
                        "".join(f"[quote=post:{i}]\n\n" for i in source_ids * 3) + "Many.")
     for i in range(3):

@@ -52,13 +52,20 @@ def has_link(body: str) -> bool:
 
 
 @post_submitted.connect
-def hold_for_approval(author: User, body: str, first_post: bool = False) -> bool:
-    """Apply the approval settings to a new thread or reply (moderators are never held)."""
+def hold_for_approval(
+    author: User, body: str, first_post: bool = False, editing: int | None = None
+) -> bool:
+    """Apply the approval settings to a new thread or reply, or to an edit of post
+    `editing`, judged without that post: an account whose only approved post is the
+    one it edits is still held (moderators are never held)."""
     if author.is_moderator:
         return False
     settings = load_settings()
+    approved = [Post.author_id == author.id, Post.status == PostStatus.VISIBLE]
+    if editing is not None:
+        approved.append(Post.id != editing)
     if settings[HOLD_FIRST_POSTS] and not db.session.scalar(
-        select(func.count()).where(Post.author_id == author.id, Post.status == PostStatus.VISIBLE)
+        select(func.count()).where(*approved)
     ):
         return True
     return bool(

@@ -354,7 +354,11 @@ def edit(post_id: int):
             except ForumError as exc:
                 status = _form_failed(form, exc)
             else:
-                flash("Your changes are saved.", "success")
+                if post.status == PostStatus.HELD:
+                    flash("Your changes are waiting for a moderator. Only you can see this post"
+                          " until then.", "info")
+                else:
+                    flash("Your changes are saved.", "success")
                 return redirect(url_for("threads.permalink", post_id=post.id))
         elif form.errors:
             status = 422

@@ -35,14 +35,18 @@ class SuspendedError(NotAllowed):
 
 
 _signals = Namespace()
-# Sent before a new thread or reply is saved. Moderation connects here (it may
-# import threads, never the reverse); a receiver returning True holds the post
-# for a moderator's approval. Receivers get author, body= and first_post=.
+# Sent before a new thread or reply is saved, and before an author's edit is.
+# Moderation connects here (it may import threads, never the reverse); a receiver
+# returning True holds the post for a moderator's approval. Receivers get author,
+# body=, first_post= and editing= (the id of the post being edited, or None): an
+# edit is judged as if the post were submitted now, without the post itself.
 post_submitted = _signals.signal("post-submitted")
 
 
-def should_hold(author: User, body: str, *, first_post: bool) -> bool:
-    results = post_submitted.send(author, body=body, first_post=first_post)
+def should_hold(
+    author: User, body: str, *, first_post: bool, editing: int | None = None
+) -> bool:
+    results = post_submitted.send(author, body=body, first_post=first_post, editing=editing)
     return any(result for _receiver, result in results)
 
 
@@ -358,7 +362,12 @@ def ensure_author(user, post: Post) -> None:
 
 
 def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, by_moderator: bool = False) -> Post:
-    """Save a new text, keeping the old one as a revision."""
+    """Save a new text, keeping the old one as a revision.
+
+    An author's edit of a visible post goes through the approval rules as a new
+    post would (should_hold): held, it waits for a moderator again, so an account
+    the rules still hold can't post "Hello" and then edit a link in.
+    """
     if not by_moderator:
         ensure_author(editor, post)
         ensure_can_write(editor)
@@ -367,6 +376,11 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, 
     new_title = clean_title(title) if (title is not None and post.number == 1) else None
     if body == post.body and (new_title is None or new_title == thread.title):
         return post
+    hold = (
+        not by_moderator
+        and post.status == PostStatus.VISIBLE
+        and should_hold(editor, body, first_post=post.number == 1, editing=post.id)
+    )
     db.session.add(
         PostRevision(
             post_id=post.id,
@@ -379,6 +393,8 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, 
     post.body = body
     post.body_html = str(render_markdown(body))
     post.edited_at = now_utc()
+    if hold:
+        post.status = PostStatus.HELD
     if new_title is not None:
         thread.title = new_title
     db.session.commit()
