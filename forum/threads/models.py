@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
@@ -120,6 +120,17 @@ class Post(db.Model):
     @property
     def is_visible(self) -> bool:
         return self.status == PostStatus.VISIBLE
+
+
+# The opening post's status, loaded with every thread (one index lookup on
+# uq_posts_thread_number per row, in the same statement): a thread whose opening post
+# is out of sight loses its title too (forum.threads.titles). Also usable in WHERE.
+Thread.opening_status = column_property(
+    select(Post.status)
+    .where(Post.thread_id == Thread.id, Post.number == 1)
+    .correlate_except(Post)
+    .scalar_subquery()
+)
 
 
 class PostRevision(db.Model):

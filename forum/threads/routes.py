@@ -28,6 +28,7 @@ from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, Repl
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
 from forum.threads.privacy_review import review_or_none
 from forum.threads.quotes import QuoteBook
+from forum.threads.titles import REMOVED_TITLE, display_title, title_removed
 from forum.threads.views import post_views, thread_rows
 
 
@@ -239,9 +240,11 @@ def show(thread_id: int):
             can_reply=can_reply,
         )
 
+    title = display_title(thread, current_user)
     if not current_user.is_authenticated:  # no form, so no CSRF token and no session cookie
         parts, _authors = fragments.parts_for(key, current_user, build)
-        return render_template("threads/show.html", thread=thread, parts=parts, can_reply=False)
+        return render_template("threads/show.html", thread=thread, title=title, parts=parts,
+                               can_reply=False)
     anonymous = default_anonymous(thread.category) if can_reply else None
     shared = fragments.SharedPage((*key, anonymous, following), current_user)
     csrf = generate_csrf()
@@ -249,10 +252,23 @@ def show(thread_id: int):
     if html is None:
         parts, authors = fragments.parts_for(key, current_user, build)
         html = shared.keep(render_template(
-            "threads/show.html", thread=thread, parts=parts, can_reply=can_reply,
-            reply_box=_reply_box(thread, anonymous) if can_reply else None, following=following,
+            "threads/show.html", thread=thread, title=title, title_note=_title_note(thread),
+            parts=parts, can_reply=can_reply, following=following,
+            reply_box=_reply_box(thread, anonymous) if can_reply else None,
         ), authors, csrf)
     return fragments.fill(html, csrf=csrf, token=uuid.uuid4().hex)
+
+
+def _title_note(thread: Thread) -> dict | None:
+    """For the starter and moderators of a thread whose opening post is removed: others
+    see "[removed]" (the starter gets a link to edit the title). Never on a shared page:
+    the starter is one of its authors, and moderators get their own."""
+    if not title_removed(thread) or display_title(thread, current_user) == REMOVED_TITLE:
+        return None
+    if current_user.id != thread.author_id:
+        return {"edit_url": None}
+    opening = services.opening_post(thread)
+    return {"edit_url": url_for("threads.edit", post_id=opening.id)}
 
 
 def _reply_box(thread: Thread, anonymous: bool) -> Markup:
@@ -328,19 +344,22 @@ def permalink(post_id: int):
     )
 
 
-def _own_post(post_id: int):
+def _own_post(post_id: int, *, title_only: bool = False):
     post = _or_abort(services.get_post, post_id)
     noindex_if_members_only(post.thread.category)
-    _or_abort(services.ensure_author, current_user, post)
+    _or_abort(services.ensure_author, current_user, post, title_only=title_only)
     return post
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int):
-    post = _own_post(post_id)
+    post = _own_post(post_id, title_only=True)
     thread = post.thread
     form = EditPostForm(obj=post) if request.method == "GET" else EditPostForm()
+    removed = post.status == PostStatus.DELETED  # an opening post: only its title can change
+    if removed:
+        del form.body
     if post.number != 1:
         del form.title  # replies have no title: its validator would refuse every edit
     elif request.method == "GET":
@@ -349,7 +368,7 @@ def edit(post_id: int):
     if request.method == "POST":
         if form.validate_on_submit() and review_or_none(form) is None:
             try:
-                services.edit_post(current_user, post, form.body.data,
+                services.edit_post(current_user, post, post.body if removed else form.body.data,
                                    form.title.data if post.number == 1 else None)
             except ForumError as exc:
                 status = _form_failed(form, exc)

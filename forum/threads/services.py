@@ -140,6 +140,10 @@ def get_post(post_id: int) -> Post:
     return post
 
 
+def opening_post(thread: Thread) -> Post:
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+
+
 def can_see_post(viewer, post: Post) -> bool:
     """Whether the viewer may see this post's text (not just a placeholder)."""
     if not can_see_thread(viewer, post.thread):
@@ -354,10 +358,12 @@ def create_reply(
     return post
 
 
-def ensure_author(user, post: Post) -> None:
+def ensure_author(user, post: Post, *, title_only: bool = False) -> None:
+    """The user wrote this post and it is not deleted; with `title_only`, a deleted
+    opening post is allowed too (its author may still edit the thread's title)."""
     if not user.is_authenticated or post.author_id != user.id:
         raise NotAllowed("Only the author can change this post.")
-    if post.status == PostStatus.DELETED:
+    if post.status == PostStatus.DELETED and not (title_only and post.number == 1):
         raise NotAllowed("This post was removed.")
 
 
@@ -369,8 +375,10 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, 
     the rules still hold can't post "Hello" and then edit a link in.
     """
     if not by_moderator:
-        ensure_author(editor, post)
+        ensure_author(editor, post, title_only=True)
         ensure_can_write(editor)
+        if post.status == PostStatus.DELETED:  # a removed opening post: its title only
+            body = post.body
     body = check_body(body)
     thread = post.thread
     new_title = clean_title(title) if (title is not None and post.number == 1) else None

@@ -10,12 +10,14 @@ from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Post, PostStatus, Thread
 from forum.threads.quotes import QuoteBook
 from forum.threads.services import can_see_post
+from forum.threads.titles import display_title
 
 
 @dataclass
 class ThreadRow:
     thread: Thread
     author: AuthorView
+    title: str  # forum.threads.titles: "[removed]" when the opening post is out of sight
 
 
 @dataclass
@@ -39,7 +41,9 @@ NOTICES = {
 
 def thread_rows(threads: list[Thread], viewer) -> list[ThreadRow]:
     aliases = AliasBook.for_starters(threads)
-    return [ThreadRow(t, display_author(t, viewer, aliases)) for t in threads]
+    return [
+        ThreadRow(t, display_author(t, viewer, aliases), display_title(t, viewer)) for t in threads
+    ]
 
 
 def post_views(posts: list[Post], thread: Thread, viewer, aliases: AliasBook) -> list[PostView]:
