@@ -85,6 +85,7 @@ def test_an_edited_opening_post_is_held_and_its_thread_keeps_its_replies(client_
     page = client_as().get(f"/threads/{thread_id}")
     assert page.status_code == 200
     assert "Welcome, ask away." in page.text and "example.com/deal" not in page.text
+    assert '<h1 class="thread-title">[removed]</h1>' in page.text  # until it is approved
 
 
 def test_established_members_and_moderators_edit_freely(client_as, world):
