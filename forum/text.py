@@ -22,8 +22,7 @@ from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset(
     {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "hr"}
-    | {"aside"}  # quote placeholders only: see _quote_attribute
-)
+) | {"aside"}  # asides: quote placeholders only (_quote_attribute)
 MAX_POST_ID_DIGITS = 12
 
 
@@ -37,9 +36,6 @@ def _quote_attribute(tag: str, name: str, value: str) -> bool:
 ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "aside": _quote_attribute}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
-
-_md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
-_md.disable("image")  # no remote images: they would leak readers' addresses
 
 QUOTE_LINE = re.compile(rf"\[quote=post:([0-9]{{1,{MAX_POST_ID_DIGITS}}})\]")
 
@@ -64,11 +60,20 @@ def _quote_block(state, start: int, end: int, silent: bool) -> bool:
     return True
 
 
-_md.block.ruler.before("paragraph", "quote_ref", _quote_block, {"alt": ["paragraph"]})
-_md.add_render_rule(
-    "quote_ref", lambda self, tokens, idx, options, env:
-    f'<aside data-quote="{tokens[idx].meta["post_id"]}"></aside>\n'
-)
+def _render_quote(self, tokens, idx, options, env) -> str:
+    return f'<aside data-quote="{tokens[idx].meta["post_id"]}"></aside>\n'
+
+
+def add_quote_rule(md: MarkdownIt) -> MarkdownIt:
+    """Teach a parser quote references (every parser render_markdown uses needs it)."""
+    md.block.ruler.before("paragraph", "quote_ref", _quote_block, {"alt": ["paragraph"]})
+    md.add_render_rule("quote_ref", _render_quote)
+    return md
+
+
+_md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
+_md.disable("image")  # no remote images: they would leak readers' addresses
+add_quote_rule(_md)
 _cleaner = bleach.Cleaner(
     tags=ALLOWED_TAGS,
     attributes=ALLOWED_ATTRIBUTES,
