@@ -3,6 +3,11 @@
 Three layers keep script out of pages: markdown-it renders with raw HTML off,
 bleach keeps an allowlist of tags, attributes and URL schemes, and the
 Content-Security-Policy forbids inline script.
+
+A quote is a reference, not a copy: the line `[quote=post:123]` stores an
+empty `<aside data-quote="123"></aside>` placeholder, and whoever shows the
+post fills it (forum.threads.quotes) with the quoted post's author and words
+as they are at that moment.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from collections.abc import Callable
 
 import bleach
 from markdown_it import MarkdownIt
@@ -17,11 +23,55 @@ from markupsafe import Markup
 
 ALLOWED_TAGS = frozenset({
     "p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4",
-    "hr",
+    "hr", "aside",  # asides: quote placeholders only (_quote_attribute)
 })
-ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"]}
+MAX_POST_ID_DIGITS = 12
+
+
+def _quote_attribute(tag: str, name: str, value: str) -> bool:
+    """An aside keeps one thing: a post id (only the quote rule below writes asides)."""
+    return name == "data-quote" and value.isascii() and value.isdigit() and (
+        len(value) <= MAX_POST_ID_DIGITS
+    )
+
+
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "aside": _quote_attribute}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+
+QUOTE_LINE = re.compile(rf"\[quote=post:([0-9]{{1,{MAX_POST_ID_DIGITS}}})\]")
+
+
+def _quote_block(state, start: int, end: int, silent: bool) -> bool:
+    """`[quote=post:123]` alone on a line, outside lists, quotes and code: a quote reference.
+
+    Only top-level lines count, so a reference is never nested in another
+    quote; it also ends a paragraph it directly follows.
+    """
+    if state.level != 0 or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    line = state.src[state.bMarks[start] + state.tShift[start] : state.eMarks[start]]
+    match = QUOTE_LINE.fullmatch(line.strip())
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("quote_ref", "aside", 0)
+        token.meta = {"post_id": int(match.group(1))}
+        token.map = [start, start + 1]
+        state.line = start + 1
+    return True
+
+
+def _render_quote(self, tokens, idx, options, env) -> str:
+    return f'<aside data-quote="{tokens[idx].meta["post_id"]}"></aside>\n'
+
+
+def add_quote_rule(md: MarkdownIt) -> MarkdownIt:
+    """Teach a parser quote references (every parser render_markdown uses needs it)."""
+    md.block.ruler.before("paragraph", "quote_ref", _quote_block, {"alt": ["paragraph"]})
+    md.add_render_rule("quote_ref", _render_quote)
+    return md
+
 
 
 def _set_rel(attrs: dict, new: bool = False) -> dict:
@@ -41,6 +91,7 @@ class _Renderers(threading.local):
     def __init__(self) -> None:
         self.md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
         self.md.disable("image")  # no remote images: they would leak readers' addresses
+        add_quote_rule(self.md)
         self.cleaner = bleach.Cleaner(
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
@@ -83,6 +134,31 @@ def plain_text(rendered_html: str, limit: int | None = None) -> str:
 
 
 def quote_markdown(author_label: str, source: str) -> str:
-    """A Markdown blockquote of a post, headed by the author as the viewer sees them."""
+    """The text quotes were before they were references: "<author> wrote:" and a
+    blockquote. Nothing writes it any more; posts from then keep it (see
+    forum.mydata, which still unnames such headers when an account goes)."""
     quoted = "\n".join("> " + line for line in source.strip().splitlines())
     return f"{author_label} wrote:\n{quoted}\n\n"
+
+
+def quote_reference(post_id: int) -> str:
+    """The Markdown a reply box gets for "Quote": a reference to the post, never its
+    author's name or words (they are filled in whenever the reply is shown)."""
+    return f"[quote=post:{int(post_id)}]\n\n"
+
+
+# Exactly what render_markdown stores for a reference (bleach and linkify keep it as is).
+_PLACEHOLDER = re.compile(r'<aside data-quote="([0-9]+)"></aside>\n?')
+
+
+def quote_ids(rendered_html: str) -> list[int]:
+    """The posts that stored HTML quotes, in order."""
+    return [int(found) for found in _PLACEHOLDER.findall(rendered_html)]
+
+
+def fill_quotes(rendered_html: str, quote: Callable[[int], str]) -> Markup:
+    """Stored HTML with each quote placeholder replaced by `quote(post_id)`, which
+    must return safe HTML."""
+    if "<aside" not in rendered_html:  # most posts: no regex pass
+        return Markup(rendered_html)
+    return Markup(_PLACEHOLDER.sub(lambda m: str(quote(int(m.group(1)))), rendered_html))

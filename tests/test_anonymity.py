@@ -221,7 +221,8 @@ def test_anonymity_page_linked_beside_checkbox_and_claims_hold(client_as, secret
     form_page = client_as(w["member"]).get("/threads/new").get_data(as_text=True)
     assert 'href="/anonymity"' in form_page
     page = client_as().get("/anonymity").get_data(as_text=True)
-    for claim in ("claim-alias", "claim-per-thread", "claim-op", "claim-profile", "claim-moderators",
+    for claim in ("claim-alias", "claim-per-thread", "claim-repeats", "claim-op", "claim-profile",
+                  "claim-quotes", "claim-moderators",
                   "claim-admins", "claim-database"):
         assert f'id="{claim}"' in page
     # claim-moderators: a moderator's view of the thread shows the alias, not the username.

@@ -66,8 +66,11 @@ def test_quote_prefills_reply_box(client_as, world):
     client = client_as(world["member"])
     reply = world["reply"]
     page = client.get(f"/threads/{world['named'].id}/reply?quote={reply.id}").get_data(as_text=True)
+    # The box holds a reference; the preview shows the quote as the thread will show it.
+    box = re.search(r'<textarea[^>]*id="body"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert box.strip() == f"[quote=post:{reply.id}]"
     assert "member_maya wrote:" in page
-    assert "&gt; A reply from another member." in page
+    assert "A reply from another member." in page
 
 
 def test_edit_keeps_revision_and_shows_edited(client_as, world):

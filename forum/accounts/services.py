@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from forum.accounts.credentials import change_email, notify_change
 from forum.accounts.models import LoginSession, Role, User, hash_token
+from forum.alias_words import looks_like_alias
 from forum.extensions import db, now_utc
 from forum.mail import MailError, build_message, in_background, send_email
 from forum.services import ForumError
@@ -119,6 +120,10 @@ def _new_user(username: str, password: str, email: str | None, role: Role) -> Us
     key = username_key(username)
     if key.startswith(RESERVED_PREFIXES) or key in RESERVED_NAMES:
         raise RegistrationError("username", "That name is reserved. Please pick another.")
+    if looks_like_alias(key):  # "gentle_heron" would pass for an anonymous parent's alias
+        raise RegistrationError(
+            "username", "That name is reserved: it reads like an anonymous alias. Pick another."
+        )
     if len(password) < MIN_PASSWORD:
         raise RegistrationError("password", f"Use at least {MIN_PASSWORD} characters.")
     # A deleted account's name stays reserved for a while (see purge_deleted_usernames).

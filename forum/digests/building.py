@@ -29,6 +29,7 @@ from forum.text import plain_text
 from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Category, Post, PostStatus, Thread
 from forum.threads.services import can_read_category
+from forum.threads.titles import display_title
 
 EXCERPT_CHARS = 200
 PERIODS = {DeliveryKind.DAILY: timedelta(days=1), DeliveryKind.WEEKLY: timedelta(days=7)}
@@ -381,7 +382,9 @@ class Candidates:
                 continue
             items = tuple(self.reply_item(p, user) for p in posts)
             groups.append(
-                ReplyGroup(thread_id, thread.title, items[0].url, thread.category.name, items)
+                # The title as this member may see it: "[removed]" with the opening post.
+                ReplyGroup(thread_id, display_title(thread, user), items[0].url,
+                           thread.category.name, items)
             )
         groups.sort(key=lambda g: (g.latest.created_at, g.thread_id), reverse=True)
         return groups

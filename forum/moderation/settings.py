@@ -66,9 +66,12 @@ def has_link(body: str) -> bool:
 
 @post_submitted.connect
 def hold_for_approval(
-    author: User, body: str, first_post: bool = False, hide_author: bool = False
+    author: User, body: str, first_post: bool = False, hide_author: bool = False,
+    editing: int | None = None,
 ) -> bool:
-    """Apply the approval settings to a new thread or reply.
+    """Apply the approval settings to a new thread or reply, or to an edit of post
+    `editing`, judged without that post: an account whose only approved post is the
+    one it edits is still held.
 
     Moderators' named posts are never held. An anonymous post meets the same rules
     whoever wrote it (exempting staff would tell moderators that a held anonymous
@@ -81,12 +84,11 @@ def hold_for_approval(
     if author.is_moderator and not hide_author:
         return False
     settings = load_settings()
+    approved = [Post.author_id == author.id, Post.status == PostStatus.VISIBLE]
+    if editing is not None:
+        approved.append(Post.id != editing)
     if settings[HOLD_FIRST_POSTS] and not db.session.scalar(
-        select(func.count()).where(
-            Post.author_id == author.id,
-            Post.status == PostStatus.VISIBLE,
-            Post.hide_author == hide_author,
-        )
+        select(func.count()).where(*approved, Post.hide_author == hide_author)
     ):
         return True
     return bool(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
@@ -27,6 +28,7 @@ from forum.moderation.sanctions import running_entry_ids, running_through
 from forum.moderation.services import excerpt
 from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Post, PostStatus
+from forum.threads.quotes import QuoteBook
 
 QUEUE_PER_PAGE = 25
 LOG_PER_PAGE = 50
@@ -39,6 +41,7 @@ class PostItem:
     post: Post
     author: AuthorView
     excerpt: str
+    html: Markup  # the text with its quotes filled in (forum.threads.quotes)
     flags: list[Flag] = field(default_factory=list)
     # Suspensions and bans given through this post and still in force (the post's page
     # only). Never the account's state: that would link the author's posts together.
@@ -58,6 +61,7 @@ class PostItem:
 def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> list[PostItem]:
     """View models for posts (their thread and author loaded), with their open flags."""
     aliases = AliasBook.for_threads(p.thread_id for p in posts)
+    quotes = QuoteBook.for_posts(posts, aliases, viewer, posts)
     by_post: dict[int, list[Flag]] = defaultdict(list)
     for flag in flags or []:
         by_post[flag.post_id].append(flag)
@@ -70,6 +74,7 @@ def post_items(posts: list[Post], viewer, flags: list[Flag] | None = None) -> li
                 post=post,
                 author=display_author(post, viewer, aliases, post.thread),
                 excerpt=excerpt(post),
+                html=quotes.html(post),
                 flags=post_flags,
                 reasons=[(*FLAG_REASONS[reason], n) for reason, n in counts.most_common()],
             )

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, render_template
 from markupsafe import Markup
 
+from forum.alias_words import ADJECTIVES, ANIMALS, COMBINATIONS
 from forum.text import render_markdown
 
 bp = Blueprint("pages", __name__)
@@ -29,7 +30,10 @@ def guidelines():
 
 @bp.get("/anonymity")
 def anonymity():
-    return render_template("pages/anonymity.html")
+    # The numbers come from the word lists, so the page stays exactly true if they change.
+    return render_template(
+        "pages/anonymity.html", names=COMBINATIONS, adjectives=len(ADJECTIVES), animals=len(ANIMALS)
+    )
 
 
 @bp.get("/robots.txt")

@@ -21,6 +21,7 @@ from forum.extensions import db
 from forum.resources.models import ThreadTag
 from forum.resources.search import STOPWORDS, any_of, backend
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
+from forum.threads.titles import title_removed, title_shown
 
 LIMIT = 5
 TEXT_CANDIDATES = 50
@@ -100,7 +101,8 @@ def rank_stories(
         .join(candidates, candidates.c.thread_id == Thread.id)
         .join(Thread.category)
         .options(contains_eager(Thread.category))
-        .where(Thread.status == PostStatus.VISIBLE)
+        # A thread whose opening post is removed lost its title: never suggested.
+        .where(Thread.status == PostStatus.VISIBLE, title_shown())
     )
     if text_hits is not None:
         stmt = stmt.outerjoin(text_hits, text_hits.c.thread_id == Thread.id)
@@ -119,18 +121,21 @@ def related_threads(
     """ "Stories like this" for a thread page.
 
     `opening` is the thread's first post when the page already has it (page 1);
-    later pages load its text with one small query.
+    later pages load its text with one small query. When the opening post is out
+    of sight, neither its words nor the title (removed with it) are used.
     """
-    if opening is None:
-        row = db.session.execute(
-            select(Post.body, Post.status).where(Post.thread_id == thread.id, Post.number == 1)
-        ).first()
-        body = row.body if row is not None and row.status == PostStatus.VISIBLE else ""
+    if title_removed(thread):
+        title = body = ""
+    elif opening is None:
+        title = thread.title
+        body = db.session.scalar(
+            select(Post.body).where(Post.thread_id == thread.id, Post.number == 1)
+        ) or ""
     else:
-        body = opening.body if opening.status == PostStatus.VISIBLE else ""
+        title, body = thread.title, opening.body
     return rank_stories(
         viewer,
-        words=key_words(thread.title, body),
+        words=key_words(title, body),
         tag_ids=select(ThreadTag.tag_id).where(ThreadTag.thread_id == thread.id),
         school_stage=thread.school_stage,
         state=thread.state,
@@ -183,7 +188,7 @@ def _visible_in_order(viewer, ids: list[int]) -> list[Thread]:
         select(Thread)
         .join(Thread.category)
         .options(contains_eager(Thread.category))
-        .where(Thread.id.in_(ids), Thread.status == PostStatus.VISIBLE)
+        .where(Thread.id.in_(ids), Thread.status == PostStatus.VISIBLE, title_shown())
     )
     if not viewer.is_authenticated:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
@@ -201,7 +206,8 @@ def related_for_page(viewer, thread: Thread, opening: Post | None) -> list[Threa
     if not max_age:
         return related_threads(viewer, thread, opening)
     lists = current_app.extensions.setdefault("related_stories", _RecentLists())
-    key = (thread.id, bool(viewer.is_authenticated))
+    # A removed opening post takes the title out of the ranking: a list of its own.
+    key = (thread.id, bool(viewer.is_authenticated), title_removed(thread))
     ids = lists.get(key, max_age)
     if ids is not None:
         return _visible_in_order(viewer, ids)
@@ -215,4 +221,5 @@ def forget_related(thread_id: int) -> None:
     lists = current_app.extensions.get("related_stories")
     if lists is not None:
         for authenticated in (False, True):
-            lists.forget((thread_id, authenticated))
+            for removed in (False, True):
+                lists.forget((thread_id, authenticated, removed))

@@ -38,6 +38,7 @@ from forum.resources.models import Tag, ThreadTag
 from forum.text import plain_text
 from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
+from forum.threads.titles import display_title
 
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 16
@@ -548,7 +549,7 @@ def search(
             post=p,
             thread=p.thread,
             author=display_author(p, viewer, aliases, p.thread),
-            title=marker.mark(p.thread.title),
+            title=marker.mark(display_title(p.thread, viewer)),
             snippet=marker.mark(plain_text(p.body_html), length=length),
         )
         for p in posts

@@ -1,11 +1,19 @@
 """What a viewer sees as a post's author: the one place that decides.
 
 An anonymous (hide_author) post shows a per-thread alias such as
-"Anonymous parent · Heron". The alias is a keyed hash of (thread, member)
-over a word list, so the same member keeps one alias inside a thread and gets
-an unlinkable one in every other thread. Nothing stored or shown lets another
-member compute it. Collisions inside a thread are resolved by probing, in the
-order members first posted anonymously there.
+"Anonymous parent · Gentle Heron": an adjective and an animal from
+forum.alias_words (over 10,000 pairs), picked by a keyed hash of (thread,
+member). The same member keeps one alias inside a thread and gets an unrelated
+one in every other thread (where the same words may well belong to someone
+else). Nothing stored or shown lets another member compute it.
+
+Two members of one thread never share an alias: on a collision the later
+member probes on to the next candidate. "Later" is the order in which members
+first posted in the thread at all -- named or anonymous, visible, held or
+removed. Posts are never erased (removal is a status), so that order only grows
+at its end, and switching a post between named and anonymous moves nobody in
+it: once a member has posted in a thread, their alias there never changes,
+whatever anyone else does.
 """
 
 from __future__ import annotations
@@ -19,21 +27,13 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
+from forum.alias_words import ADJECTIVES, ANIMALS
 from forum.extensions import db
 
 ALIAS_PREFIX = "Anonymous parent"
 FORMER_MEMBER = "Former member"
-WORDS = (
-    "Heron Willow Otter Maple Sparrow Cedar Finch Juniper Lark Aspen Robin Birch Wren Fern "
-    "Falcon Hazel Marten Clover Plover Alder Swift Laurel Kestrel Poppy Badger Sage Egret Rowan "
-    "Osprey Ivy Beaver Linden Crane Thistle Dove Spruce Puffin Iris Lynx Magnolia Owl Sorrel "
-    "Pelican Yarrow Starling Elm Tern Lupine Hare Cypress Gannet Daisy Vole Larch Curlew Aster "
-    "Fox Holly Bison Tamarack Loon Marigold Seal Hemlock Kite Primrose Moose Sequoia Grebe Violet "
-    "Bobcat Acacia Ibis Heather Marmot Poplar Avocet Lilac Salmon Redwood Warbler Bluebell Ermine "
-    "Sycamore Thrush Camellia Pika Hawthorn Swallow Dahlia Newt Catalpa Cormorant Peony Stoat "
-    "Buckeye Junco Azalea Dolphin Ash Towhee Zinnia Walrus Olive Tanager Orchid Mink Palm Vireo "
-    "Jasmine Panda Beech Nuthatch Lotus Coyote Pine Bunting Tulip Raven Oak Kingfisher Sunflower"
-).split()
+# Probing gives up (and numbers the alias) only when a thread has used nearly every pair.
+MAX_PROBES = 64
 AVATAR_HUES = 8
 
 
@@ -60,23 +60,27 @@ def _alias_key() -> bytes:
 
 def _candidate(key: bytes, thread_id: int, user_id: int, attempt: int) -> str:
     digest = hmac.new(key, f"{thread_id}:{user_id}:{attempt}".encode(), hashlib.sha256).digest()
-    return WORDS[int.from_bytes(digest[:8], "big") % len(WORDS)]
+    adjective = ADJECTIVES[int.from_bytes(digest[:8], "big") % len(ADJECTIVES)]
+    animal = ANIMALS[int.from_bytes(digest[8:16], "big") % len(ANIMALS)]
+    return f"{adjective} {animal}"
 
 
 def _alias_words(thread_id: int, user_ids: Iterable[int], key: bytes) -> Iterator[tuple[int, str]]:
-    """(member, alias word) in first-post order, each word computed only when asked for.
+    """(member, alias) in the order members first posted in the thread, each alias
+    computed only when asked for.
 
-    A member's word depends on the words taken before them (collision probing),
-    never on those after: a reader can stop once it has the members it needs.
+    A member's alias depends on the aliases of those who posted before them
+    (collision probing), never on those after: a reader can stop once it has
+    the members it needs.
     """
     taken: set[str] = set()
     for user_id in user_ids:
         attempt = 0
         word = _candidate(key, thread_id, user_id, attempt)
-        while word in taken and attempt < 10 * len(WORDS):
+        while word in taken and attempt < MAX_PROBES:
             attempt += 1
             word = _candidate(key, thread_id, user_id, attempt)
-        if word in taken:  # more anonymous members than words: number them
+        if word in taken:  # a thread that used up nearly every pair: number them
             word = f"{word} {len(taken) + 1}"
         taken.add(word)
         yield user_id, word
@@ -85,21 +89,19 @@ def _alias_words(thread_id: int, user_ids: Iterable[int], key: bytes) -> Iterato
 def assign_aliases(
     thread_id: int, user_ids: Iterable[int], key: bytes | None = None
 ) -> dict[int, str]:
-    """Alias words for members in the order they first posted anonymously in a thread."""
+    """Aliases for members in the order they first posted in a thread (named or not)."""
     return dict(_alias_words(thread_id, user_ids, key or _alias_key()))
 
 
-def _anonymous_authors(
-    thread_ids: list[int], up_to_post: int | None = None
-) -> dict[int, list[int]]:
-    """Each thread's anonymous authors in first-post order; with `up_to_post`, those
-    whose first anonymous post there is at or before that post id."""
+def _thread_members(thread_ids: list[int], up_to_post: int | None = None) -> dict[int, list[int]]:
+    """Each thread's members in the order of their first post there, whatever its
+    status or anonymity; with `up_to_post`, those whose first post is at or before
+    that post id."""
     from forum.threads.models import Post
 
     stmt = (
         select(Post.thread_id, Post.author_id, func.min(Post.id).label("first"))
-        .where(Post.thread_id.in_(thread_ids), Post.hide_author.is_(True))
-        .where(Post.author_id.is_not(None))
+        .where(Post.thread_id.in_(thread_ids), Post.author_id.is_not(None))
         .group_by(Post.thread_id, Post.author_id)
         .order_by(Post.thread_id, func.min(Post.id))
     )
@@ -112,25 +114,25 @@ def _anonymous_authors(
 
 
 class AliasBook:
-    """Aliases of the anonymous authors in a set of threads, computed on first lookup.
+    """Aliases of the members of a set of threads, computed on first lookup.
 
-    Holds each thread's anonymous authors in first-post order (one query) and
-    computes a thread's words only as far as the members a page looks up: a
-    search result page needs one author in each of twenty threads, not the
-    hundreds of keyed hashes for everyone who ever posted there anonymously.
+    Holds each thread's members in first-post order (one query) and computes a
+    thread's aliases only as far as the members a page looks up: a search
+    result page needs one author in each of twenty threads, not the hundreds
+    of keyed hashes for everyone who ever posted there.
     """
 
     def __init__(self, order: dict[int, list[int]]):
-        self._order = order  # thread id -> anonymous authors in first-post order
+        self._order = order  # thread id -> members in first-post order
         self._words: dict[int, dict[int, str]] = {}  # computed so far
         self._pending: dict[int, Iterator[tuple[int, str]]] = {}
         self._key: bytes | None = None
 
     @classmethod
     def for_threads(cls, thread_ids: Iterable[int]) -> AliasBook:
-        """Aliases for any anonymous author of these threads (one query)."""
+        """Aliases for any member of these threads (one query)."""
         ids = sorted(set(thread_ids))
-        return cls(_anonymous_authors(ids) if ids else {})
+        return cls(_thread_members(ids) if ids else {})
 
     @classmethod
     def for_posts(cls, posts: list) -> AliasBook:
@@ -138,21 +140,21 @@ class AliasBook:
 
         Only threads where one of the posts is anonymous are read, and only up
         to the newest such post (a member's alias depends only on those who
-        posted anonymously before them). The query runs even when no post is
+        first posted there before them). The query runs even when no post is
         anonymous, so a page's query count does not depend on who wrote it.
         """
         if not posts:
             return cls({})
         anonymous = [p for p in posts if p.hide_author and p.author_id is not None]
         ids = sorted({p.thread_id for p in anonymous})
-        return cls(_anonymous_authors(ids, up_to_post=max((p.id for p in anonymous), default=0)))
+        return cls(_thread_members(ids, up_to_post=max((p.id for p in anonymous), default=0)))
 
     @classmethod
     def for_starters(cls, threads: Iterable) -> AliasBook:
         """Aliases of the anonymous starters of these threads, with no query.
 
         A starter wrote post 1, which has the thread's lowest post id, so they
-        come first in the thread's alias order: their alias depends on no one
+        come first in the thread's member order: their alias depends on no one
         else's. (Thread lists show only starters; thread pages use for_threads.)
         """
         return cls(
@@ -169,7 +171,7 @@ class AliasBook:
         return word
 
     def _compute_until(self, thread_id: int, user_id: int, words: dict[int, str]) -> None:
-        """Advance the thread's words in first-post order until `user_id` has one."""
+        """Advance the thread's aliases in first-post order until `user_id` has one."""
         pending = self._pending.get(thread_id)
         if pending is None:
             pending = _alias_words(thread_id, self._order[thread_id], self._secret())

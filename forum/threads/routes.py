@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from forum.accounts.services import find_user
@@ -15,12 +16,14 @@ from forum.resources import (
 )
 from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
-from forum.text import quote_markdown
+from forum.text import quote_reference
 from forum.threads import blocks, bp, composer, services
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
 from forum.threads.privacy_review import review_or_none
+from forum.threads.quotes import QuoteBook
+from forum.threads.titles import REMOVED_TITLE, display_title, title_removed
 
 
 def _user_key() -> str:
@@ -172,7 +175,8 @@ def show(thread_id: int):
     form = _reply_form(thread, facts) if can_reply else None
     return render_page(
         "threads/show.html", thread=thread, can_reply=can_reply, form=form,
-        own_alias=bool(form and form.own_alias),
+        own_alias=bool(form and form.own_alias), title=display_title(thread, current_user),
+        title_note=_title_note(thread),
         blocks={"posts": blocks.posts_block(thread, _page(), can_reply), **areas},
     )
 
@@ -188,6 +192,18 @@ def _reply_form(thread: Thread, facts: dict) -> ReplyForm:
     return form
 
 
+def _title_note(thread: Thread) -> dict | None:
+    """For the starter and moderators of a thread whose opening post is removed: others
+    see "[removed]" (the starter gets a link to edit the title). Part of the page layout,
+    rendered for each request."""
+    if not title_removed(thread) or display_title(thread, current_user) == REMOVED_TITLE:
+        return None
+    if current_user.id != thread.author_id:
+        return {"edit_url": None}
+    opening = services.opening_post(thread)
+    return {"edit_url": url_for("threads.edit", post_id=opening.id)}
+
+
 @bp.route("/threads/<int:thread_id>/reply", methods=["GET", "POST"])
 @login_required
 @limiter.limit(_post_limit, key_func=_user_key, methods=["POST"], deduct_when=_published)
@@ -199,13 +215,14 @@ def reply(thread_id: int):
     if request.method == "GET" and not services.can_reply(current_user, thread):
         abort(403)  # closed thread: no form that can only fail
     anonymous_here = composer.wrote_anonymously(current_user, thread)
+    quoting = None
     if request.method == "GET":
         default = composer.reply_default(current_user, thread.category, anonymous_here)
         form.hide_author.data = bool(default)
         form.ensure_token()
         quoted_id = int_arg("quote")
         if quoted_id:
-            form.body.data = _quote(thread, quoted_id)
+            form.body.data, quoting = _quote(thread, quoted_id)
     # Then a member who wrote anonymously here confirms a reply under their username.
     elif (form.validate_on_submit() and review_or_none(form) is None
           and not composer.needs_named_confirmation(form, thread, anonymous_here)):
@@ -224,19 +241,20 @@ def reply(thread_id: int):
     elif form.errors:
         status = 422
     return render_template("threads/reply.html", thread=thread, form=form,
-                           own_alias=anonymous_here), status
+                           own_alias=anonymous_here, quoting=quoting), status
 
 
-def _quote(thread: Thread, post_id: int) -> str:
+def _quote(thread: Thread, post_id: int) -> tuple[str, Markup | None]:
+    """The reply box's text for quoting a post of this thread (a reference: the author
+    and words are filled in whenever the reply is shown), and how the quote looks now."""
     try:
         post = services.get_post(post_id)
     except NotFound:
-        return ""
+        return "", None
     if post.thread_id != thread.id or not post.is_visible:
-        return ""
-    author = display_author(post, current_user, AliasBook.for_threads([thread.id]), thread)
-    # Quotes carry the author as this viewer sees them: an alias stays an alias.
-    return quote_markdown(author.label.replace(" (original poster)", ""), post.body)
+        return "", None
+    quotes = QuoteBook({post.id: post}, AliasBook.for_threads([thread.id]), current_user)
+    return quote_reference(post.id), quotes.quote(post.id, thread.id)
 
 
 @bp.get("/posts/<int:post_id>")
@@ -250,19 +268,22 @@ def permalink(post_id: int):
     )
 
 
-def _own_post(post_id: int):
+def _own_post(post_id: int, *, title_only: bool = False):
     post = _or_abort(services.get_post, post_id)
     noindex_if_members_only(post.thread.category)
-    _or_abort(services.ensure_author, current_user, post)
+    _or_abort(services.ensure_author, current_user, post, title_only=title_only)
     return post
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(post_id: int):
-    post = _own_post(post_id)
+    post = _own_post(post_id, title_only=True)
     thread = post.thread
     form = EditPostForm(obj=post) if request.method == "GET" else EditPostForm()
+    removed = post.status == PostStatus.DELETED  # an opening post: only its title can change
+    if removed:
+        del form.body
     if post.number != 1:
         del form.title  # replies have no title: its validator would refuse every edit
     elif request.method == "GET":
@@ -271,12 +292,16 @@ def edit(post_id: int):
     if request.method == "POST":
         if form.validate_on_submit() and review_or_none(form) is None:
             try:
-                services.edit_post(current_user, post, form.body.data,
+                services.edit_post(current_user, post, post.body if removed else form.body.data,
                                    form.title.data if post.number == 1 else None)
             except ForumError as exc:
                 status = _form_failed(form, exc)
             else:
-                flash("Your changes are saved.", "success")
+                if post.status == PostStatus.HELD:
+                    flash("Your changes are waiting for a moderator. Only you can see this post"
+                          " until then.", "info")
+                else:
+                    flash("Your changes are saved.", "success")
                 return redirect(url_for("threads.permalink", post_id=post.id))
         elif form.errors:
             status = 422
@@ -321,8 +346,10 @@ def revisions(post_id: int):
         abort(403)
     aliases = AliasBook.for_threads([post.thread_id])
     author = display_author(post, current_user, aliases, post.thread)
+    html = QuoteBook.for_posts([post], aliases, current_user).html(post)
     return render_template(
-        "threads/revisions.html", post=post, author=author, revisions=services.revisions_of(post)
+        "threads/revisions.html", post=post, author=author, html=html,
+        revisions=services.revisions_of(post),
     )
 
 
@@ -333,5 +360,5 @@ def profile(username: str):
         abort(404)
     posts = services.member_posts(user, _page(), current_user)
     return render_template(
-        "threads/profile.html", member=user, posts=posts, post_count=services.named_post_count(user)
+        "threads/profile.html", member=user, posts=posts, post_count=posts.total
     )

@@ -36,15 +36,20 @@ class SuspendedError(NotAllowed):
 
 
 _signals = Namespace()
-# Sent before a new thread or reply is saved. Moderation connects here (it may
-# import threads, never the reverse); a receiver returning True holds the post
-# for a moderator's approval. Receivers get author, body=, first_post= and hide_author=.
+# Sent before a new thread or reply is saved, and before an author's edit is.
+# Moderation connects here (it may import threads, never the reverse); a receiver
+# returning True holds the post for a moderator's approval. Receivers get author,
+# body=, first_post=, hide_author= and editing= (the id of the post being edited, or
+# None): an edit is judged as if the post were submitted now, without the post itself.
 post_submitted = _signals.signal("post-submitted")
 
 
-def should_hold(author: User, body: str, *, first_post: bool, hide_author: bool = False) -> bool:
+def should_hold(
+    author: User, body: str, *, first_post: bool, hide_author: bool = False,
+    editing: int | None = None,
+) -> bool:
     results = post_submitted.send(
-        author, body=body, first_post=first_post, hide_author=hide_author
+        author, body=body, first_post=first_post, hide_author=hide_author, editing=editing
     )
     return any(result for _receiver, result in results)
 
@@ -157,6 +162,10 @@ def get_post(post_id: int) -> Post:
     return post
 
 
+def opening_post(thread: Thread) -> Post:
+    return db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+
+
 def can_see_post(viewer, post: Post) -> bool:
     """Whether the viewer may see this post's text (not just a placeholder)."""
     if not can_see_thread(viewer, post.thread):
@@ -175,7 +184,9 @@ def page_of(post: Post) -> int:
 
 
 def member_posts(user: User, page: int, viewer):
-    """A member's named posts only: anonymous ones never appear on a profile."""
+    """A member's named posts that `viewer` may read; anonymous ones never appear on a
+    profile. The page's `total` is the profile's post count, so the count never
+    includes a post the list would not show this viewer (members-only, hidden)."""
     stmt = (
         select(Post)
         .join(Post.thread)
@@ -192,14 +203,6 @@ def member_posts(user: User, page: int, viewer):
     if not viewer.is_authenticated:
         stmt = stmt.where(Category.visibility == Visibility.PUBLIC)
     return db.paginate(stmt, page=page, per_page=current_app.config["THREADS_PER_PAGE"])
-
-
-def named_post_count(user: User) -> int:
-    return db.session.scalar(
-        select(func.count()).where(
-            Post.author_id == user.id, Post.hide_author.is_(False), Post.status == PostStatus.VISIBLE
-        )
-    )
 
 
 def revisions_of(post: Post) -> list[PostRevision]:
@@ -391,23 +394,37 @@ def create_reply(
     return post
 
 
-def ensure_author(user, post: Post) -> None:
+def ensure_author(user, post: Post, *, title_only: bool = False) -> None:
+    """The user wrote this post and it is not deleted; with `title_only`, a deleted
+    opening post is allowed too (its author may still edit the thread's title)."""
     if not user.is_authenticated or post.author_id != user.id:
         raise NotAllowed("Only the author can change this post.")
-    if post.status == PostStatus.DELETED:
+    if post.status == PostStatus.DELETED and not (title_only and post.number == 1):
         raise NotAllowed("This post was removed.")
 
 
 def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, by_moderator: bool = False) -> Post:
-    """Save a new text, keeping the old one as a revision."""
+    """Save a new text, keeping the old one as a revision.
+
+    An author's edit of a visible post goes through the approval rules as a new
+    post would (should_hold): held, it waits for a moderator again, so an account
+    the rules still hold can't post "Hello" and then edit a link in.
+    """
     if not by_moderator:
-        ensure_author(editor, post)
+        ensure_author(editor, post, title_only=True)
         ensure_can_write(editor)
+        if post.status == PostStatus.DELETED:  # a removed opening post: its title only
+            body = post.body
     body = check_body(body)
     thread = post.thread
     new_title = clean_title(title) if (title is not None and post.number == 1) else None
     if body == post.body and (new_title is None or new_title == thread.title):
         return post
+    hold = (
+        not by_moderator
+        and post.status == PostStatus.VISIBLE
+        and should_hold(editor, body, first_post=post.number == 1, editing=post.id)
+    )
     db.session.add(
         PostRevision(
             post_id=post.id,
@@ -420,6 +437,8 @@ def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, 
     post.body = body
     post.body_html = str(render_markdown(body))
     post.edited_at = now_utc()
+    if hold:
+        post.status = PostStatus.HELD
     if new_title is not None:
         thread.title = new_title
     if post.number != 1:

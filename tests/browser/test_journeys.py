@@ -61,7 +61,7 @@ def test_visitor_joins_posts_anonymously_and_is_quoted_by_alias(open_tab, live_s
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     first_post = page.locator("article.post").first
     alias = first_post.locator(".post__by .author").inner_text()
-    assert re.fullmatch(r"Anonymous parent · [A-Z][a-z]+( \d+)?", alias), alias
+    assert re.fullmatch(r"Anonymous parent · [A-Z][a-z]+ [A-Z][a-z]+( \d+)?", alias), alias
     expect(first_post).to_contain_text("you posted this anonymously")
     assert username not in page.content()
     thread_url = page.url.split("#")[0]
@@ -71,7 +71,9 @@ def test_visitor_joins_posts_anonymously_and_is_quoted_by_alias(open_tab, live_s
     expect(page.get_by_text("You're signed out.")).to_be_visible()
     expect(main_nav(page).get_by_role("link", name="Sign in")).to_be_visible()
 
-    # A second member quotes the post: the quote carries the alias, never the username.
+    # A second member quotes the post: the box holds a reference to it, and the posted
+    # quote shows the alias (filled in when shown), never the username.
+    reference = re.compile(r"^\[quote=post:\d+\]\n")
     replier = open_tab("second_member", js=js)
     page = replier.page
     page.goto(thread_url)
@@ -79,14 +81,15 @@ def test_visitor_joins_posts_anonymously_and_is_quoted_by_alias(open_tab, live_s
     if js:
         quote.click()  # forum.js puts the quote into the reply box on this page
         box = page.locator(".reply-box").get_by_label("Your post")
-        expect(box).to_have_value(re.compile("^" + re.escape(f"{alias} wrote:\n> {body}")))
+        expect(box).to_have_value(reference)
         expect(box).to_be_focused()
         assert page.url.split("#")[0] == thread_url
     else:
         click_and_wait(page, quote)  # the reply page, pre-filled
         assert "/reply?quote=" in page.url
         box = page.get_by_label("Your post")
-        expect(box).to_have_value(re.compile("^" + re.escape(f"{alias} wrote:\n> {body}")))
+        expect(box).to_have_value(reference)
+        expect(page.locator(".quoting")).to_contain_text(f"{alias} wrote:")
     assert username not in box.input_value()
     box.press("Control+End")
     box.press_sequentially("Ask for the data behind it, in writing.")
