@@ -20,7 +20,7 @@ def test_suspensions_and_bans_carry_over_to_their_posts(empty_database_url):  # 
 
     app = create_app(make_config(empty_database_url))
     with app.app_context():
-        upgrade(revision="be40a895ef55")
+        upgrade(revision="a17c0de5c0pe")  # the revision before the sanctions
         category = f.make_category(slug="before")
         suspended, banned, plain = (f.make_user(n) for n in ("was_suspended", "was_banned", "ok"))
         thread = f.make_thread(suspended, category, hide_author=True)

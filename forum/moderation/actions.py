@@ -13,7 +13,7 @@ from forum.moderation.models import AuditAction, AuditEntry, Flag, MemberNotice,
 from forum.moderation.services import clean_reason, record, resolve_open_flags
 from forum.services import ForumError, NotAllowed
 from forum.threads.models import Category, Post, PostStatus, Thread
-from forum.threads.services import check_body, clean_title, edit_post
+from forum.threads.services import check_body, clean_title, edit_post, post_published
 
 
 def ensure_moderator(actor: User) -> None:
@@ -145,6 +145,7 @@ def approve_post(actor: User, post: Post, reason: str = "") -> None:
         thread.status = PostStatus.VISIBLE
     thread.last_activity_at = max(thread.last_activity_at, now_utc())
     record(actor, AuditAction.APPROVE, post=post, reason=reason)
+    post_published.send(post)
     db.session.commit()
 
 

@@ -44,6 +44,13 @@ _signals = Namespace()
 post_submitted = _signals.signal("post-submitted")
 
 
+# Sent inside the transaction that makes a post visible to readers -- a new thread or reply
+# that is not held, or a held one a moderator approves -- just before its commit, with the
+# post as sender (its id and number are set). Receivers (notifications) add rows to the
+# session and never commit: the post and what it causes are one transaction.
+post_published = _signals.signal("post-published")
+
+
 def should_hold(
     author: User, body: str, *, first_post: bool, hide_author: bool = False,
     editing: int | None = None,
@@ -312,6 +319,9 @@ def create_thread(
             update(Category).where(Category.id == category.id).values(thread_count=Category.thread_count + 1)
         )
         _touched(thread, listed=True)
+        if status == PostStatus.VISIBLE:
+            db.session.flush()  # receivers need the post's id
+            post_published.send(post)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -385,6 +395,9 @@ def create_reply(
         post.status = status
         db.session.add(post)
         _touched(thread, listed=True)
+        if status == PostStatus.VISIBLE:
+            db.session.flush()  # receivers need the post's id
+            post_published.send(post)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
