@@ -13,6 +13,10 @@ def isodate(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def longdate(dt: datetime) -> str:
+    return dt.strftime("%B %-d, %Y")
+
+
 def fulldate(dt: datetime) -> str:
     return dt.strftime("%B %-d, %Y at %H:%M UTC")
 
@@ -33,4 +37,5 @@ def timeago(dt: datetime) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(isodate)
     app.add_template_filter(fulldate)
+    app.add_template_filter(longdate)
     app.add_template_filter(timeago)
