@@ -146,15 +146,16 @@ def parse_query(
 ) -> ParsedQuery:
     """Words, "quoted phrases" and `a OR b`; everything else is ignored.
 
-    With `synonyms`, each word or phrase also matches the others of its group
-    ("para" also finds "aide"); with `prefix_last`, the last word typed (not
-    quoted, at least MIN_PREFIX_CHARS long) matches any word it starts.
+    With `synonyms`, each word or phrase not in quotes also matches the others
+    of its group ("para" also finds "aide"); with `prefix_last`, the last word
+    typed (not quoted, at least MIN_PREFIX_CHARS long) matches any word it starts.
     """
     raw = (raw or "")[:MAX_QUERY_CHARS]
     items = _chunks(raw)
     if synonyms:
         items = _join_synonym_phrases(items, synonyms)
     groups: list[list[tuple[str, ...]]] = []
+    quoted: set[tuple[int, int]] = set()  # "exactly this": no synonyms, no prefix
     pending_or = False
     last_bare: tuple[int, int] | None = None
     for item in items:
@@ -171,7 +172,10 @@ def parse_query(
                 break
             groups.append([phrase])
         pending_or = False
-        last_bare = (len(groups) - 1, groups[-1].index(phrase)) if bare else None
+        at = (len(groups) - 1, groups[-1].index(phrase))
+        if not bare:
+            quoted.add(at)
+        last_bare = at if bare else None
     prefix = None
     if prefix_last and last_bare is not None:
         phrase = groups[last_bare[0]][last_bare[1]]
@@ -179,15 +183,19 @@ def parse_query(
             prefix = last_bare
     typed = [len(group) for group in groups]
     if synonyms:
-        _add_synonyms(groups, synonyms)
+        _add_synonyms(groups, synonyms, quoted)
     return ParsedQuery(groups, prefix, typed)
 
 
-def _add_synonyms(groups: list[list[tuple[str, ...]]], synonyms: Synonyms) -> None:
+def _add_synonyms(
+    groups: list[list[tuple[str, ...]]], synonyms: Synonyms, quoted: set[tuple[int, int]]
+) -> None:
     """Append each phrase's synonyms to its group, within MAX_ALTERNATIVES and MAX_PHRASES."""
     budget = MAX_PHRASES - sum(len(g) for g in groups)
-    for group in groups:
-        for phrase in list(group):
+    for g, group in enumerate(groups):
+        for a, phrase in enumerate(list(group)):
+            if (g, a) in quoted:
+                continue
             for other in synonyms.of(phrase):
                 if budget <= 0:
                     return
