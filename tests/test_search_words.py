@@ -228,3 +228,12 @@ def test_library_badge_says_when_the_link_was_checked(client_as, library):
     assert "Link didn't work when checked on" in lifeline and "March 5, 2026" in lifeline
     assert html.count('class="badge') == html.count('class="resource"')
 
+
+
+def test_synonyms_command_shows_what_a_search_looks_for(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["resources", "synonyms", "para meeting"])
+    assert result.exit_code == 0, result.output
+    assert "para OR paras OR paraprofessional" in result.output and "meeting*" in result.output
+    listing = runner.invoke(args=["resources", "synonyms"]).output
+    assert "504, section 504, 504 plan" in listing and "instance" in listing.lower()
