@@ -69,6 +69,8 @@ def test_last_word_is_a_prefix(stories):
     assert titles(Guest(), "accommo extra") == []  # only the last word is a prefix
     assert titles(Guest(), '"accommo"') == []
     assert titles(Guest(), "re") == []  # too short to be a prefix (and no word "re")
+    f.make_thread(stories["member"], stories["public"], title="Paranoid, or right?", body="x")
+    assert "Paranoid, or right?" not in titles(Guest(), "para")  # a known word is whole
 
 
 def test_parse_keeps_the_typed_words_apart_from_synonyms():

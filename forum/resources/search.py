@@ -148,7 +148,8 @@ def parse_query(
 
     With `synonyms`, each word or phrase not in quotes also matches the others
     of its group ("para" also finds "aide"); with `prefix_last`, the last word
-    typed (not quoted, at least MIN_PREFIX_CHARS long) matches any word it starts.
+    typed (not quoted, at least MIN_PREFIX_CHARS long, no synonym itself) matches
+    any word it starts.
     """
     raw = (raw or "")[:MAX_QUERY_CHARS]
     items = _chunks(raw)
@@ -179,7 +180,9 @@ def parse_query(
     prefix = None
     if prefix_last and last_bare is not None:
         phrase = groups[last_bare[0]][last_bare[1]]
-        if len(phrase) == 1 and len(phrase[0]) >= MIN_PREFIX_CHARS:
+        # A word the synonyms know ("para", "esy") is whole: not "paranoid" or "essay".
+        known = synonyms is not None and phrase in synonyms
+        if len(phrase) == 1 and len(phrase[0]) >= MIN_PREFIX_CHARS and not known:
             prefix = last_bare
     typed = [len(group) for group in groups]
     if synonyms:
