@@ -9,7 +9,8 @@ export PORT  # the app's default FORUM_BASE_URL follows it (links in emails)
 .PHONY: install install-runtime run digest test test-sqlite test-postgres test-browser bench bench-write bench-cluster bench-profile screenshots lint clean
 
 # `make run` installs only what the forum needs to run: its dependencies, read from
-# pyproject.toml (the app runs from this folder, so the project itself needs no build).
+# pyproject.toml (the app runs from this folder, so the project itself needs no build),
+# without compiling every installed module up front (Python compiles what it imports).
 # Everything else (`make test`, `make lint`, ...) installs the project with its test
 # tools. Two stamps: the runtime one never stands in for the other.
 RUNTIME_STAMP := $(VENV)/.installed-runtime
@@ -20,7 +21,7 @@ $(PY):
 
 $(RUNTIME_STAMP): pyproject.toml | $(PY)
 	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > $(VENV)/runtime-requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/runtime-requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r $(VENV)/runtime-requirements.txt
 	touch $@
 
 $(TOOLS_STAMP): pyproject.toml | $(PY)
