@@ -26,7 +26,7 @@ $(RUNTIME_STAMP): pyproject.toml | $(PY)
 
 $(TOOLS_STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
-	touch $@
+	touch $@ $(RUNTIME_STAMP)  # the runtime dependencies came with them
 
 install-runtime: $(RUNTIME_STAMP)
 
