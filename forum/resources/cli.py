@@ -71,7 +71,7 @@ def synonyms_command(words: str) -> None:
             click.echo(" OR ".join(shown))
         return
     seen: set = set()
-    for phrase, group in current_synonyms().groups.items():
+    for group in current_synonyms().groups.values():
         if group not in seen:
             seen.add(group)
             click.echo(", ".join(" ".join(p) for p in group))

@@ -69,12 +69,15 @@ class ParsedQuery:
 
     `prefix` is the (group, alternative) of the last word typed, which matches any
     word it starts ("parapro" finds "paraprofessional"); None when there is none.
+    `loose` alternatives match their words anywhere, not as a phrase: words typed
+    apart that together name a synonym ("speech therapy", which also finds "slp").
     """
 
     groups: list[list[tuple[str, ...]]] = field(default_factory=list)
     prefix: tuple[int, int] | None = None
     # How many of each group's alternatives were typed; the rest are synonyms.
     typed: list[int] = field(default_factory=list)
+    loose: frozenset[tuple[int, int]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -93,6 +96,19 @@ class ParsedQuery:
     def is_prefix(self, group: int, alternative: int) -> bool:
         return self.prefix == (group, alternative)
 
+    def is_loose(self, group: int, alternative: int) -> bool:
+        return (group, alternative) in self.loose
+
+    def needed(self, group: int) -> list[int]:
+        """The alternatives of a group the database must look for: not a phrase that
+        holds a word the group looks for anyway ("section 504" next to "504"), which
+        finds nothing more and costs a pass over its words' positions."""
+        alternatives = self.groups[group]
+        words = {p[0] for p in alternatives if len(p) == 1}
+        return [
+            a for a, p in enumerate(alternatives) if len(p) == 1 or not words.intersection(p)
+        ]
+
 
 def _tokens(chunk: str) -> tuple[str, ...]:
     return tuple(t.casefold() for t in _WORD.findall(chunk) if len(t) <= MAX_TOKEN_CHARS)
@@ -105,7 +121,7 @@ _OR = object()
 
 
 def _chunks(raw: str) -> list:
-    """The query as (phrase, typed bare) pairs and _OR markers."""
+    """The query as (phrase, typed bare, loose) items and _OR markers."""
     items: list = []
     for match in _CHUNK.finditer(raw):
         quoted, bare = match.group(1), match.group(2)
@@ -114,12 +130,13 @@ def _chunks(raw: str) -> list:
             continue
         phrase = _tokens(quoted if quoted is not None else bare)
         if phrase:
-            items.append((phrase, bare is not None))
+            items.append((phrase, bare is not None, False))
     return items
 
 
 def _join_synonym_phrases(items: list, synonyms: Synonyms) -> list:
-    """Consecutive bare words that together are a synonym ("special ed") become one phrase."""
+    """Consecutive bare words that together are a synonym ("special ed") become one
+    loose alternative: those words anywhere (as typed), or the synonyms."""
     longest = synonyms.longest
     out: list = []
     i = 0
@@ -133,7 +150,7 @@ def _join_synonym_phrases(items: list, synonyms: Synonyms) -> list:
                     joined = (phrase, True, size)
                     break
         if joined:
-            out.append((joined[0], True))
+            out.append((joined[0], True, True))
             i += joined[2]
         else:
             out.append(items[i])
@@ -157,13 +174,14 @@ def parse_query(
         items = _join_synonym_phrases(items, synonyms)
     groups: list[list[tuple[str, ...]]] = []
     quoted: set[tuple[int, int]] = set()  # "exactly this": no synonyms, no prefix
+    loose: set[tuple[int, int]] = set()
     pending_or = False
     last_bare: tuple[int, int] | None = None
     for item in items:
         if item is _OR:
             pending_or = bool(groups)
             continue
-        phrase, bare = item
+        phrase, bare, is_loose = item
         if bare and len(phrase) == 1 and phrase[0] in STOPWORDS:
             continue
         if pending_or and phrase not in groups[-1]:
@@ -176,6 +194,8 @@ def parse_query(
         at = (len(groups) - 1, groups[-1].index(phrase))
         if not bare:
             quoted.add(at)
+        if is_loose:
+            loose.add(at)
         last_bare = at if bare else None
     prefix = None
     if prefix_last and last_bare is not None:
@@ -187,7 +207,7 @@ def parse_query(
     typed = [len(group) for group in groups]
     if synonyms:
         _add_synonyms(groups, synonyms, quoted)
-    return ParsedQuery(groups, prefix, typed)
+    return ParsedQuery(groups, prefix, typed, frozenset(loose))
 
 
 def _add_synonyms(
@@ -388,12 +408,14 @@ class SqliteBackend:
     def render(query: ParsedQuery) -> str:
         def phrase(g: int, a: int) -> str:
             tokens = query.groups[g][a]  # letters and digits only: safe inside quotes
+            if query.is_loose(g, a):
+                return "(" + " AND ".join(f'"{t}"' for t in tokens) + ")"
             return '"' + " ".join(tokens) + '"' + ("*" if query.is_prefix(g, a) else "")
 
         # Explicit AND: FTS5 does not AND a parenthesised group implicitly.
         return " AND ".join(
-            "(" + " OR ".join(phrase(g, a) for a in range(len(group))) + ")"
-            for g, group in enumerate(query.groups)
+            "(" + " OR ".join(phrase(g, a) for a in query.needed(g)) + ")"
+            for g in range(len(query.groups))
         )
 
     def matches(self) -> Match:
@@ -441,11 +463,12 @@ class PostgresBackend:
             tokens = [f"'{t}'" for t in query.groups[g][a]]
             if query.is_prefix(g, a):
                 tokens[-1] += ":*"
-            return "(" + " <-> ".join(tokens) + ")" if len(tokens) > 1 else tokens[0]
+            joiner = " & " if query.is_loose(g, a) else " <-> "
+            return "(" + joiner.join(tokens) + ")" if len(tokens) > 1 else tokens[0]
 
         return " & ".join(
-            "(" + " | ".join(phrase(g, a) for a in range(len(group))) + ")"
-            for g, group in enumerate(query.groups)
+            "(" + " | ".join(phrase(g, a) for a in query.needed(g)) + ")"
+            for g in range(len(query.groups))
         )
 
     @classmethod
