@@ -15,7 +15,7 @@ from forum.accounts.forms import (
     SettingsForm,
     TimeZoneForm,
 )
-from forum.accounts.timezones import set_time_zone, sync_cookie, zone_choices
+from forum.accounts.timezones import set_time_zone, set_zone_cookie, sync_cookie, zone_choices
 from forum.extensions import limiter, login_manager, now_utc
 from forum.security import safe_next
 from forum.services import ForumError
@@ -188,7 +188,9 @@ def time_zone():
             form.time_zone.errors.append(str(exc))
         else:
             flash(f"Times are now shown in {zone or 'UTC'}.", "success")
-            return redirect(safe_next(form.next.data, url_for("accounts.time_zone")))
+            response = redirect(safe_next(form.next.data, url_for("accounts.time_zone")))
+            set_zone_cookie(response, zone)
+            return response
     page = render_template(
         "accounts/time_zone.html", form=form, zones=zone_choices(), now=now_utc()
     )

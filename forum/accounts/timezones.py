@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 
 from flask import Response, current_app, request
 from flask_login import current_user
+from sqlalchemy import inspect
 
 from forum.accounts.models import User
 from forum.extensions import db
@@ -72,19 +73,31 @@ def set_time_zone(user: User, name: str | None) -> str | None:
     return user.time_zone
 
 
+def set_zone_cookie(response: Response, zone: str | None) -> None:
+    """Tell the browser the member's zone (or that none is chosen yet)."""
+    response.set_cookie(
+        COOKIE,
+        zone or NOT_CHOSEN,
+        max_age=365 * 24 * 3600,
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        httponly=False,  # read by forum.js; it holds nothing but the zone's name
+        samesite="Lax",
+    )
+
+
 def sync_cookie(response: Response) -> Response:
-    """After every response: the browser's copy of the signed-in member's zone."""
+    """After every response: the browser's copy of the signed-in member's zone.
+
+    Reads only what the request already loaded: a member object expired by a
+    commit (or a failed transaction) is left alone rather than queried again
+    after the response is made; the next page brings the cookie in step.
+    """
     if current_user.is_authenticated:
-        wanted = current_user.time_zone or NOT_CHOSEN
-        if request.cookies.get(COOKIE) != wanted:
-            response.set_cookie(
-                COOKIE,
-                wanted,
-                max_age=365 * 24 * 3600,
-                secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
-                httponly=False,  # read by forum.js; it holds nothing but the zone's name
-                samesite="Lax",
-            )
+        loaded = inspect(current_user._get_current_object()).dict
+        if "time_zone" in loaded:
+            wanted = loaded["time_zone"] or NOT_CHOSEN
+            if request.cookies.get(COOKIE) != wanted:
+                set_zone_cookie(response, loaded["time_zone"])
     elif COOKIE in request.cookies:  # signed out: the next person gets their own browser's
         response.delete_cookie(COOKIE, samesite="Lax")
     return response
