@@ -8,7 +8,6 @@ Create Date: 2026-12-06 22:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5c1d7e2a9f30'
 down_revision = 'be40a895ef55'
