@@ -4,21 +4,43 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
+export PORT  # the app's default FORUM_BASE_URL follows it (links in emails)
 
-.PHONY: install run test test-sqlite test-postgres test-browser bench bench-write bench-cluster bench-profile screenshots lint clean
+.PHONY: install install-runtime run digest test test-sqlite test-postgres test-browser bench bench-write bench-cluster bench-profile screenshots lint clean
 
-$(VENV)/.installed: pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+# `make run` installs only what the forum needs to run: its dependencies, read from
+# pyproject.toml (the app runs from this folder, so the project itself needs no build),
+# without compiling every installed module up front (Python compiles what it imports).
+# Everything else (`make test`, `make lint`, ...) installs the project with its test
+# tools. Two stamps: the runtime one never stands in for the other.
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+TOOLS_STAMP := $(VENV)/.installed-tools
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME_STAMP): pyproject.toml | $(PY)
+	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > $(VENV)/runtime-requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r $(VENV)/runtime-requirements.txt
 	touch $@
 
-install: $(VENV)/.installed
+$(TOOLS_STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@ $(RUNTIME_STAMP)  # the runtime dependencies came with them
 
-run: install
+install-runtime: $(RUNTIME_STAMP)
+
+install: $(TOOLS_STAMP)
+
+run: install-runtime
 	$(FLASK) db upgrade
 	$(FLASK) dev seed --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# A first email digest in development: this week's, sent now to the demo members with
+# an email address, into instance/outbox/*.eml (see README.md).
+digest: install-runtime
+	$(FLASK) digests send --period weekly --now
 
 # SQLite always; PostgreSQL too when FORUM_TEST_DATABASE_URL is set.
 test: install

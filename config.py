@@ -22,7 +22,9 @@ class Config:
     DATABASE_URL: str | None = None  # FORUM_DATABASE_URL; default: SQLite in instance/
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 1024 * 1024
-    BASE_URL = "http://127.0.0.1:5000"
+    # FORUM_BASE_URL: the public address in emails. Unset: http://127.0.0.1:$PORT (5000),
+    # the address `make run` serves, so `PORT=5101 make run` mails links to port 5101.
+    BASE_URL: str | None = None
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -20,7 +20,7 @@ from bench.dataset import Params, install, sqlite_target
 from bench.pages import PAGES, route_exists
 
 
-def make_app(url: str, guest_cache: bool = False):
+def make_app(url: str, cached: bool = False):
     from config import ProductionConfig
     from forum import create_app
 
@@ -28,7 +28,8 @@ def make_app(url: str, guest_cache: bool = False):
         "DATABASE_URL": url,
         "SECRET_KEY": secrets.token_urlsafe(48),
         "BENCH_COUNT_QUERIES": True,
-        "GUEST_CACHE_SIZE": 500 if guest_cache else 0,
+        "GUEST_CACHE_SIZE": 500 if cached else 0,
+        "BLOCK_CACHE_SIZE": 500 if cached else 0,
     }
     return create_app(type("ProfileConfig", (ProductionConfig,), overrides))
 
@@ -65,11 +66,12 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--cprofile", help="page name to profile with cProfile")
     parser.add_argument("--sort", default="cumulative")
-    parser.add_argument("--guest-cache", action="store_true", help="measure with the cache on")
+    parser.add_argument("--cached", action="store_true",
+                        help="measure with the guest page and block caches on (default: off)")
     args = parser.parse_args(argv)
     url = os.environ.get("FORUM_DATABASE_URL") or sqlite_target("profile.sqlite3")
     info = install(Params.scaled(args.scale), url)
-    app = make_app(url, args.guest_cache)
+    app = make_app(url, args.cached)
     info["posts_per_page"] = app.config["POSTS_PER_PAGE"]
     guest, member = app.test_client(), signed_in_client(app, info["reader"])
     ceiling = hello_cpu_ms(args.requests * 5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,7 @@ def create_app(config_class: type | None = None, instance_path: str | None = Non
     app.config.from_object(config_class or config_from_env())
     app.config.from_prefixed_env("FORUM")
     configure_database(app)
+    configure_base_url(app)
     check_production(app)
     register_extensions(app)
     register_converters(app)
@@ -39,6 +41,14 @@ def configure_database(app: Flask) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def configure_base_url(app: Flask) -> None:
+    """FORUM_BASE_URL, else the local address the development server listens on (PORT)."""
+    if not app.config.get("BASE_URL"):
+        port = os.environ.get("PORT", "").strip()
+        port = port if port.isdigit() and 0 < int(port) < 65536 else "5000"
+        app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
 
 
 def check_production(app: Flask) -> None:

@@ -249,7 +249,7 @@ def test_counting_stops_at_the_maximum(client_as, world, monkeypatch):
     assert page.more_than_max and page.pages == 2
     assert search.search(guest(), "capword", per_page=2, page=3).results == []
     html = client_as().get("/search?q=capword").get_data(as_text=True)
-    assert "More than 3 results" in html and "The newest 3 are ranked here" in html
+    assert "More than 3 posts matched: the newest 3 are ranked here" in html
 
 
 def test_past_the_maximum_the_newest_matches_are_ranked(world, monkeypatch):

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 
@@ -101,3 +108,24 @@ class ConfirmPasswordForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A one-button form: the CSRF token is its only field."""
+
+
+class TimeZoneForm(FlaskForm):
+    """The member's time zone: a small form of its own, apart from email and password."""
+
+    time_zone = SelectField(
+        "Time zone",
+        validate_choice=False,  # the service refuses unknown zones, with a clearer message
+        description="Emails and digests state times in it; with JavaScript, pages show "
+        "exact times in it too. Without a choice, times are in UTC.",
+    )
+    next = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        from forum.accounts.timezones import zone_choices
+
+        super().__init__(*args, **kwargs)
+        common, others = zone_choices()
+        # Laid out in groups by the template (accounts/time_zone.html).
+        self.time_zone.choices = [("", "Not chosen")] + [(z, z) for z in (*common, *others)]
+        self.time_zone.validators = [Length(max=64)]

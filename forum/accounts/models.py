@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(String(20), default=Role.MEMBER)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     post_anonymously: Mapped[bool] = mapped_column(default=False)
+    # IANA name ("America/Chicago") for times in emails and, through a cookie, on pages;
+    # None: not chosen, times in UTC (forum/accounts/timezones.py).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     suspended_until: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(String(500))
     banned_at: Mapped[datetime | None]
@@ -92,6 +95,7 @@ class Guest(AnonymousUserMixin):
     is_banned = False
     is_deleted = False
     post_anonymously = False
+    time_zone = None
 
 
 def hash_token(token: str) -> str:

@@ -15,11 +15,15 @@ from forum.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
     SettingsForm,
+    TimeZoneForm,
 )
 from forum.accounts.reauth import mark_recent_auth
-from forum.extensions import limiter, login_manager
+from forum.accounts.timezones import set_time_zone, set_zone_cookie, sync_cookie, zone_choices
+from forum.extensions import limiter, login_manager, now_utc
 from forum.security import safe_next
 from forum.services import ForumError
+
+bp.after_app_request(sync_cookie)
 
 
 @login_manager.user_loader
@@ -228,3 +232,23 @@ def end_all_sessions():
     logout_user()
     flash("You're signed out everywhere.", "info")
     return redirect(url_for("threads.index"))
+
+
+@bp.route("/settings/time-zone", methods=["GET", "POST"])
+@login_required
+def time_zone():
+    form = TimeZoneForm(time_zone=current_user.time_zone or "")
+    if form.validate_on_submit():
+        try:
+            zone = set_time_zone(current_user, form.time_zone.data)
+        except ForumError as exc:
+            form.time_zone.errors.append(str(exc))
+        else:
+            flash(f"Times are now shown in {zone or 'UTC'}.", "success")
+            response = redirect(safe_next(form.next.data, url_for("accounts.time_zone")))
+            set_zone_cookie(response, zone)
+            return response
+    page = render_template(
+        "accounts/time_zone.html", form=form, zones=zone_choices(), now=now_utc()
+    )
+    return page, 422 if request.method == "POST" and form.errors else 200

@@ -3,24 +3,62 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import click
 from flask import current_app
 
 from forum.digests import bp
+from forum.digests.building import SETTLE, window_end
 from forum.digests.models import DeliveryKind
 from forum.digests.parallel import send_in_parallel
 from forum.digests.sending import Run, Summary
 from forum.digests.services import prune_deliveries
+from forum.extensions import now_utc
 from forum.services import ForumError
+
+END_OF_PERIOD = "end-of-period"
+_NOW_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d")
+
+
+def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None):
+    """--now alone: send as if the period running now had just ended (to see a digest
+    in development); --now DATETIME: as if it were that UTC time."""
+    if value is None:
+        return None
+    if value == END_OF_PERIOD:
+        return None if ctx.resilient_parsing else END_OF_PERIOD
+    for fmt in _NOW_FORMATS:
+        try:
+            return datetime.strptime(value, fmt)
+        except ValueError:
+            continue
+    raise click.BadParameter("use YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC), or --now alone.")
+
 
 NOW = click.option(
     "--now",
-    type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d"]),
-    hidden=True,
-    help="Pretend it is this UTC time (tests; catching up after an outage).",
+    is_flag=False,
+    flag_value=END_OF_PERIOD,
+    default=None,
+    callback=_parse_now,
+    metavar="[DATETIME]",
+    help="Alone: send now what the current period has so far, as if it had just ended "
+    "(to see a first digest while developing; that period then counts as sent). "
+    "With a UTC date or time (YYYY-MM-DD[THH:MM]): run as if it were then, e.g. to "
+    "catch up after an outage.",
 )
+
+
+def _run_time(kind: DeliveryKind, now: datetime | str | None) -> datetime | None:
+    """The time a run pretends it is: --now alone means just after this period's end."""
+    if now != END_OF_PERIOD:
+        return now
+    length = {
+        DeliveryKind.DAILY: timedelta(days=1),
+        DeliveryKind.WEEKLY: timedelta(days=7),
+    }.get(kind, timedelta(minutes=int(current_app.config["DIGEST_NOTIFY_MINUTES"])))
+    return window_end(kind, now_utc() + length) + SETTLE + timedelta(seconds=1)
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
 LIMIT = click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
 WORKERS = click.option(
@@ -45,8 +83,13 @@ def _single(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime 
 
 
 def _run(
-    kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None, workers: int = 1
+    kind: DeliveryKind,
+    dry_run: bool,
+    limit: int | None,
+    now: datetime | str | None,
+    workers: int = 1,
 ) -> None:
+    now = _run_time(kind, now)
     base = current_app.config["BASE_URL"]
     if not base.startswith("https://"):
         click.echo(

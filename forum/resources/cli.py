@@ -45,3 +45,33 @@ def reindex_command() -> None:
             install_search_schema(connection)
             click.echo("Search tables and triggers were missing and have been created.")
     click.echo(f"Search index rebuilt ({db.engine.dialect.name}).")
+
+
+@bp.cli.command("synonyms")
+@click.argument("words", required=False, default="")
+def synonyms_command(words: str) -> None:
+    """Show the synonym groups search uses, or what a search for WORDS looks for.
+
+    Groups come from forum/data/synonyms.txt and, to add your own, from
+    instance/synonyms.txt (or FORUM_SEARCH_SYNONYMS_FILE): one group per line,
+    separated by commas. Changes apply at the next search; nothing is re-indexed.
+    """
+    from forum.resources.search import parse_search
+    from forum.resources.synonyms import SHIPPED, admin_file, current_synonyms
+
+    path = admin_file()
+    click.echo(f"Shipped: {SHIPPED}")
+    click.echo(f"Yours:   {path}" + ("" if path.exists() else " (not there yet)"))
+    if words:
+        query = parse_search(words)
+        for g, group in enumerate(query.groups):
+            shown = [
+                " ".join(p) + ("*" if query.is_prefix(g, a) else "") for a, p in enumerate(group)
+            ]
+            click.echo(" OR ".join(shown))
+        return
+    seen: set = set()
+    for group in current_synonyms().groups.values():
+        if group not in seen:
+            seen.add(group)
+            click.echo(", ".join(" ".join(p) for p in group))

@@ -187,6 +187,13 @@ class Resource(db.Model):
         )
 
     @property
+    def check_state(self) -> str:
+        """The one badge the library shows: "ok" (the last automatic check worked),
+        "failed" (it did not), or "unchecked" (never checked automatically)."""
+        ok = self.check_ok
+        return "unchecked" if ok is None else "ok" if ok else "failed"
+
+    @property
     def check_ok(self) -> bool | None:
         """The last automatic check: True (answered 2xx/3xx), False, or None (never checked)."""
         if self.last_checked_at is None:

@@ -9,7 +9,7 @@ from forum.accounts.forms import EmptyForm
 from forum.assembly import CONTENT, guest_page
 from forum.extensions import limiter, login_manager
 from forum.forms import form_status
-from forum.resources import bp, library, search, services
+from forum.resources import bp, library_search, search, services
 from forum.resources.forms import LinkForm, StoryForm
 from forum.resources.related import similar_to_draft
 from forum.resources.thread_extras import set_tag_choices
@@ -44,20 +44,40 @@ def search_page():
     q = request.args.get("q", "")
     category = request.args.get("category", "")
     tag = request.args.get("tag", "")
-    results = search.search(current_user, q, category=category, tag=tag, page=_page())
+    sort = request.args.get("sort", "")
+    thread_id = request.args.get("thread", type=int)
+    results = search.search(
+        current_user,
+        q,
+        category=category,
+        tag=tag,
+        page=_page(),
+        sort=sort,
+        thread_id=thread_id if thread_id is not None and 0 < thread_id < 2**31 else None,
+    )
     categories = [
         c
         for c in threads.categories_for(current_user)
         if c.visibility == Visibility.PUBLIC or current_user.is_authenticated
     ]
+    tags = services.active_tags()
+    # The library's topics and resources: a section each, on the first page of a search.
+    library = (
+        library_search.search_library(results.parsed, tags, tag)
+        if results.parsed and results.page == 1 and thread_id is None
+        else None
+    )
     return render_template(
         "resources/search.html",
         q=q,
         category=category,
         tag=tag,
+        sort=results.sort,
+        thread_id=thread_id,
         results=results,
+        library=library,
         categories=categories,
-        tags=services.active_tags(),
+        tags=tags,
         searched=bool(q.strip()),
     )
 
@@ -108,7 +128,8 @@ def tag(slug: str):
 
 @bp.get("/resources")
 def index():
-    return render_template("resources/index.html", topics=library.library_by_topic())
+    view = library_search.library_page(request.args.get("q", ""), request.args.get("topic", ""))
+    return render_template("resources/index.html", view=view)
 
 
 # --- a thread's topics, details and links ---------------------------------------------------

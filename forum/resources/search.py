@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import cache
 
 from flask import current_app
@@ -35,6 +36,7 @@ from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
 from forum.resources.models import Tag, ThreadTag
+from forum.resources.synonyms import Synonyms, current_synonyms
 from forum.text import plain_text
 from forum.threads.authors import AliasBook, AuthorView, display_author
 from forum.threads.models import Category, Post, PostStatus, Thread, Visibility
@@ -64,9 +66,19 @@ STOPWORDS = frozenset(
 
 @dataclass
 class ParsedQuery:
-    """Groups joined by AND; each group is alternatives joined by OR; each is a phrase."""
+    """Groups joined by AND; each group is alternatives joined by OR; each is a phrase.
+
+    `prefix` is the (group, alternative) of the last word typed, which matches any
+    word it starts ("parapro" finds "paraprofessional"); None when there is none.
+    `loose` alternatives match their words anywhere, not as a phrase: words typed
+    apart that together name a synonym ("speech therapy", which also finds "slp").
+    """
 
     groups: list[list[tuple[str, ...]]] = field(default_factory=list)
+    prefix: tuple[int, int] | None = None
+    # How many of each group's alternatives were typed; the rest are synonyms.
+    typed: list[int] = field(default_factory=list)
+    loose: frozenset[tuple[int, int]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.groups)
@@ -75,40 +87,153 @@ class ParsedQuery:
     def words(self) -> list[str]:
         return [token for group in self.groups for phrase in group for token in phrase]
 
+    @property
+    def prefix_word(self) -> str | None:
+        if self.prefix is None:
+            return None
+        group, alternative = self.prefix
+        return self.groups[group][alternative][0]
+
+    def is_prefix(self, group: int, alternative: int) -> bool:
+        return self.prefix == (group, alternative)
+
+    def is_loose(self, group: int, alternative: int) -> bool:
+        return (group, alternative) in self.loose
+
+    def needed(self, group: int) -> list[int]:
+        """The alternatives of a group the database must look for: not a phrase that
+        holds a word the group looks for anyway ("section 504" next to "504"), which
+        finds nothing more and costs a pass over its words' positions."""
+        alternatives = self.groups[group]
+        words = {p[0] for p in alternatives if len(p) == 1}
+        return [
+            a for a, p in enumerate(alternatives) if len(p) == 1 or not words.intersection(p)
+        ]
+
 
 def _tokens(chunk: str) -> tuple[str, ...]:
     return tuple(t.casefold() for t in _WORD.findall(chunk) if len(t) <= MAX_TOKEN_CHARS)
 
 
-def parse_query(raw: str | None) -> ParsedQuery:
-    """Words, "quoted phrases" and `a OR b`; everything else is ignored."""
-    raw = (raw or "")[:MAX_QUERY_CHARS]
-    groups: list[list[tuple[str, ...]]] = []
-    pending_or = False
+MIN_PREFIX_CHARS = 3  # "sp*" would match half the dictionary
+MAX_ALTERNATIVES = 12  # per group, synonyms included
+MAX_PHRASES = 48  # in the whole query, synonyms included
+_OR = object()
+
+
+def _chunks(raw: str) -> list:
+    """The query as (phrase, typed bare, loose) items and _OR markers."""
+    items: list = []
     for match in _CHUNK.finditer(raw):
         quoted, bare = match.group(1), match.group(2)
         if bare is not None and bare.casefold() == "or":
-            pending_or = bool(groups)
+            items.append(_OR)
             continue
         phrase = _tokens(quoted if quoted is not None else bare)
-        if bare is not None and len(phrase) == 1 and phrase[0] in STOPWORDS:
-            continue
-        if not phrase:
-            continue
-        if pending_or:
-            groups[-1].append(phrase)
+        if phrase:
+            items.append((phrase, bare is not None, False))
+    return items
+
+
+def _join_synonym_phrases(items: list, synonyms: Synonyms) -> list:
+    """Consecutive bare words that together are a synonym ("special ed") become one
+    loose alternative: those words anywhere (as typed), or the synonyms."""
+    longest = synonyms.longest
+    out: list = []
+    i = 0
+    while i < len(items):
+        joined = None
+        for size in range(min(longest, len(items) - i), 1, -1):
+            window = items[i : i + size]
+            if all(item is not _OR and item[1] for item in window):
+                phrase = tuple(t for item in window for t in item[0])
+                if phrase in synonyms:
+                    joined = (phrase, True, size)
+                    break
+        if joined:
+            out.append((joined[0], True, True))
+            i += joined[2]
         else:
+            out.append(items[i])
+            i += 1
+    return out
+
+
+def parse_query(
+    raw: str | None, synonyms: Synonyms | None = None, *, prefix_last: bool = False
+) -> ParsedQuery:
+    """Words, "quoted phrases" and `a OR b`; everything else is ignored.
+
+    With `synonyms`, each word or phrase not in quotes also matches the others
+    of its group ("para" also finds "aide"); with `prefix_last`, the last word
+    typed (not quoted, at least MIN_PREFIX_CHARS long, no synonym itself) matches
+    any word it starts.
+    """
+    raw = (raw or "")[:MAX_QUERY_CHARS]
+    items = _chunks(raw)
+    if synonyms:
+        items = _join_synonym_phrases(items, synonyms)
+    groups: list[list[tuple[str, ...]]] = []
+    quoted: set[tuple[int, int]] = set()  # "exactly this": no synonyms, no prefix
+    loose: set[tuple[int, int]] = set()
+    pending_or = False
+    last_bare: tuple[int, int] | None = None
+    for item in items:
+        if item is _OR:
+            pending_or = bool(groups)
+            continue
+        phrase, bare, is_loose = item
+        if bare and len(phrase) == 1 and phrase[0] in STOPWORDS:
+            continue
+        if pending_or and phrase not in groups[-1]:
+            groups[-1].append(phrase)
+        elif not pending_or:
+            if len(groups) >= MAX_TERMS:
+                break
             groups.append([phrase])
         pending_or = False
-        if len(groups) >= MAX_TERMS:
-            break
-    return ParsedQuery(groups)
+        at = (len(groups) - 1, groups[-1].index(phrase))
+        if not bare:
+            quoted.add(at)
+        if is_loose:
+            loose.add(at)
+        last_bare = at if bare else None
+    prefix = None
+    if prefix_last and last_bare is not None:
+        phrase = groups[last_bare[0]][last_bare[1]]
+        # A word the synonyms know ("para", "esy") is whole: not "paranoid" or "essay".
+        known = synonyms is not None and phrase in synonyms
+        if len(phrase) == 1 and len(phrase[0]) >= MIN_PREFIX_CHARS and not known:
+            prefix = last_bare
+    typed = [len(group) for group in groups]
+    if synonyms:
+        _add_synonyms(groups, synonyms, quoted)
+    return ParsedQuery(groups, prefix, typed, frozenset(loose))
+
+
+def _add_synonyms(
+    groups: list[list[tuple[str, ...]]], synonyms: Synonyms, quoted: set[tuple[int, int]]
+) -> None:
+    """Append each phrase's synonyms to its group, within MAX_ALTERNATIVES and MAX_PHRASES."""
+    budget = MAX_PHRASES - sum(len(g) for g in groups)
+    for g, group in enumerate(groups):
+        for a, phrase in enumerate(list(group)):
+            if (g, a) in quoted:
+                continue
+            for other in synonyms.of(phrase):
+                if budget <= 0:
+                    return
+                if len(group) >= MAX_ALTERNATIVES:
+                    break
+                if other not in group:
+                    group.append(other)
+                    budget -= 1
 
 
 def any_of(words: list[str]) -> ParsedQuery:
     """One OR group of single words: for "stories like this" similarity."""
-    seen = list(dict.fromkeys(w for w in words if w))
-    return ParsedQuery([[(w,) for w in seen[:MAX_TERMS]]] if seen else [])
+    seen = list(dict.fromkeys(w for w in words if w))[:MAX_TERMS]
+    return ParsedQuery([[(w,) for w in seen]], typed=[len(seen)]) if seen else ParsedQuery()
 
 
 # --- highlighting --------------------------------------------------------------
@@ -133,11 +258,18 @@ class Highlighter:
     where case-folding has no ASCII shortcut ("Straße" folds to "strasse").
     """
 
-    def __init__(self, words: list[str]):
+    def __init__(
+        self,
+        words: list[str],
+        prefixes: tuple[str, ...] = (),
+        phrases: tuple[tuple[str, ...], ...] = (),
+    ):
         words = [w for w in words if w not in STOPWORDS]
         self._exact = {w for w in words if len(w) < 4}  # no prefix matching ("to" is not "told")
-        self._stems = tuple({_stem(w) for w in words if len(w) >= 4})
-        pattern = _hit_pattern(self._exact, self._stems)
+        # `prefixes`: words the database matched as prefixes (the last word typed).
+        self._stems = tuple({_stem(w) for w in words if len(w) >= 4} | set(prefixes))
+        # `phrases`: marked only as a whole ("section 504", not every "section").
+        pattern = _hit_pattern(self._exact, self._stems, phrases)
         # Escaped text also has entity names and numbers (&amp; &#39;): never hits.
         self._find = pattern and re.compile(pattern, re.IGNORECASE | re.ASCII)
         self._find_escaped = pattern and re.compile(
@@ -185,18 +317,37 @@ class Highlighter:
 _NON_ASCII_WORD = re.compile(r"[^\W_\x00-\x7f]")
 
 
-def _hit_pattern(exact: set[str], stems: tuple[str, ...]) -> str | None:
+def _word_pattern(word: str) -> str:
+    """One phrase word, by the same rule as single words."""
+    if len(word) >= 4:
+        return rf"{re.escape(_stem(word))}[^\W_]*"
+    return re.escape(word) + ("" if word.endswith("s") else "s*") + r"(?![^\W_])"
+
+
+# Between a phrase's words: spaces and punctuation, but never "&" or "#", so a word
+# after it can't be an entity name in escaped text (&amp; &#39;).
+_PHRASE_GAP = r"[^\w&#;]+"
+
+
+def _hit_pattern(
+    exact: set[str], stems: tuple[str, ...], phrases: tuple[tuple[str, ...], ...] = ()
+) -> str | None:
     """A regex matching exactly the ASCII words Highlighter.is_hit accepts, or None.
 
     A stem matches any word it starts; a short word matches itself and, unless
     it ends in "s" itself, itself plus any run of "s" (is_hit strips them).
     Words with other characters can never hit an ASCII word and are left out.
+    Phrases come first, so "section 504" is marked whole.
     """
 
     def either(words) -> str:
         return "|".join(sorted(re.escape(w) for w in words if w.isascii()))
 
-    branches = []
+    branches = [
+        _PHRASE_GAP.join(_word_pattern(w) for w in phrase)
+        for phrase in sorted(set(phrases), key=len, reverse=True)
+        if len(phrase) > 1 and all(w.isascii() for w in phrase)
+    ]
     if stem_words := either(stems):
         branches.append(rf"(?:{stem_words})[^\W_]*")
     if plural_words := either(w for w in exact if not w.endswith("s")):
@@ -256,12 +407,16 @@ class SqliteBackend:
 
     @staticmethod
     def render(query: ParsedQuery) -> str:
-        def phrase(tokens: tuple[str, ...]) -> str:
-            return '"' + " ".join(tokens) + '"'  # tokens are letters and digits only
+        def phrase(g: int, a: int) -> str:
+            tokens = query.groups[g][a]  # letters and digits only: safe inside quotes
+            if query.is_loose(g, a):
+                return "(" + " AND ".join(f'"{t}"' for t in tokens) + ")"
+            return '"' + " ".join(tokens) + '"' + ("*" if query.is_prefix(g, a) else "")
 
         # Explicit AND: FTS5 does not AND a parenthesised group implicitly.
         return " AND ".join(
-            "(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.groups
+            "(" + " OR ".join(phrase(g, a) for a in query.needed(g)) + ")"
+            for g in range(len(query.groups))
         )
 
     def matches(self) -> Match:
@@ -292,7 +447,7 @@ ENGLISH = literal_column("'english'::regconfig")
 
 
 class PostgresBackend:
-    """tsvector documents in post_search (GIN index), queried with websearch_to_tsquery."""
+    """tsvector documents in post_search (GIN index), queried with to_tsquery."""
 
     name = "postgresql"
     _table = table(
@@ -301,19 +456,30 @@ class PostgresBackend:
 
     @staticmethod
     def render(query: ParsedQuery) -> str:
-        def phrase(tokens: tuple[str, ...]) -> str:
-            return '"' + " ".join(tokens) + '"' if len(tokens) > 1 else tokens[0]
+        """to_tsquery syntax: each token single-quoted (tokens are letters and digits
+        only, so nothing in them is an operator), phrases joined by <->, the last word
+        typed followed by :* for prefix matching."""
 
-        return " ".join(" or ".join(phrase(p) for p in group) for group in query.groups)
+        def phrase(g: int, a: int) -> str:
+            tokens = [f"'{t}'" for t in query.groups[g][a]]
+            if query.is_prefix(g, a):
+                tokens[-1] += ":*"
+            joiner = " & " if query.is_loose(g, a) else " <-> "
+            return "(" + joiner.join(tokens) + ")" if len(tokens) > 1 else tokens[0]
+
+        return " & ".join(
+            "(" + " | ".join(phrase(g, a) for a in query.needed(g)) + ")"
+            for g in range(len(query.groups))
+        )
 
     @classmethod
     def _tsquery(cls, query: ParsedQuery):
-        return postgresql.websearch_to_tsquery(ENGLISH, cls.render(query))
+        return func.to_tsquery(ENGLISH, cls.render(query))
 
     def matches(self) -> Match:
         """The index, its post ids in id order, a score (higher = better) and the condition."""
         doc = self._table.c.document
-        tsquery = postgresql.websearch_to_tsquery(ENGLISH, _match_query())
+        tsquery = func.to_tsquery(ENGLISH, _match_query())
         return Match(
             source=self._table,
             post_id=self._table.c.post_id,
@@ -348,30 +514,47 @@ def backend():
 # --- the service -----------------------------------------------------------------
 
 
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    DATE = "date"
+
+
+def thread_title(thread: Thread, viewer) -> str:
+    """The title a search result shows for its thread (the one place search reads it):
+    "[removed]" when its opening post is out of sight (forum.threads.titles)."""
+    return display_title(thread, viewer)
+
+
 @dataclass
 class SearchResult:
+    """A thread's best match (or newest, sorted by date) and how many more it has."""
+
     post: Post
     thread: Thread
     author: AuthorView
     title: Markup
     snippet: Markup
+    more: int = 0  # other matching posts in the same thread
 
 
 @dataclass
 class SearchPage:
     query: str
     results: list[SearchResult]
-    total: int
+    total: int  # results (threads; posts when searching within one thread)
     page: int
     per_page: int
+    matches: int = 0  # matching posts ranked, at most MAX_RESULTS + 1
+    sort: Sort = Sort.RELEVANCE
+    parsed: ParsedQuery = field(default_factory=ParsedQuery)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-min(self.total, MAX_RESULTS) // self.per_page))
+        return max(1, -(-self.total // self.per_page))
 
     @property
     def more_than_max(self) -> bool:
-        return self.total > MAX_RESULTS
+        return self.matches > MAX_RESULTS
 
     @property
     def has_prev(self) -> bool:
@@ -412,17 +595,28 @@ def clean_slug(value: str | None) -> str | None:
 
 
 def newest_matches(
-    match: Match, *, guest: bool, by_category: bool, by_tag: bool, max_results: int
+    match: Match,
+    *,
+    guest: bool,
+    by_category: bool,
+    by_tag: bool,
+    max_results: int,
+    by_thread: bool = False,
 ) -> Select:
-    """SELECT (post_id, score) of the newest `max_results` + 1 matching posts a viewer
-    may read: a guest only public categories; `category` and `tag` slugs are parameters.
+    """SELECT (post_id, thread_id, score) of the newest `max_results` + 1 matching
+    posts a viewer may read: a guest only public categories; `category`, `tag` and
+    `thread` are parameters.
 
     Both indexes hand out matches in post id (= time) order, so this stops after
     max_results + 1 rows instead of scoring every match: "speech therapy" can match
     a third of a forum, and scoring all of it would cost a full pass per search.
     """
     stmt = (
-        select(match.post_id.label("post_id"), match.score.label("score"))
+        select(
+            match.post_id.label("post_id"),
+            Post.thread_id.label("thread_id"),
+            match.score.label("score"),
+        )
         .select_from(match.source)
         .join(Post, Post.id == match.post_id)
         .join(Thread, Thread.id == Post.thread_id)
@@ -444,67 +638,125 @@ def newest_matches(
                 Tag.slug == bindparam("tag"),
             )
         )
+    if by_thread:
+        stmt = stmt.where(Post.thread_id == bindparam("thread", type_=Integer))
     return stmt
 
 
 @cache
 def _ranked_statement(
-    backend, guest: bool, by_category: bool, by_tag: bool, max_results: int
+    backend,
+    guest: bool,
+    by_category: bool,
+    by_tag: bool,
+    by_thread: bool,
+    sort: Sort,
+    max_results: int,
 ) -> Select:
     """The statement of ranked_page, built once per shape: composing it anew cost
-    SQLAlchemy about a millisecond per search. The query, the filters' slugs, the
-    page size and the offset are parameters.
+    SQLAlchemy about a millisecond per search. The query, the filters, the page
+    size and the offset are parameters.
+
+    Matches are grouped by thread (by post within one thread): a window numbers
+    each thread's matches best first (newest first, sorted by date), and the
+    page takes every thread's first with its thread's count.
     """
     newest = newest_matches(
         backend.matches(),
         guest=guest,
         by_category=by_category,
         by_tag=by_tag,
+        by_thread=by_thread,
         max_results=max_results,
     ).cte("newest")
-    totals = select(func.count().label("total")).select_from(newest).subquery("totals")
     ranked = (
-        select(newest.c.post_id, newest.c.score)
+        select(newest.c.post_id, newest.c.thread_id, newest.c.score)
         .order_by(newest.c.post_id.desc())
         .limit(max_results)
         .subquery("ranked")
     )
-    # Best score first; among equal scores the newest (post ids are unique).
-    best_first = (ranked.c.score.desc(), ranked.c.post_id.desc())
+    if sort == Sort.DATE:
+        order = (ranked.c.post_id.desc(),)
+    else:  # best score first; among equal scores the newest (post ids are unique)
+        order = (ranked.c.score.desc(), ranked.c.post_id.desc())
+    key = ranked.c.post_id if by_thread else ranked.c.thread_id
+    grouped = select(
+        ranked.c.post_id,
+        ranked.c.score,
+        func.row_number().over(partition_by=key, order_by=order).label("nth"),
+        func.count().over(partition_by=key).label("hits"),
+    ).cte("grouped")
+    firsts = select(grouped).where(grouped.c.nth == 1)
+    totals = select(
+        select(func.count()).select_from(newest).scalar_subquery().label("matches"),
+        select(func.count()).select_from(firsts.subquery()).scalar_subquery().label("total"),
+    ).subquery("totals")
+    page_order = (
+        (grouped.c.post_id.desc(),)
+        if sort == Sort.DATE
+        else (grouped.c.score.desc(), grouped.c.post_id.desc())
+    )
     page = (
-        select(ranked)
-        .order_by(*best_first)
+        firsts.order_by(*page_order)
         .limit(bindparam("limit", type_=Integer))
         .offset(bindparam("offset", type_=Integer))
         .subquery("page")
     )
+    final_order = (
+        (page.c.post_id.desc(),)
+        if sort == Sort.DATE
+        else (page.c.score.desc(), page.c.post_id.desc())
+    )
     return (
-        select(totals.c.total, page.c.post_id)
+        select(totals.c.matches, totals.c.total, page.c.post_id, page.c.hits)
         .select_from(totals.outerjoin(page, true()))
-        .order_by(page.c.score.desc(), page.c.post_id.desc())
+        .order_by(*final_order)
     )
 
 
+@dataclass
+class Ranked:
+    ids: list[int]
+    hits: dict[int, int]  # post id -> matches in its thread (1 when grouped by post)
+    total: int  # threads (or posts within a thread) among the ranked matches
+    matches: int  # matching posts, at most MAX_RESULTS + 1
+
+
 def ranked_page(
-    viewer, query: ParsedQuery, category: str, tag: str, offset: int, limit: int
-) -> tuple[list[int], int]:
-    """One page of matching post ids, best first, and how many matched (at most
-    MAX_RESULTS + 1, which means "more than MAX_RESULTS"), in one query.
+    viewer,
+    query: ParsedQuery,
+    category: str,
+    tag: str,
+    offset: int,
+    limit: int,
+    *,
+    thread_id: int | None = None,
+    sort: Sort = Sort.RELEVANCE,
+) -> Ranked:
+    """One page of results, best first, in one query: each thread's best matching
+    post id, how many matches the thread has, how many threads matched, and how
+    many posts (at most MAX_RESULTS + 1, which means "more than MAX_RESULTS").
 
     The database ranks the newest MAX_RESULTS matches and sends back one page of
     ids, not the thousand rows it chose them from. The page is LEFT JOINed to a
-    one-row count, so a page past the end still learns the total.
+    one-row count, so a page past the end still learns the totals.
     """
     index = backend()
     guest = not viewer.is_authenticated
-    stmt = _ranked_statement(index, guest, bool(category), bool(tag), MAX_RESULTS)
+    stmt = _ranked_statement(
+        index, guest, bool(category), bool(tag), thread_id is not None, sort, MAX_RESULTS
+    )
     params = {MATCH_QUERY: index.render(query), "limit": limit, "offset": offset}
     if category:
         params["category"] = category
     if tag:
         params["tag"] = tag
+    if thread_id is not None:
+        params["thread"] = thread_id
     rows = db.session.execute(stmt, params).all()
-    return [post_id for _total, post_id in rows if post_id is not None], rows[0].total
+    ids = [row.post_id for row in rows if row.post_id is not None]
+    hits = {row.post_id: row.hits for row in rows if row.post_id is not None}
+    return Ranked(ids, hits, rows[0].total, rows[0].matches)
 
 
 def load_posts(ids: list[int]) -> list[Post]:
@@ -520,6 +772,25 @@ def load_posts(ids: list[int]) -> list[Post]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def parse_search(q: str | None) -> ParsedQuery:
+    """A visitor's query with the synonyms added and the last word matched as a prefix."""
+    return parse_query(q, current_synonyms(), prefix_last=True)
+
+
+def highlighter(query: ParsedQuery) -> Highlighter:
+    """Marks what the database matched: the words typed, their synonyms (a phrase as a
+    whole: not every "plan" for "504 plan"), the prefix."""
+    words, phrases = [], []
+    for g, group in enumerate(query.groups):
+        for a, phrase in enumerate(group):
+            if a < query.typed[g] or len(phrase) == 1:
+                words.extend(w for w in phrase if len(w) > 1)  # not the "1" of "1:1"
+            else:
+                phrases.append(phrase)
+    prefix = query.prefix_word
+    return Highlighter(words, (prefix,) if prefix else (), tuple(phrases))
+
+
 def search(
     viewer,
     q: str | None,
@@ -528,30 +799,46 @@ def search(
     tag: str | None = None,
     page: int = 1,
     per_page: int = PER_PAGE,
+    sort: str | None = None,
+    thread_id: int | None = None,
 ) -> SearchPage:
-    """Ranked posts matching `q` that `viewer` may read, with highlighted snippets.
+    """Threads with posts matching `q` that `viewer` may read, best first (or newest
+    first), each with its best post's snippet and how many more posts matched.
 
-    Up to MAX_RESULTS matches are ranked by relevance, all of them when there
-    are fewer; past that, the newest MAX_RESULTS are (the page says so).
+    Up to MAX_RESULTS matching posts are ranked, all of them when there are fewer;
+    past that, the newest MAX_RESULTS are (the page says so). With `thread_id`,
+    the matching posts of that one thread, one result each.
     """
-    query = parse_query(q)
+    query = parse_search(q)
     page = max(1, page)
+    order = Sort(sort) if sort in set(Sort) else Sort.RELEVANCE
     category, tag = clean_slug(category), clean_slug(tag)
+    empty = SearchPage(q or "", [], 0, page, per_page, sort=order, parsed=query)
     if not query or category is None or tag is None or (page - 1) * per_page >= MAX_RESULTS:
-        return SearchPage(q or "", [], 0, page, per_page)
-    ids, total = ranked_page(viewer, query, category, tag, (page - 1) * per_page, per_page)
-    posts = load_posts(ids)
+        return empty
+    ranked = ranked_page(
+        viewer,
+        query,
+        category,
+        tag,
+        (page - 1) * per_page,
+        per_page,
+        thread_id=thread_id,
+        sort=order,
+    )
+    posts = load_posts(ranked.ids)
     aliases = AliasBook.for_posts(posts)
-    marker = Highlighter(query.words)
+    marker = highlighter(query)
     length = current_app.config.get("SEARCH_SNIPPET_CHARS", 240)
     results = [
         SearchResult(
             post=p,
             thread=p.thread,
             author=display_author(p, viewer, aliases, p.thread),
-            title=marker.mark(display_title(p.thread, viewer)),
+            title=marker.mark(thread_title(p.thread, viewer)),
             snippet=marker.mark(plain_text(p.body_html), length=length),
+            more=ranked.hits.get(p.id, 1) - 1,
         )
         for p in posts
     ]
-    return SearchPage(q or "", results, total, page, per_page)
+    return SearchPage(q or "", results, ranked.total, page, per_page, ranked.matches, order, query)
