@@ -158,6 +158,8 @@ def register_cli(app: Flask) -> None:
 
 
 def register_templating(app: Flask) -> None:
+    from forum import urls
     from forum.templating import register
 
     register(app)
+    urls.register(app)

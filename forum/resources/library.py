@@ -11,10 +11,11 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.extensions import db, now_utc
@@ -92,20 +93,26 @@ class ThreadSidebar:
         return any(t.legal for t in self.tags)
 
 
+@cache
+def _sidebar_statement():
+    """Built once: composing it cost more than running it."""
+    return (
+        select(Tag, Resource)
+        .join(ThreadTag, ThreadTag.tag_id == Tag.id)
+        .outerjoin(ResourceTag, ResourceTag.tag_id == Tag.id)
+        .outerjoin(Resource, (Resource.id == ResourceTag.resource_id) & Resource.retired.is_(False))
+        .where(ThreadTag.thread_id == bindparam("thread_id"))
+        .order_by(Tag.position, Tag.label, ResourceTag.position, ResourceTag.resource_id)
+    )
+
+
 def thread_sidebar(thread: Thread) -> ThreadSidebar:
     """A thread's tags and "Resources for this topic", in one query.
 
     Resources listed under several of the thread's topics come first; then each
     topic's suggestions take turns, so every topic gets its best ones in.
     """
-    rows = db.session.execute(
-        select(Tag, Resource)
-        .join(ThreadTag, ThreadTag.tag_id == Tag.id)
-        .outerjoin(ResourceTag, ResourceTag.tag_id == Tag.id)
-        .outerjoin(Resource, (Resource.id == ResourceTag.resource_id) & Resource.retired.is_(False))
-        .where(ThreadTag.thread_id == thread.id)
-        .order_by(Tag.position, Tag.label, ResourceTag.position, ResourceTag.resource_id)
-    ).all()
+    rows = db.session.execute(_sidebar_statement(), {"thread_id": thread.id}).all()
     tags: dict[int, Tag] = {}
     by_tag: dict[int, list[Resource]] = {}
     for tag, resource in rows:

@@ -329,27 +329,31 @@ _OTHER_THREAD = aliased(Thread, name="other_thread")
 _OTHER_CATEGORY = aliased(Category, name="other_category")
 
 
-def thread_links(viewer, thread: Thread) -> list[LinkView]:
-    """Links to and from a thread whose other end the viewer may list (one query)."""
+@cache
+def _links_statement(guest: bool):
+    """Built once per kind of viewer: composing it cost more than running it."""
     other, other_category = _OTHER_THREAD, _OTHER_CATEGORY
-    other_id = case(
-        (ThreadLink.from_thread_id == thread.id, ThreadLink.to_thread_id),
-        else_=ThreadLink.from_thread_id,
-    )
+    this = bindparam("thread_id")
+    other_id = case((ThreadLink.from_thread_id == this, ThreadLink.to_thread_id),
+                    else_=ThreadLink.from_thread_id)
     stmt = (
         select(ThreadLink, other)
         .select_from(ThreadLink)
         # Both ends are indexed: find this thread's links first, then the other threads.
-        .where(or_(ThreadLink.from_thread_id == thread.id, ThreadLink.to_thread_id == thread.id))
+        .where(or_(ThreadLink.from_thread_id == this, ThreadLink.to_thread_id == this))
         .join(other, other.id == other_id)
         .join(other_category, other_category.id == other.category_id)
         .where(other.status == PostStatus.VISIBLE)
         .order_by(ThreadLink.created_at, ThreadLink.id)
     )
-    if not viewer.is_authenticated:
-        stmt = stmt.where(other_category.visibility == Visibility.PUBLIC)
+    return stmt.where(other_category.visibility == Visibility.PUBLIC) if guest else stmt
+
+
+def thread_links(viewer, thread: Thread) -> list[LinkView]:
+    """Links to and from a thread whose other end the viewer may list (one query)."""
+    stmt = _links_statement(not viewer.is_authenticated)
     views = []
-    for link, other_thread in db.session.execute(stmt):
+    for link, other_thread in db.session.execute(stmt, {"thread_id": thread.id}):
         ends = {thread.id: thread, other_thread.id: other_thread}
         views.append(
             LinkView(

@@ -23,9 +23,10 @@ import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from forum.alias_words import ADJECTIVES, ANIMALS
 from forum.extensions import db
@@ -93,22 +94,30 @@ def assign_aliases(
     return dict(_alias_words(thread_id, user_ids, key or _alias_key()))
 
 
-def _thread_members(thread_ids: list[int], up_to_post: int | None = None) -> dict[int, list[int]]:
-    """Each thread's members in the order of their first post there, whatever its
-    status or anonymity; with `up_to_post`, those whose first post is at or before
-    that post id."""
+@cache
+def _members_statement(up_to: bool):
+    """Built once per shape: composing it anew cost a large share of a thread page."""
     from forum.threads.models import Post
 
     stmt = (
         select(Post.thread_id, Post.author_id, func.min(Post.id).label("first"))
-        .where(Post.thread_id.in_(thread_ids), Post.author_id.is_not(None))
+        .where(Post.thread_id.in_(bindparam("thread_ids", expanding=True)),
+               Post.author_id.is_not(None))
         .group_by(Post.thread_id, Post.author_id)
         .order_by(Post.thread_id, func.min(Post.id))
     )
-    if up_to_post is not None:
-        stmt = stmt.where(Post.id <= up_to_post)
+    return stmt.where(Post.id <= bindparam("up_to")) if up_to else stmt
+
+
+def _thread_members(thread_ids: list[int], up_to_post: int | None = None) -> dict[int, list[int]]:
+    """Each thread's members in the order of their first post there, whatever its
+    status or anonymity; with `up_to_post`, those whose first post is at or before
+    that post id."""
+    params = {"thread_ids": thread_ids, "up_to": up_to_post}
     ordered: dict[int, list[int]] = defaultdict(list)
-    for thread_id, author_id, _first in db.session.execute(stmt):
+    for thread_id, author_id, _first in db.session.execute(
+        _members_statement(up_to_post is not None), params
+    ):
         ordered[thread_id].append(author_id)
     return dict(ordered)
 

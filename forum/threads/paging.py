@@ -50,22 +50,22 @@ class NumberedPage(Pagination):
     (thread_id, number) finds a page directly, however long the thread.
     """
 
-    def __init__(self, select: Select, number_column, total: int, page: int, per_page: int):
+    def __init__(self, select: Select, params: dict, total: int, page: int, per_page: int):
+        """`select` takes `params` and the bound parameters `first` and `last` (numbers)."""
         super().__init__(
             page=page,
             per_page=per_page,
             max_per_page=None,
             count=True,
             select=select,
-            number_column=number_column,
+            params=params,
             total=total,
         )
 
     def _query_items(self) -> list:
         first = self._query_offset + 1
-        column = self._query_args["number_column"]
-        stmt = self._query_args["select"].where(column.between(first, first + self.per_page - 1))
-        return list(db.session.execute(stmt).unique().scalars())
+        params = {**self._query_args["params"], "first": first, "last": first + self.per_page - 1}
+        return list(db.session.execute(self._query_args["select"], params).unique().scalars())
 
     def _query_count(self) -> int:
         return self._query_args["total"]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from blinker import Namespace
 from flask import current_app
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import Select, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -136,30 +137,56 @@ def get_thread(thread_id: int) -> Thread:
 def add_thread_fact(app, name: str, expression) -> None:
     """A fact about a signed-in viewer and a thread that the thread page needs (whether they
     follow it, whether they wrote anonymously in it), loaded with the thread itself:
-    `expression(user_id)` gives a SQL expression correlated with Thread."""
+    `expression(user_id)` gives a SQL expression correlated with Thread (`user_id` is a
+    bound parameter)."""
     app.extensions.setdefault("thread_facts", {})[name] = expression
+    for member in (False, True):
+        app.extensions.pop(f"thread_statement_{member}", None)
+
+
+def _thread_statement(member: bool) -> tuple[Select, tuple[str, ...]]:
+    """The thread page's statement (built once per app: composing it cost a millisecond)."""
+    key = f"thread_statement_{member}"
+    if key not in current_app.extensions:
+        facts = current_app.extensions.get("thread_facts", {}) if member else {}
+        viewer_id = bindparam("viewer_id")
+        stmt = (
+            select(Thread, *(expr(viewer_id).label(name) for name, expr in facts.items()))
+            .where(Thread.id == bindparam("thread_id"))
+            .options(*THREAD_LOAD)
+        )
+        current_app.extensions[key] = (stmt, tuple(facts))
+    return current_app.extensions[key]
 
 
 def get_thread_for(viewer, thread_id: int) -> tuple[Thread, dict]:
     """The thread (as get_thread loads it) and the registered facts about this viewer and
     it, in one statement; a guest gets no facts."""
-    facts = current_app.extensions.get("thread_facts", {}) if viewer.is_authenticated else {}
-    stmt = select(Thread, *(expr(viewer.id).label(name) for name, expr in facts.items()))
-    row = db.session.execute(stmt.where(Thread.id == thread_id).options(*THREAD_LOAD)).first()
+    stmt, facts = _thread_statement(viewer.is_authenticated)
+    params = {"thread_id": thread_id, "viewer_id": viewer.id if viewer.is_authenticated else 0}
+    row = db.session.execute(stmt, params).first()
     if row is None:
         raise NotFound("No such thread.")
     return row[0], {name: row._mapping[name] for name in facts}
 
 
-def thread_posts(thread: Thread, page: int) -> NumberedPage:
-    stmt = (
+@cache
+def _posts_statement() -> Select:
+    """A page of a thread's posts by number (built once: composing it cost more than
+    running it)."""
+    return (
         select(Post)
-        .where(Post.thread_id == thread.id)
+        .where(Post.thread_id == bindparam("thread_id"),
+               Post.number.between(bindparam("first"), bindparam("last")))
         .order_by(Post.number)
         .options(joinedload(Post.author))
     )
+
+
+def thread_posts(thread: Thread, page: int) -> NumberedPage:
     per_page = current_app.config["POSTS_PER_PAGE"]
-    return NumberedPage(stmt, Post.number, thread.post_count, page, per_page)
+    return NumberedPage(_posts_statement(), {"thread_id": thread.id}, thread.post_count, page,
+                        per_page)
 
 
 def get_post(post_id: int) -> Post:
