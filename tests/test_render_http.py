@@ -67,6 +67,8 @@ def test_concurrent_replies_each_store_their_own_html(app, gunicorn):
             form = {"csrf_token": token, "body": _body(index, number), "token": uuid.uuid4().hex}
             if number % 3 == 0:
                 form["hide_author"] = "y"
+            else:  # named after anonymous in the same thread: confirmed (issue 15, item 4)
+                form["confirm_named"] = "1"
             reply = browser.post(
                 gunicorn.port, f"/threads/{thread_ids[number % 4]}/reply", form
             )
