@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.conftest import make_config
 from tests.test_migrations import empty_database_url  # noqa: F401 (a fixture)
@@ -15,25 +15,56 @@ def test_suspensions_and_bans_carry_over_to_their_posts(empty_database_url):  # 
     from forum import create_app
     from forum.accounts.models import SUSPENDED_INDEFINITELY, User
     from forum.extensions import db, now_utc
-    from forum.moderation.models import AuditEntry, Sanction
+    from forum.moderation.models import Sanction
     from tests import factories as f
 
     app = create_app(make_config(empty_database_url))
     with app.app_context():
         upgrade(revision="a17c0de5c0pe")  # the revision before the sanctions
-        category = f.make_category(slug="before")
-        suspended, banned, plain = (f.make_user(n) for n in ("was_suspended", "was_banned", "ok"))
-        thread = f.make_thread(suspended, category, hide_author=True)
-        post_id = f.first_post(thread).id
-        until = now_utc() + timedelta(days=3)
-        suspended.suspended_until, suspended.suspension_reason = until, "Names a school"
-        banned.suspended_until = SUSPENDED_INDEFINITELY
-        banned.banned_at, banned.ban_reason = now_utc(), "Spam"
-        entry = AuditEntry(action="suspend", post_id=post_id, reason="Names a school")
-        db.session.add(entry)
+        # Rows as that schema had them, in SQL: today's models have columns added later.
+        now = now_utc()
+        until = now + timedelta(days=3)
+        # Rows as that schema had them, in SQL: today's models have columns added later
+        # (ids clear of the sequences, which explicit ids don't advance on PostgreSQL).
+        rows = {
+            "users": [
+                {"id": 101, "username": "was_suspended", "username_key": "was_suspended",
+                 "password_hash": f.PASSWORD_HASH, "role": "member", "created_at": now,
+                 "post_anonymously": False, "suspended_until": until,
+                 "suspension_reason": "Names a school", "banned_at": None, "ban_reason": None},
+                {"id": 102, "username": "was_banned", "username_key": "was_banned",
+                 "password_hash": f.PASSWORD_HASH, "role": "member", "created_at": now,
+                 "post_anonymously": False, "suspended_until": SUSPENDED_INDEFINITELY,
+                 "suspension_reason": None, "banned_at": now, "ban_reason": "Spam"},
+                {"id": 103, "username": "ok", "username_key": "ok",
+                 "password_hash": f.PASSWORD_HASH, "role": "member", "created_at": now,
+                 "post_anonymously": False, "suspended_until": None,
+                 "suspension_reason": None, "banned_at": None, "ban_reason": None},
+            ],
+            "categories": [{"id": 101, "slug": "before", "name": "Before", "description": "",
+                            "position": 1, "visibility": "public",
+                            "anonymous_policy": "allow", "sensitive": False,
+                            "thread_count": 1}],
+            "threads": [{"id": 101, "category_id": 101, "author_id": 101, "hide_author": True,
+                         "title": "A thread from before", "created_at": now,
+                         "last_activity_at": now, "post_count": 1, "status": "visible",
+                         "pinned": False, "locked": False}],
+            "posts": [{"id": 101, "thread_id": 101, "number": 1, "author_id": 101,
+                       "hide_author": True, "body": "Before.", "body_html": "<p>Before.</p>",
+                       "status": "visible", "created_at": now}],
+            "audit_entries": [{"id": 101, "created_at": now, "action": "suspend", "post_id": 101,
+                               "reason": "Names a school", "detail": ""}],
+        }
+        for table, values in rows.items():
+            names = list(values[0])
+            db.session.execute(
+                text(f"INSERT INTO {table} ({', '.join(names)}) "
+                     f"VALUES ({', '.join(':' + n for n in names)})"),
+                values,
+            )
         db.session.commit()
-        ids = {u.username: u.id for u in (suspended, banned, plain)}
-        entry_id = entry.id
+        ids = {"was_suspended": 101, "was_banned": 102, "ok": 103}
+        post_id, entry_id = 101, 101
         db.session.remove()
 
         upgrade()
