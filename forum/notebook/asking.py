@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from wtforms import SelectChoice
 
-from forum.notebook.models import ENTRY_KIND_LABELS, Entry, EntryKind
+from forum.notebook.models import Entry, EntryKind
 from forum.notebook.review import suggestions_for
 from forum.notebook.services import entry_tag_ids
 from forum.privacy import Finding, apply_suggestions, find_identifiers
@@ -31,6 +31,13 @@ TITLES = {
     EntryKind.AIDE: "The aide in the IEP isn't there: what can I do?",
     EntryKind.PROGRESS: "A progress report worries me: what should I ask for?",
     EntryKind.NOTE: "A question about my child's IEP",
+}
+WORDS = {
+    EntryKind.MEETING: "a meeting", EntryKind.NOTICE: "a notice from the school",
+    EntryKind.REQUEST: "a request I sent", EntryKind.PHONE: "a phone call",
+    EntryKind.EMAIL: "an email", EntryKind.INCIDENT: "an incident at school",
+    EntryKind.SERVICE_MISSED: "a missed service", EntryKind.AIDE: "the aide absent or removed",
+    EntryKind.PROGRESS: "a progress report", EntryKind.NOTE: "a note",
 }
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -53,8 +60,7 @@ def privacy_checked(text: str) -> str:
 
 def summary(entry: Entry) -> tuple[str, str]:
     """(title, body) of the draft."""
-    kind = ENTRY_KIND_LABELS[entry.kind].split(" (")[0].lower()
-    lines = [f"From my notes: a {kind}, {when_in_words(entry)}."]
+    lines = [f"From my notes: {WORDS[entry.kind]}, {when_in_words(entry)}."]
     if entry.roles:
         lines.append(f"Who was involved: {privacy_checked(entry.roles)}.")
     if entry.text:

@@ -75,7 +75,9 @@ class NotebookPDF(FPDF):
 
 def _minutes(value: int) -> str:
     hours, minutes = divmod(value, 60)
-    return f"{value:,} min ({hours} h {minutes:02d})" if hours else f"{value} min"
+    if not hours:
+        return f"{value} min"
+    return f"{value:,} min ({hours:,} h" + (f" {minutes} min)" if minutes else ")")
 
 
 def render_pdf(notebook: Notebook, page: TimelinePage, today: date, site_name: str) -> bytes:
