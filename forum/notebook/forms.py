@@ -34,9 +34,27 @@ NICKNAME_HELP = ("A nickname or an initial, never a full name: the notebook may 
 ROLES_HELP = "Roles, not names: “the case manager, the principal”."
 
 
+class _DateField(DateField):
+    """A date input whose bad value gets a sentence a parent understands."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(DATE_MESSAGE) from exc
+
+
+class _TimeField(TimeField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Please give a time like 14:30, or leave it empty.") from exc
+
+
 def _date(label: str, required: bool = True, **kwargs) -> DateField:
     checks = [InputRequired(DATE_MESSAGE)] if required else [Optional()]
-    return DateField(label, validators=checks, **kwargs)
+    return _DateField(label, validators=checks, **kwargs)
 
 
 def _minutes(label: str, required: bool = False, **kwargs) -> IntegerField:
@@ -61,7 +79,7 @@ class SettingsForm(NotebookForm):
 class EntryForm(FlaskForm):
     kind = SelectField("What kind of entry", choices=options(ENTRY_KIND_LABELS.items()))
     occurred_on = _date("Date")
-    occurred_at = TimeField("Time (optional)", validators=[Optional()])
+    occurred_at = _TimeField("Time (optional)", validators=[Optional()])
     roles = StringField("People involved", description=ROLES_HELP, validators=[
         Length(max=rules.ROLES_MAX, message=f"Up to {rules.ROLES_MAX} characters.")])
     text = TextAreaField("What happened", validators=[
