@@ -47,7 +47,7 @@ def _candidates(now: datetime) -> list[tuple[KeyDate, User]]:
                User.deleted_at.is_(None), User.banned_at.is_(None))
         .order_by(KeyDate.due_on, KeyDate.id))
     found = []
-    for key_date, user in rows.tuples():
+    for key_date, user in rows:
         today_there = local_today(member_zone(user), now)
         if today_there <= key_date.due_on <= today_there + timedelta(days=key_date.remind_days):
             found.append((key_date, user))
