@@ -183,3 +183,11 @@ def test_the_database_cascades_from_the_user_row(app, nb_world):
     db.session.execute(delete(User).where(User.id == owner_id))
     db.session.commit()
     assert _notebook_rows() == 0
+
+
+def test_the_anonymity_page_explains_the_notebook(client_as, app):
+    page = client_as(None).get("/anonymity").get_data(as_text=True)
+    assert 'id="claim-notebook"' in page
+    for promise in ("nobody but you can open it", "not moderators, not admins",
+                    "no cache keeps them", "revoked", "deleted with your account"):
+        assert promise in page

@@ -149,7 +149,8 @@ def test_the_print_page_shows_the_shortfall_in_days_and_minutes(client_as, app):
     page = client_as(owner).get(f"/notebook/{notebook.id}/print").get_data(True)
     assert ("1:1 aide promised from September 3, 2024, first delivered October 4, 2024: "
             "31 days (23 school days) late") in page
-    assert "No 1:1 aide delivered since November 15, 2024" in page
+    assert ("No 1:1 aide delivered from November 15, 2024 to the end of the promise on "
+            "November 22, 2024: 8 days (6 school days)") in page
     assert "29 school days, 10,440 min (174 h)" in page  # 23 + 6 school days of 360 min
     assert "Aide removed." in page and "Mediation refused." in page
 

@@ -79,6 +79,10 @@ def gap_sentence(summary: ServiceSummary, gap: Gap) -> str:
     if gap.before_first_delivery:
         return (f"{name} promised from {day(gap.first)}, first delivered "
                 f"{day(summary.tally.first_delivery)}: {tail} late{promised}")
+    ended = summary.service.ends_on
+    if gap.ongoing and ended and ended < summary.tally.to_date:
+        return (f"No {name} delivered from {day(gap.first)} to the end of the promise on "
+                f"{day(ended)}: {tail}{promised}")
     if gap.ongoing:
         return f"No {name} delivered since {day(gap.first)}: {tail} so far{promised}"
     return f"No {name} delivered from {day(gap.first)} to {day(gap.last)}: {tail}{promised}"
