@@ -30,9 +30,9 @@ def make_tag(slug: str = "one-to-one-aide", label: str = "One-to-one aide") -> T
     return tag
 
 
-def fill_notebook(owner) -> dict:
+def fill_notebook(owner, tag: Tag | None = None) -> dict:
     """A notebook with every kind of thing in it, each carrying the marker."""
-    tag = make_tag()
+    tag = tag or make_tag()
     notebook = services.create_notebook(owner, "Zqnb")
     start = TODAY - timedelta(days=60)
     service = promises.save_service(

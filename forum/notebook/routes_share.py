@@ -58,7 +58,7 @@ def share(notebook_id: int):
         base = current_app.config["BASE_URL"].rstrip("/")
         link = (base + url_for("notebook.shared", token=token), share_link)
         form = ShareForm(formdata=None)
-        status = 201
+        status = 200
     return render_template("notebook/share.html", notebook=notebook, form=form, link=link,
                            links=sharing.shares_of(notebook), button=ButtonForm(),
                            now=now_utc()), status
