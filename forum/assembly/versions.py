@@ -45,6 +45,9 @@ NOT_CONTENT = frozenset({
     "login_sessions", "content_version", "cache_scopes", "digest_deliveries",
     "digest_preferences", "digest_category_choices", "digest_tag_choices", "thread_follows",
     "audit_entries", "member_notices", "flags", "site_settings", "alembic_version",
+    # A member's own IEP notebook: never on any kept page (forum/notebook).
+    "notebooks", "notebook_services", "notebook_service_logs", "notebook_entries",
+    "notebook_entry_tags", "notebook_breaks", "notebook_dates", "notebook_shares",
 })
 
 _READ = re.compile(

@@ -21,6 +21,7 @@ from forum.digests.services import digest_categories, get_preferences
 from forum.digests.tags import all_tags
 from forum.extensions import db, now_utc
 from forum.moderation.models import Flag, MemberNotice
+from forum.notebook.export import notebooks_export
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.models import Post, PostRevision, Thread
 
@@ -88,6 +89,7 @@ def export_data(user: User) -> dict[str, Any]:
         "email_digests": digest_settings(user),
         "followed_threads": follows_of(user),
         "notices": notices_of(user),
+        "iep_notebooks": notebooks_export(user),
     }
 
 

@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 from forum.accounts.models import Role, User
 from forum.accounts.services import erase_identity
 from forum.extensions import db
+from forum.notebook.services import delete_notebooks_of
 from forum.services import ForumError
 from forum.text import render_markdown
 from forum.threads.authors import FORMER_MEMBER
@@ -39,6 +40,7 @@ def delete_account(user: User, password: str, *, delete_posts: bool) -> None:
     if delete_posts:
         _erase_posts(user)
     _unname_quotes(old_name)
+    delete_notebooks_of(user.id)  # private records go with the account, whatever the choice
     erase_identity(user)
     db.session.commit()
 

@@ -21,6 +21,7 @@ OWNER_COLUMNS = (
     "flagger_id",  # flags
     "member_id",
     "created_by_id",
+    "owner_id",  # notebooks
 )
 # Tables an admin may change through the admin pages.
 ADMIN_TABLES = {
@@ -43,10 +44,25 @@ ADMIN_COLUMNS = {
 }
 
 
+def _own_notebook_rows(conn, actor_id: int | None) -> tuple[set, set]:
+    """The actor's notebooks and notebook entries: every notebook row hangs off them."""
+    if actor_id is None:
+        return set(), set()
+    tables = db.metadata.tables
+    notebooks = set(conn.scalars(db.select(tables["notebooks"].c.id)
+                                 .where(tables["notebooks"].c.owner_id == actor_id)))
+    entries = tables["notebook_entries"]
+    if not notebooks:
+        return notebooks, set()
+    own = conn.scalars(db.select(entries.c.id).where(entries.c.notebook_id.in_(notebooks)))
+    return notebooks, set(own)
+
+
 def snapshot(*, actor_id: int | None = None, admin: bool = False) -> dict[str, dict]:
     """{table: {primary key: row}} for the rows the actor has no right to change."""
     picture: dict[str, dict] = {}
     with db.engine.connect() as conn:
+        own_notebooks, own_entries = _own_notebook_rows(conn, actor_id)
         for table in db.metadata.sorted_tables:
             if admin and table.name in ADMIN_TABLES:
                 continue
@@ -61,6 +77,10 @@ def snapshot(*, actor_id: int | None = None, admin: bool = False) -> dict[str, d
             for row in conn.execute(db.select(*columns)):
                 data = row._asdict()
                 if actor_id is not None and any(data.get(c.name) == actor_id for c in owners):
+                    continue
+                if data.get("notebook_id") in own_notebooks or (
+                    table.name == "notebook_entry_tags" and data["entry_id"] in own_entries
+                ):
                     continue
                 key = tuple(data[c.name] for c in table.primary_key.columns)
                 rows[key] = tuple(data.values())

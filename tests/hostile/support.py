@@ -28,7 +28,7 @@ def response_problems(response, payload: str = "") -> list[str]:
     found = []
     if response.status_code >= 500:
         found.append(f"status {response.status_code}")
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode("utf-8", "replace")  # a PDF is bytes, not UTF-8
     found += [f"database text {m!r}" for m in DB_ERROR_MARKERS if m in body and m not in payload]
     if response.mimetype == "text/html":
         found += htmlcheck.problems(body)

@@ -410,6 +410,63 @@ FIELDS += [
     ),
 ]
 
+# --- the IEP notebook (forum.notebook): private to its owner ------------------------
+
+
+def notebook_of(w, role: str = "admin") -> dict:
+    """The role's filled notebook, made on first use (the CSRF tests post as the admin;
+    the ownership tests try the member's notebook as everyone else)."""
+    key = f"{role}_notebook"
+    if key not in w:
+        from tests.notebook_support import fill_notebook
+
+        w[key] = fill_notebook(w[role], tag=w["tag"])
+        w[key]["ids"] = {f"{name}_id": w[key][name].id for name in
+                         ("notebook", "entry", "service", "date", "share", "log", "break")}
+    return w[key]
+
+
+def _nb_url(w, path: str) -> str:
+    return f"/notebook/{notebook_of(w, 'member')['ids']['notebook_id']}{path}"
+
+
+def _nb_pages(w) -> list[str]:
+    return [_nb_url(w, p) for p in ("", "/timeline", "/print", "/settings")]
+
+
+def _nb_entry(w, i, **fields):
+    data = {"kind": "note", "occurred_on": "2024-10-01", "roles": "the aide", "text": "A note.",
+            "reviewed": "1"}
+    return _nb_url(w, "/entries/new"), {**data, **fields}
+
+
+FIELDS += [
+    TextField("notebook.entry_text", "member", lambda w, p, i: _nb_entry(w, i, text=p),
+              _nb_pages, size=60, stores=True),
+    TextField("notebook.entry_roles", "member", lambda w, p, i: _nb_entry(w, i, roles=p),
+              _nb_pages, size=40),
+    TextField("notebook.nickname", "member",
+              lambda w, p, i: ("/notebook", {"nickname": p, "school_day_minutes": "360"}),
+              lambda w: ["/notebook?all=1"], size=30),
+    TextField("notebook.service_name", "member",
+              lambda w, p, i: (_nb_url(w, "/services/new"), {
+                  "name": p, "per": "week", "minutes": "60", "starts_on": "2024-09-03"}),
+              _nb_pages, size=30),
+    TextField("notebook.break_label", "member",
+              lambda w, p, i: (_nb_url(w, "/breaks"), {
+                  "starts_on": "2024-12-23", "label": p, "reviewed": "1"}),
+              lambda w: [_nb_url(w, "/settings")], size=30),
+    TextField("notebook.date_note", "member",
+              lambda w, p, i: (_nb_url(w, "/dates/new"), {
+                  "kind": "other", "due_on": "2030-01-01", "note": p, "remind_days": "7",
+                  "reviewed": "1"}),
+              _nb_pages, size=30),
+]
+
+def _nb_id(name: str) -> Callable[[dict], int]:
+    return lambda w: notebook_of(w)["ids"][name]
+
+
 # A value for every URL argument of every route (by argument name).
 def _suspension_entry(w):
     """An audit entry that suspended someone, still in force (made on first use)."""
@@ -443,6 +500,8 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
     "tag_id": lambda w: w["tag"].id,
     "resource_id": lambda w: w["resource"].id,
     "link_id": lambda w: w["link"].id,
+    **{name: _nb_id(name) for name in (
+        "notebook_id", "entry_id", "service_id", "date_id", "share_id", "log_id", "break_id")},
 }
 
 # Per-endpoint exceptions to ROUTE_ARGS, where the admin's own object can't be used:
@@ -537,6 +596,20 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
         "verification": "unconfirmed",
     },
     "resources.link": lambda w: {"url": f"/threads/{w['member_thread'].id}"},
+    "notebook.index": lambda w: {"nickname": "Bee", "school_day_minutes": "360"},
+    "notebook.settings": lambda w: {"nickname": "Bee", "school_day_minutes": "360",
+                                    "weekdays": ["0", "1", "2", "3", "4"]},
+    "notebook.add_break": lambda w: {"starts_on": "2024-12-23", "ends_on": "2025-01-03",
+                                     "reviewed": "1"},
+    "notebook.edit_date": lambda w: {"kind": "reevaluation", "due_on": "2030-05-01",
+                                     "remind_days": "7", "reviewed": "1"},
+    "notebook.edit_entry": lambda w: {"kind": "note", "occurred_on": "2024-10-01",
+                                      "text": "A note.", "reviewed": "1"},
+    "notebook.edit_service": lambda w: {"name": "Speech", "per": "week", "minutes": "60",
+                                        "starts_on": "2024-09-03"},
+    "notebook.service": lambda w: {"status": "delivered", "on": "2024-10-01"},
+    "notebook.tap": lambda w: {"status": "delivered"},
+    "notebook.share": lambda w: {"days": "7"},
 }
 
 # POST endpoints that take JSON, not a form (the token goes in the X-CSRFToken header).
@@ -787,6 +860,36 @@ OWNERSHIP.update(
         ),
     }
 )
+
+
+def _nb_args(*names: str):
+    """URL arguments of the member's notebook objects (the object key names the owner)."""
+    return lambda w, key: {name: notebook_of(w, key)["ids"][name]
+                           for name in ("notebook_id", *names)}
+
+
+# Only the owner: not another member, not a moderator, not an admin.
+_NOTEBOOK_REFUSED = [("author", "member"), ("moderator", "member"), ("admin", "member"),
+                     (None, "member")]
+OWNERSHIP.update({
+    f"notebook.{endpoint}": Ownership(_nb_args(*names), _NOTEBOOK_REFUSED, ("member", "member"),
+                                      methods)
+    for endpoint, names, methods in (
+        ("show", (), ("GET",)), ("timeline", (), ("GET",)), ("print_view", (), ("GET",)),
+        ("pdf", (), ("GET",)), ("ask", ("entry_id",), ("GET",)),
+        ("settings", (), ("GET", "POST")), ("share", (), ("GET", "POST")),
+        ("edit_entry", ("entry_id",), ("GET", "POST")),
+        ("edit_service", ("service_id",), ("GET", "POST")),
+        ("service", ("service_id",), ("GET", "POST")),
+        ("edit_date", ("date_id",), ("GET", "POST")),
+        ("add_break", (), ("POST",)), ("delete_break", ("break_id",), ("POST",)),
+        ("delete_date", ("date_id",), ("POST",)), ("delete_entry", ("entry_id",), ("POST",)),
+        ("tap", ("service_id",), ("POST",)), ("delete_service", ("service_id",), ("POST",)),
+        ("delete_log", ("log_id",), ("POST",)), ("revoke", ("share_id",), ("POST",)),
+        ("delete", (), ("POST",)),
+    )
+})
+
 # moderation.users is a GET page only.
 OWNERSHIP["moderation.users"] = Ownership(
     _none,
@@ -807,6 +910,9 @@ QUERY_PARAMS = (
     "since",
     "format",
     "cursor",
+    "kind",  # the notebook's timeline filters
+    "service",
+    "all",
 )
 
 # Roles whose pages are crawled for forms and links (SQL injection, query strings).
