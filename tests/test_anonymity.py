@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -214,6 +215,35 @@ def test_suspended_member_cannot_post_anonymously(client_as, world):
                                                  "body": "x", "hide_author": "y"})
     assert response.status_code == 403
     assert db.session.scalar(select(Post).where(Post.body.in_(["anon try", "named try", "x"]))) is None
+
+
+# Every claim "How anonymity works here" makes, and the tests that prove it. A claim added
+# to the page without tests behind it fails test_every_claim_on_the_page_has_its_tests.
+CLAIM_TESTS = {
+    "claim-alias": ["test_aliases.py"],
+    "claim-per-thread": ["test_anonymity.py", "test_aliases.py"],
+    "claim-repeats": ["test_aliases.py", "test_quotes.py"],
+    "claim-reply": ["test_composer.py"],
+    "claim-op": ["test_anonymity.py"],
+    "claim-profile": ["test_profile_counts.py", "test_search.py", "test_feeds.py",
+                      "test_digests.py"],
+    "claim-quotes": ["test_quotes.py"],
+    "claim-moderators": ["test_moderation_anonymity.py", "test_moderation_oracles.py"],
+    "claim-admins": ["test_moderation_anonymity.py"],
+    "claim-database": ["test_mydata.py", "test_anonymity.py", "test_secrets.py"],
+    "claim-your-data": ["test_mydata.py", "test_moderation_redaction.py"],
+    "claim-check": ["test_privacy_review.py", "test_privacy_posts.py"],
+    "claim-notebook": ["test_notebook_privacy.py", "test_notebook_share.py"],
+}
+
+
+def test_every_claim_on_the_page_has_its_tests(client_as):
+    page = client_as().get("/anonymity").get_data(as_text=True)
+    claims = set(re.findall(r'id="(claim-[a-z-]+)"', page))
+    assert claims == set(CLAIM_TESTS), claims ^ set(CLAIM_TESTS)
+    here = Path(__file__).parent
+    for files in CLAIM_TESTS.values():
+        assert all((here / name).is_file() for name in files), files
 
 
 def test_anonymity_page_linked_beside_checkbox_and_claims_hold(client_as, secret_world):
