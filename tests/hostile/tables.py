@@ -487,7 +487,6 @@ def _suspension_entry(w):
 
 
 ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
-    "entry_id": lambda w: _suspension_entry(w).id,
     "thread_id": lambda w: w["admin_thread"].id,
     "post_id": lambda w: w["admin_post"].id,
     "category_id": lambda w: w["public"].id,
@@ -509,6 +508,8 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
 ENDPOINT_ARGS: dict[str, dict[str, Callable[[dict], object]]] = {
     "flags.new": {"post_id": lambda w: w["author_post"].id},
     "moderation.reveal": {"post_id": lambda w: w["anon_post"].id},
+    # An audit entry here, not a notebook entry (both routes call it entry_id).
+    "moderation.lift_from_log": {"entry_id": lambda w: _suspension_entry(w).id},
     # Signed links: each purpose has its own token (a reset token is refused).
     "digests.verify_email": {"token": lambda w: w["verify_token"]},
     "digests.unsubscribe": {"token": lambda w: w["unsubscribe_token"]},
