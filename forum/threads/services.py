@@ -50,6 +50,9 @@ post_submitted = _signals.signal("post-submitted")
 # post as sender (its id and number are set). Receivers (notifications) add rows to the
 # session and never commit: the post and what it causes are one transaction.
 post_published = _signals.signal("post-published")
+# Sent when a member reacts to a post (sender: the post; member_id=, kind=), before the
+# commit, like post_published: notifications tell the post's author, grouped.
+reaction_added = _signals.signal("reaction-added")
 
 
 def should_hold(
