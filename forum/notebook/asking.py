@@ -15,9 +15,9 @@ from forum.notebook.models import Entry, EntryKind
 from forum.notebook.review import suggestions_for
 from forum.notebook.services import entry_tag_ids
 from forum.privacy import Finding, apply_suggestions, find_identifiers
-from forum.resources.thread_extras import set_tag_choices
 from forum.threads.forms import NewThreadForm
 from forum.threads.models import AnonymousPolicy
+from forum.threads.parts import new_thread_form
 from forum.threads.services import BODY_MAX, TITLE_MAX, categories_for
 
 TITLES = {
@@ -73,7 +73,7 @@ def thread_form(user, entry: Entry) -> tuple[NewThreadForm, dict[str, str]]:
     """The new-thread form as threads.new would show it, filled with the draft."""
     categories = categories_for(user)
     title, body = summary(entry)
-    form = NewThreadForm(formdata=None, title=title, body=body)
+    form = new_thread_form(formdata=None, title=title, body=body)
     form.category.choices = [
         SelectChoice(c.slug, c.name, render_kw={"data-anonymous": str(c.anonymous_policy)})
         for c in categories
@@ -82,7 +82,6 @@ def thread_form(user, entry: Entry) -> tuple[NewThreadForm, dict[str, str]]:
     chosen = (usable or categories or [None])[0]
     form.category.data = chosen.slug if chosen else ""
     form.hide_author.data = bool(chosen) and chosen.anonymous_policy != AnonymousPolicy.FORBID
-    set_tag_choices(form)
     offered = {choice.value for choice in form.tags.choices}
     form.tags.data = [t for t in entry_tag_ids(entry) if t in offered]
     form.ensure_token()

@@ -16,7 +16,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from forum.resources.forms import StoryFields
 from forum.threads.services import BODY_MAX, TITLE_MAX, TITLE_MIN
 
 ANON_LABEL = "Post anonymously"
@@ -51,8 +50,15 @@ class _PostFields(FlaskForm):
             self.token.data = uuid.uuid4().hex
 
 
-# StoryFields: topics (0-3) and optional story details, from forum.resources (issue 5).
-class NewThreadForm(StoryFields, _PostFields):
+class NewThreadForm(_PostFields):
+    """The form's own fields; `forum.threads.parts.new_thread_form` adds other features'
+    (topics and story details from forum.resources)."""
+
+    parts: list = []  # the composer parts it was built with
+
+    def details_open(self) -> bool:
+        return any(part.is_open(self) for part in self.parts)
+
     # No `required`: a select always has a value, and an unknown one fails the choice check.
     category = SelectField("Category")
     title = StringField(

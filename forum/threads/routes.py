@@ -11,15 +11,12 @@ from forum.accounts.services import find_user
 from forum.assembly import guest_page, panels, render_page
 from forum.extensions import limiter, login_manager
 from forum.params import int_arg
-from forum.resources import (
-    thread_extras as discovery,  # topics, related stories, resources (issue 5)
-)
 from forum.security import noindex_if_members_only
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_reference
-from forum.threads import blocks, bp, composer, services
+from forum.threads import blocks, bp, composer, parts, services
 from forum.threads.authors import AliasBook, display_author
-from forum.threads.forms import AnonymityForm, EditPostForm, NewThreadForm, ReplyForm
+from forum.threads.forms import AnonymityForm, EditPostForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
 from forum.threads.privacy_review import review_or_none
 from forum.threads.quotes import QuoteBook
@@ -119,13 +116,12 @@ def category(slug: str):
 @limiter.limit(_form_steps_limit, key_func=_user_key, methods=["POST"])
 def new():
     categories = [c for c in services.categories_for(current_user)]
-    form = NewThreadForm()
+    form = parts.new_thread_form()
     form.category.choices = [
         SelectChoice(c.slug, c.name, render_kw={"data-anonymous": str(c.anonymous_policy)})
         for c in categories
     ]
-    discovery.set_tag_choices(form)
-    similar = None
+    step = None
     status = 200
     if request.method == "GET":
         chosen = request.args.get("category") or _default_category(categories)
@@ -133,9 +129,8 @@ def new():
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
         form.ensure_token()
-    elif "check_similar" in request.form:
-        # Without JavaScript, "Check for similar stories" is a step of the form; nothing is posted.
-        similar = discovery.similar_for_draft(current_user, form)
+    elif (step := parts.run_step(current_user, form, request.form)) is not None:
+        pass  # a step of the form (e.g. "Check for similar stories"): nothing is posted
     # A privacy review re-renders the form (200, text kept) instead of posting.
     elif form.validate_on_submit() and review_or_none(form) is None:
         category = next(c for c in categories if c.slug == form.category.data)
@@ -148,7 +143,7 @@ def new():
             status = _form_failed(form, exc)
         else:
             try:
-                discovery.save_new_thread_story(current_user, thread, form)
+                parts.save_parts(current_user, thread, form)
             except ForumError as exc:
                 flash(f"Your thread is posted, but its topics weren't saved: {exc}", "error")
             if thread.status == PostStatus.HELD:
@@ -160,7 +155,7 @@ def new():
     elif form.errors:
         status = 422
     policies = {c.slug: c.anonymous_policy for c in categories}
-    page = render_template("threads/new.html", form=form, policies=policies, similar=similar)
+    page = render_template("threads/new.html", form=form, policies=policies, **(step or {}))
     return page, status
 
 
