@@ -43,7 +43,7 @@ digest: install-runtime
 	$(FLASK) digests send --period weekly --now
 
 # SQLite always; PostgreSQL too when FORUM_TEST_DATABASE_URL is set.
-test: install
+test: install lint
 	$(PY) -m pytest --durations=15
 	if [ -n "$$FORUM_TEST_DATABASE_URL" ]; then $(PY) -m pytest --db postgres -m "not browser" --durations=15; fi
 
@@ -81,7 +81,7 @@ bench-profile: install
 	$(PY) -m bench.profile $(BENCH_ARGS)
 
 lint: install
-	$(VENV)/bin/ruff check forum tests bench config.py app.py
+	$(VENV)/bin/ruff check forum tests bench migrations config.py app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -66,7 +66,9 @@ def register(app: Flask) -> None:
         headers["Referrer-Policy"] = "same-origin"
         headers["X-Frame-Options"] = "DENY"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        headers["Permissions-Policy"] = (
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        )
         # Pages for a signed-in member may list members-only threads: never indexed either.
         if (current_app.config.get("NOINDEX_SITE") or g.get("members_only")
                 or current_user.is_authenticated):

@@ -19,7 +19,8 @@ REQUIRE_ALL = os.environ.get("FORUM_REQUIRE_ALL") == "1"
 
 # A test run must never pick up a developer's own settings.
 for _name in list(os.environ):
-    if _name.startswith("FORUM_") and not _name.startswith("FORUM_TEST_") and _name != "FORUM_REQUIRE_ALL":
+    if (_name.startswith("FORUM_") and not _name.startswith("FORUM_TEST_")
+            and _name != "FORUM_REQUIRE_ALL"):
         del os.environ[_name]
 
 

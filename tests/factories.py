@@ -36,7 +36,8 @@ def make_category(slug: str | None = None, *, name: str | None = None, visibilit
 
 
 def make_thread(author: User, category: Category, *, title: str | None = None,
-                body: str = "What happened at the meeting today.", hide_author: bool = False) -> Thread:
+                body: str = "What happened at the meeting today.",
+                hide_author: bool = False) -> Thread:
     title = title or f"Thread number {next(_counter)}"
     return services.create_thread(author, category, title, body, hide_author=hide_author)
 

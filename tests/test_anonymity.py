@@ -23,9 +23,12 @@ def secret_world(world):
     """An author who only ever posts anonymously, with a distinctive name, email and id."""
     secret = f.make_user("zq_secret_parent", email="zq.secret.parent@example.org", id=SECRET_ID)
     anon_thread = f.make_thread(secret, world["public"], title="Aide removed after a good month",
-                                body="They want to take away the one-to-one aide.", hide_author=True)
-    anon_reply = f.make_reply(secret, world["named"], body="Same thing happened to us.", hide_author=True)
-    own_reply = f.make_reply(secret, anon_thread, body="Update: meeting next week.", hide_author=True)
+                                body="They want to take away the one-to-one aide.",
+                                hide_author=True)
+    anon_reply = f.make_reply(secret, world["named"], body="Same thing happened to us.",
+                              hide_author=True)
+    own_reply = f.make_reply(secret, anon_thread, body="Update: meeting next week.",
+                             hide_author=True)
     private_thread = f.make_thread(secret, world["private"], title="I can't keep fighting alone",
                                    body="Some days are too much.", hide_author=True)
     from forum.threads import services
@@ -42,7 +45,8 @@ def _paths(app, w) -> list[str]:
     variants = [
         param_values(thread=w["anon_thread"], post=f.first_post(w["anon_thread"]),
                      category=w["public"], user=w["member"]),
-        param_values(thread=w["named"], post=w["anon_reply"], category=w["private"], user=w["author"]),
+        param_values(thread=w["named"], post=w["anon_reply"], category=w["private"],
+                     user=w["author"]),
         param_values(thread=w["private_thread"], post=w["own_reply"], category=w["public"],
                      user=w["moderator"]),
     ]
@@ -116,7 +120,9 @@ def test_alias_stable_in_thread_and_unlinkable_across_threads(app, world):
     other = f.make_user("someone_else")
     f.make_reply(other, t1, hide_author=True)
     book = AliasBook.for_threads([t1.id, t2.id])
-    posts = list(db.session.scalars(select(Post).where(Post.thread_id == t1.id).order_by(Post.number)))
+    posts = list(db.session.scalars(
+        select(Post).where(Post.thread_id == t1.id).order_by(Post.number)
+    ))
     labels = [display_author(p, world["moderator"], book, t1).label for p in posts]
     assert labels[0].split(" (")[0] == labels[1].split(" (")[0]  # same member, same thread
     assert labels[2] != labels[0]  # another member in the same thread
@@ -159,7 +165,8 @@ def test_switch_named_to_anonymous_applies_to_revisions_and_quotes(client_as, wo
     post = f.first_post(world["named"])
     post_id, thread_id = post.id, world["named"].id
     client = client_as(author)
-    client.post(f"/posts/{post_id}/edit", data={"title": "Named thread about an IEP meeting", "body": "v2"})
+    client.post(f"/posts/{post_id}/edit",
+                data={"title": "Named thread about an IEP meeting", "body": "v2"})
     assert client.post(f"/posts/{post_id}/anonymity", data={"hide_author": "1"}).status_code == 302
     mod = client_as(world["moderator"])
     for path in (f"/threads/{thread_id}", f"/posts/{post_id}/revisions",
@@ -189,10 +196,12 @@ def test_category_policies(client_as, world):
     required = f.make_category("vent", anonymous_policy="require")
     forbidden = f.make_category("announcements", anonymous_policy="forbid")
     client = client_as(world["member"])
-    client.post("/threads/new", data={"category": "vent", "title": "Just need to vent", "body": "ugh"})
+    client.post("/threads/new",
+                data={"category": "vent", "title": "Just need to vent", "body": "ugh"})
     thread = db.session.scalar(select(Thread).where(Thread.category_id == required.id))
     assert thread.hide_author is True
-    response = client.post("/threads/new", data={"category": "announcements", "title": "Named only here",
+    response = client.post("/threads/new", data={"category": "announcements",
+                                                 "title": "Named only here",
                                                  "body": "text", "hide_author": "y"})
     assert response.status_code == 400
     assert "isn&#39;t available in this category" in response.get_data(as_text=True)
@@ -211,10 +220,13 @@ def test_suspended_member_cannot_post_anonymously(client_as, world):
         response = client.post(f"/threads/{world['named'].id}/reply", data=data)
         assert response.status_code == 403
         assert "suspended until" in response.get_data(as_text=True)
-    response = client.post("/threads/new", data={"category": "iep-meetings", "title": "Anon thread try",
+    response = client.post("/threads/new", data={"category": "iep-meetings",
+                                                 "title": "Anon thread try",
                                                  "body": "x", "hide_author": "y"})
     assert response.status_code == 403
-    assert db.session.scalar(select(Post).where(Post.body.in_(["anon try", "named try", "x"]))) is None
+    assert db.session.scalar(
+        select(Post).where(Post.body.in_(["anon try", "named try", "x"]))
+    ) is None
 
 
 # Every claim "How anonymity works here" makes, and the tests that prove it. A claim added
@@ -256,5 +268,6 @@ def test_anonymity_page_linked_beside_checkbox_and_claims_hold(client_as, secret
                   "claim-admins", "claim-database"):
         assert f'id="{claim}"' in page
     # claim-moderators: a moderator's view of the thread shows the alias, not the username.
-    mod_page = client_as(w["moderator"]).get(f"/threads/{w['anon_thread'].id}").get_data(as_text=True)
+    mod_page = (client_as(w["moderator"]).get(f"/threads/{w['anon_thread'].id}")
+                .get_data(as_text=True))
     assert ALIAS_PREFIX in mod_page and "zq_secret_parent" not in mod_page

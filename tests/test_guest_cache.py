@@ -33,7 +33,8 @@ def version() -> int:
 
 
 def scope_version(scope: str) -> int:
-    found = db.session.scalar(text("SELECT version FROM cache_scopes WHERE scope = :s"), {"s": scope})
+    found = db.session.scalar(text("SELECT version FROM cache_scopes WHERE scope = :s"),
+                              {"s": scope})
     return found or 0
 
 

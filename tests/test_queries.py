@@ -10,11 +10,13 @@ from tests import factories as f
 def _grow(world, posts: int):
     """A category with threads by several members, and one thread with `posts` posts."""
     members = [f.make_user() for _ in range(5)]
-    thread = f.make_thread(members[0], world["public"], title="The long thread here", hide_author=True)
+    thread = f.make_thread(members[0], world["public"], title="The long thread here",
+                           hide_author=True)
     for i in range(posts - 1):
         f.make_reply(members[i % 5], thread, body=f"reply {i}", hide_author=i % 2 == 0)
     for i in range(posts // 3):
-        f.make_thread(members[i % 5], world["public"], title=f"Another thread {i}", hide_author=i % 2 == 1)
+        f.make_thread(members[i % 5], world["public"], title=f"Another thread {i}",
+                      hide_author=i % 2 == 1)
     return thread
 
 

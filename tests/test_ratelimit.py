@@ -16,7 +16,8 @@ pytestmark = pytest.mark.parametrize("config_overrides", [{
 
 def test_failed_logins_are_throttled_per_address(client, app, config_overrides):
     f.make_user("target_user")
-    statuses = [client.post("/login", data={"username": "target_user", "password": "wrong password"}).status_code
+    statuses = [client.post("/login", data={"username": "target_user",
+                                            "password": "wrong password"}).status_code
                 for _ in range(7)]
     assert statuses[:5] == [422] * 5 and statuses[5:] == [429, 429]
     page = client.post("/login", data={"username": "target_user", "password": "wrong"})
@@ -28,7 +29,8 @@ def test_many_addresses_against_one_account_are_throttled(app, config_overrides)
     statuses = []
     for i in range(7):
         client = app.test_client()
-        statuses.append(client.post("/login", data={"username": "target_user", "password": "wrong password"},
+        statuses.append(client.post("/login", data={"username": "target_user",
+                                                    "password": "wrong password"},
                                     environ_base={"REMOTE_ADDR": f"10.0.0.{i}"}).status_code)
     assert statuses[-1] == 429
 
@@ -36,13 +38,15 @@ def test_many_addresses_against_one_account_are_throttled(app, config_overrides)
 def test_forged_forwarded_for_does_not_bypass(client, app, config_overrides):
     f.make_user("target_user")
     statuses = [client.post("/login", data={"username": f"user{i}", "password": "wrong password"},
-                            headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code for i in range(7)]
+                            headers={"X-Forwarded-For": f"192.0.2.{i}"}).status_code
+                for i in range(7)]
     assert 429 in statuses
 
 
 def test_posting_is_limited(client_as, world, config_overrides):
     client = client_as(world["member"])
-    statuses = [client.post(f"/threads/{world['named'].id}/reply", data={"body": f"reply {i}"}).status_code
+    statuses = [client.post(f"/threads/{world['named'].id}/reply",
+                            data={"body": f"reply {i}"}).status_code
                 for i in range(5)]
     assert statuses == [302, 302, 302, 429, 429]
 
@@ -50,7 +54,8 @@ def test_posting_is_limited(client_as, world, config_overrides):
 def test_registration_is_limited(client, app, config_overrides):
     statuses = []
     for i in range(4):
-        statuses.append(client.post("/register", data={"username": f"short{i}", "password": "x"}).status_code)
+        statuses.append(client.post("/register",
+                                    data={"username": f"short{i}", "password": "x"}).status_code)
     assert statuses[-1] == 429
 
 

@@ -22,7 +22,8 @@ def test_security_headers_on_every_response(client):
     for path in ("/", "/login", "/no-such-page", "/static/forum.css"):
         headers = client.get(path).headers
         csp = headers["Content-Security-Policy"]
-        for part in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        for part in ("default-src 'self'", "object-src 'none'", "base-uri 'none'",
+                     "frame-ancestors 'none'"):
             assert part in csp
         assert "unsafe-inline" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
@@ -41,7 +42,8 @@ def test_no_inline_script_or_style_in_pages(client_as, world):
 @pytest.mark.parametrize("target", EVIL_NEXT)
 def test_next_never_leaves_the_site(client, app, target):
     f.make_user("redirect_me")
-    response = client.post("/login", data={"username": "redirect_me", "password": f.PASSWORD, "next": target})
+    response = client.post("/login", data={"username": "redirect_me", "password": f.PASSWORD,
+                                           "next": target})
     if "\x00" in target:  # a NUL byte is refused before anything runs
         assert response.status_code == 400
         return
@@ -115,17 +117,20 @@ def test_csrf_token_from_the_form_works(app, client_as, world, config_overrides)
     client = client_as(world["member"])
     page = client.get(f"/threads/{world['named'].id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post(f"/threads/{world['named'].id}/reply", data={"body": "with token", "csrf_token": token})
+    response = client.post(f"/threads/{world['named'].id}/reply",
+                           data={"body": "with token", "csrf_token": token})
     assert response.status_code == 302
     other = client_as(world["author"])
-    foreign = other.post(f"/threads/{world['named'].id}/reply", data={"body": "foreign", "csrf_token": token})
+    foreign = other.post(f"/threads/{world['named'].id}/reply",
+                         data={"body": "foreign", "csrf_token": token})
     assert foreign.status_code == 400
 
 
 @pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
 def test_csrf_on_login_form(app, client, config_overrides):
     f.make_user("csrf_login")
-    assert client.post("/login", data={"username": "csrf_login", "password": f.PASSWORD}).status_code == 400
+    response = client.post("/login", data={"username": "csrf_login", "password": f.PASSWORD})
+    assert response.status_code == 400
 
 
 def test_member_pages_are_private_guest_pages_are_not(client_as, world):
@@ -151,7 +156,8 @@ def test_production_refuses_weak_secret_and_debug(monkeypatch):
         create_app(debug)
     good = create_app(type("Good", (ProductionConfig,), {"SECRET_KEY": key, "DATABASE_URL": "sqlite://"}))
     assert good.config["SESSION_COOKIE_SECURE"] and good.config["REMEMBER_COOKIE_SECURE"]
-    assert good.config["SESSION_COOKIE_HTTPONLY"] and good.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert (good.config["SESSION_COOKIE_HTTPONLY"]
+            and good.config["SESSION_COOKIE_SAMESITE"] == "Lax")
 
 
 def test_config_from_prefixed_env(monkeypatch, tmp_path):

@@ -10,7 +10,8 @@ from forum.threads.models import Category, Post, Thread
 
 
 def _counts():
-    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Category, User, Thread, Post))
+    return tuple(db.session.scalar(select(func.count()).select_from(m))
+                 for m in (Category, User, Thread, Post))
 
 
 def test_seed_is_idempotent_and_realistic(app):
@@ -20,18 +21,26 @@ def test_seed_is_idempotent_and_realistic(app):
     first = _counts()
     categories, users, threads, posts = first
     assert categories >= 8 and threads >= 20 and posts > threads
-    assert db.session.scalar(select(func.count()).select_from(User).where(User.role == "moderator")) >= 1
-    assert db.session.scalar(select(func.count()).select_from(Post).where(Post.hide_author.is_(True))) > 5
+    assert db.session.scalar(
+        select(func.count()).select_from(User).where(User.role == "moderator")
+    ) >= 1
+    assert db.session.scalar(
+        select(func.count()).select_from(Post).where(Post.hide_author.is_(True))
+    ) > 5
     assert runner.invoke(args=["dev", "seed"]).exit_code == 0
     assert _counts() == first
     skipped = runner.invoke(args=["dev", "seed", "--if-empty"])
     assert "already has accounts" in skipped.output
     # Counters agree with the rows.
     for thread in db.session.scalars(select(Thread)):
-        real = db.session.scalar(select(func.count()).select_from(Post).where(Post.thread_id == thread.id))
+        real = db.session.scalar(
+            select(func.count()).select_from(Post).where(Post.thread_id == thread.id)
+        )
         assert thread.post_count == real
     for category in db.session.scalars(select(Category)):
-        real = db.session.scalar(select(func.count()).select_from(Thread).where(Thread.category_id == category.id))
+        real = db.session.scalar(
+            select(func.count()).select_from(Thread).where(Thread.category_id == category.id)
+        )
         assert category.thread_count == real
 
 

@@ -78,7 +78,8 @@ def seed(password: str = "demo-password-123", if_empty: bool = False) -> str:
         seed_story(thread, spec, tags)
         for reply in spec.get("replies", []):
             post = threads.create_reply(
-                members[reply["author"]], thread, reply["body"], hide_author=reply.get("hide_author", False)
+                members[reply["author"]], thread, reply["body"],
+                hide_author=reply.get("hide_author", False),
             )
             when = min(started + timedelta(hours=reply.get("hours_after", 2)), now)
             _backdate_post(post.id, thread.id, when)
@@ -105,9 +106,12 @@ def seed_story(thread: Thread, spec: dict, tags: dict[str, int]) -> None:
 
 def _backdate(thread_id: int, when) -> None:
     db.session.execute(
-        Thread.__table__.update().where(Thread.id == thread_id).values(created_at=when, last_activity_at=when)
+        Thread.__table__.update().where(Thread.id == thread_id)
+        .values(created_at=when, last_activity_at=when)
     )
-    db.session.execute(Post.__table__.update().where(Post.thread_id == thread_id).values(created_at=when))
+    db.session.execute(
+        Post.__table__.update().where(Post.thread_id == thread_id).values(created_at=when)
+    )
     db.session.commit()
 
 

@@ -25,7 +25,9 @@ def content_html(name: str) -> Markup:
 def guidelines():
     # The latest version an admin saved, else the shipped file: moderation owns them and
     # lends their text (forum/moderation/setup.py).
-    return render_template("pages/guidelines.html", body=current_app.extensions["guidelines_html"]())
+    return render_template(
+        "pages/guidelines.html", body=current_app.extensions["guidelines_html"]()
+    )
 
 
 @bp.get("/anonymity")
@@ -41,5 +43,8 @@ def robots():
     if current_app.config.get("NOINDEX_SITE"):
         text = "User-agent: *\nDisallow: /\n"
     else:
-        text = "User-agent: *\nDisallow: /login\nDisallow: /register\nDisallow: /settings\nDisallow: /search\n"
+        text = (
+            "User-agent: *\nDisallow: /login\nDisallow: /register\nDisallow: /settings\n"
+            "Disallow: /search\n"
+        )
     return Response(text, mimetype="text/plain")

@@ -29,7 +29,9 @@ def anonymous_here_clause(user_id: int, thread_id_column):
 def register(app) -> None:
     from forum.threads.services import add_thread_fact
 
-    add_thread_fact(app, "anonymous_here", lambda user_id: anonymous_here_clause(user_id, Thread.id))
+    add_thread_fact(
+        app, "anonymous_here", lambda user_id: anonymous_here_clause(user_id, Thread.id)
+    )
 
 
 def wrote_anonymously(user, thread: Thread) -> bool:

@@ -65,7 +65,8 @@ class NewThreadForm(_PostFields):
         "Title",
         validators=[
             DataRequired("Please give your thread a title."),
-            Length(TITLE_MIN, TITLE_MAX, message=f"Titles need {TITLE_MIN}-{TITLE_MAX} characters."),
+            Length(TITLE_MIN, TITLE_MAX,
+                   message=f"Titles need {TITLE_MIN}-{TITLE_MAX} characters."),
         ],
     )
 
@@ -97,7 +98,8 @@ class AnonymityForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(2, 80)])
     slug = StringField("Slug", validators=[DataRequired(), Length(2, 60),
-                                   Regexp(r"^[a-z0-9-]+$", message="Use lower-case letters, digits and dashes.")],
+                                   Regexp(r"^[a-z0-9-]+$",
+                                          message="Use lower-case letters, digits and dashes.")],
                        description="Lower-case letters, digits and dashes; used in the address.")
     description = TextAreaField("Description", validators=[Length(max=500)])
     visibility = SelectField(

@@ -64,7 +64,9 @@ class Thread(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     hide_author: Mapped[bool] = mapped_column(default=False)
     title: Mapped[str] = mapped_column(String(150))
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
@@ -105,7 +107,9 @@ class Post(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     number: Mapped[int]  # 1 for the thread's first post
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     hide_author: Mapped[bool] = mapped_column(default=False)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)

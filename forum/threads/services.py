@@ -123,7 +123,11 @@ def can_see_thread(viewer, thread: Thread) -> bool:
         return False
     if thread.status == PostStatus.VISIBLE or viewer.is_moderator:
         return True
-    return thread.status == PostStatus.HELD and viewer.is_authenticated and viewer.id == thread.author_id
+    return (
+        thread.status == PostStatus.HELD
+        and viewer.is_authenticated
+        and viewer.id == thread.author_id
+    )
 
 
 # The starter is shown on every page of the thread, not only where their post is.
@@ -193,7 +197,9 @@ def thread_posts(thread: Thread, page: int) -> NumberedPage:
 
 
 def get_post(post_id: int) -> Post:
-    post = db.session.get(Post, post_id, options=[selectinload(Post.thread), selectinload(Post.author)])
+    post = db.session.get(
+        Post, post_id, options=[selectinload(Post.thread), selectinload(Post.author)]
+    )
     if post is None:
         raise NotFound("No such post.")
     return post
@@ -245,7 +251,9 @@ def member_posts(user: User, page: int, viewer):
 def revisions_of(post: Post) -> list[PostRevision]:
     return list(
         db.session.scalars(
-            select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.id.desc())
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.id.desc())
         )
     )
 
@@ -304,7 +312,9 @@ def check_idempotency_key(key: str | None) -> str | None:
 def _existing_by_key(author: User, key: str | None) -> Post | None:
     if not key:
         return None
-    return db.session.scalar(select(Post).where(Post.author_id == author.id, Post.idempotency_key == key))
+    return db.session.scalar(
+        select(Post).where(Post.author_id == author.id, Post.idempotency_key == key)
+    )
 
 
 def create_thread(
@@ -346,7 +356,9 @@ def create_thread(
         post.status = status
         db.session.add(post)
         db.session.execute(
-            update(Category).where(Category.id == category.id).values(thread_count=Category.thread_count + 1)
+            update(Category)
+            .where(Category.id == category.id)
+            .values(thread_count=Category.thread_count + 1)
         )
         _touched(thread, listed=True)
         if status == PostStatus.VISIBLE:
@@ -394,7 +406,12 @@ def can_reply(user, thread: Thread) -> bool:
 
 
 def create_reply(
-    author: User, thread: Thread, body: str, *, hide_author: bool, idempotency_key: str | None = None
+    author: User,
+    thread: Thread,
+    body: str,
+    *,
+    hide_author: bool,
+    idempotency_key: str | None = None,
 ) -> Post:
     """Add a reply; the post number and counters come from one SQL update."""
     ensure_can_write(author)
@@ -446,7 +463,9 @@ def ensure_author(user, post: Post, *, title_only: bool = False) -> None:
         raise NotAllowed("This post was removed.")
 
 
-def edit_post(editor: User, post: Post, body: str, title: str | None = None, *, by_moderator: bool = False) -> Post:
+def edit_post(
+    editor: User, post: Post, body: str, title: str | None = None, *, by_moderator: bool = False
+) -> Post:
     """Save a new text, keeping the old one as a revision.
 
     An author's edit of a visible post goes through the approval rules as a new

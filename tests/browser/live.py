@@ -121,7 +121,8 @@ def seed_world() -> dict:
         return found
 
     members_only = db.session.scalar(select(Category).where(Category.visibility == "members"))
-    flagged_post = _flag_and_moderate(thread_id("They brought a finished IEP"), thread_id("Can I record"))
+    flagged_post = _flag_and_moderate(thread_id("They brought a finished IEP"),
+                                      thread_id("Can I record"))
     return {
         "flagged_post": flagged_post,
         # Anonymous starter, an anonymous reply by another member, and one by the starter.
@@ -152,7 +153,9 @@ def _flag_and_moderate(flagged_thread: int, hidden_thread: int) -> int:
     from forum.threads.services import get_post
 
     def reply_of(thread_id: int) -> Post:
-        post_id = db.session.scalar(select(Post.id).where(Post.thread_id == thread_id, Post.number == 2))
+        post_id = db.session.scalar(
+            select(Post.id).where(Post.thread_id == thread_id, Post.number == 2)
+        )
         return get_post(post_id)
 
     def flaggers(post: Post) -> list:
