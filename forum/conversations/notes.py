@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,9 +14,9 @@ from forum.accounts.models import User
 from forum.conversations import bp, services, views
 from forum.conversations.forms import NoteForm
 from forum.conversations.models import Conversation, ConversationKind, Participant
+from forum.conversations.routes import target_post_id
 from forum.extensions import db, now_utc
 from forum.forms import form_status
-from forum.params import int_arg
 from forum.permissions import moderator_required
 from forum.resources.models import Resource
 from forum.services import NotFound
@@ -66,7 +66,7 @@ def notes() -> list[Conversation]:
 @moderator_required
 def note():
     try:
-        post = get_post(int_arg("post") or request.form.get("post", type=int) or 0)
+        post = get_post(target_post_id() or 0)
     except NotFound:
         abort(404)
     form = NoteForm()

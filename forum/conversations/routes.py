@@ -10,7 +10,7 @@ from forum.conversations import bp, safety, services, views
 from forum.conversations.forms import MessageForm, ReportForm, StartForm
 from forum.extensions import limiter
 from forum.forms import form_status
-from forum.params import int_arg
+from forum.params import MAX_ID, int_arg
 from forum.services import NotFound
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.services import can_see_post, get_post
@@ -26,6 +26,12 @@ def _start_limit() -> str:
 
 def _started(response) -> bool:
     return response.status_code == 302
+
+
+def target_post_id() -> int | None:
+    """?post= from the query string or the form, inside what a primary key can be."""
+    value = int_arg("post") or request.form.get("post", type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
 
 
 def _conversation(conversation_id: int):
@@ -54,7 +60,7 @@ def index():
 def _target():
     """(post or None, recipient user or None, label shown) from ?post= or ?to= (the
     query string, or the form's hidden fields)."""
-    post_id = int_arg("post") or request.form.get("post", type=int)
+    post_id = target_post_id()
     username = request.values.get("to", "")
     if post_id:
         try:

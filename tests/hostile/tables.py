@@ -503,6 +503,23 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
         "notebook_id", "entry_id", "service_id", "date_id", "share_id", "log_id", "break_id")},
 }
 
+# Private conversations (forum.conversations): the admin's own, for the CSRF sweep.
+def _convo(name: str) -> Callable[[dict], int]:
+    def value(w):
+        from tests.conversation_support import conversations_of
+
+        return conversations_of(w)[name].id
+
+    return value
+
+
+ROUTE_ARGS.update({
+    "conversation_id": _convo("admin_convo"),
+    "message_id": _convo("admin_message"),
+    "block_id": _convo("admin_block"),
+    "report_id": _convo("report"),
+})
+
 # Per-endpoint exceptions to ROUTE_ARGS, where the admin's own object can't be used:
 # nobody flags their own post, and only an anonymous post's author can be revealed.
 ENDPOINT_ARGS: dict[str, dict[str, Callable[[dict], object]]] = {
@@ -611,6 +628,11 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
     "notebook.service": lambda w: {"status": "delivered", "on": "2024-10-01"},
     "notebook.tap": lambda w: {"status": "delivered"},
     "notebook.share": lambda w: {"days": "7"},
+    "conversations.new": lambda w: {"to": w["member"].username, "body": "Hello by CSRF."},
+    "conversations.reply": lambda w: {"body": "A reply by CSRF."},
+    "conversations.report": lambda w: {"reason": "Unkind."},
+    "conversations.settings": lambda w: {"only_known": "y"},
+    "conversations.note": lambda w: {"post": w["anon_post"].id, "body": "A kind note."},
 }
 
 # POST endpoints that take JSON, not a form (the token goes in the X-CSRFToken header).
@@ -891,6 +913,54 @@ OWNERSHIP.update({
     )
 })
 
+# Conversations: only their participants (never moderators or admins who are not in
+# them); a block only its blocker; a reported message moderators only.
+def _conv_args(*names: str):
+    def args(w, key):
+        from tests.conversation_support import conversations_of
+
+        c = conversations_of(w)
+        return {"conversation_id": c[key].id,
+                **{name: c["member_message"].id for name in names}}
+
+    return args
+
+
+def _conv_obj(arg: str):
+    def args(w, key):
+        from tests.conversation_support import conversations_of
+
+        return {arg: conversations_of(w)[key].id}
+
+    return args
+
+
+_CONVO_REFUSED = [("moderator", "member_convo"), ("admin", "member_convo"),
+                  (None, "member_convo")]
+OWNERSHIP.update({
+    "conversations.show": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                    ("GET",)),
+    "conversations.reply": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                     ("POST",)),
+    "conversations.reveal": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                      ("POST",)),
+    "conversations.block": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                     ("POST",)),
+    # The member wrote the message: nobody reports their own.
+    "conversations.report": Ownership(
+        _conv_args("message_id"), [*_CONVO_REFUSED, ("member", "member_convo")],
+        ("author", "member_convo")),
+    "conversations.unblock": Ownership(
+        _conv_obj("block_id"), [("author", "member_block"), ("admin", "member_block"),
+                                (None, "member_block")], ("member", "member_block"), ("POST",)),
+    "conversations.report_show": Ownership(
+        _conv_obj("report_id"), [("member", "report"), ("author", "report"), (None, "report")],
+        ("moderator", "report"), ("GET",)),
+    "conversations.resolve": Ownership(
+        _conv_obj("report_id"), [("member", "report"), ("author", "report"), (None, "report")],
+        ("moderator", "report"), ("POST",)),
+})
+
 # moderation.users is a GET page only.
 OWNERSHIP["moderation.users"] = Ownership(
     _none,
@@ -914,6 +984,8 @@ QUERY_PARAMS = (
     "kind",  # the notebook's timeline filters
     "service",
     "all",
+    "post",  # /messages/new and /messages/note
+    "to",
 )
 
 # Roles whose pages are crawled for forms and links (SQL injection, query strings).
