@@ -73,8 +73,8 @@ def reportable(user: User, conversation: Conversation, message_id: int) -> Messa
     """A message someone else wrote in the member's conversation."""
     mine = views.own_participant(conversation, user)
     message = db.session.get(Message, message_id)
-    if (mine is None or message is None or message.conversation_id != conversation.id
-            or message.participant_id == mine.id):
+    if (mine is None or message is None or conversation.kind != ConversationKind.MEMBERS
+            or message.conversation_id != conversation.id or message.participant_id == mine.id):
         raise NotFound("No such message.")
     return message
 
