@@ -7,8 +7,8 @@ through the `message_sent` signal (forum.conversations.services).
 
 from flask import Blueprint
 
-bp = Blueprint("conversations", __name__, url_prefix="/messages")
+bp = Blueprint("conversations", __name__, url_prefix="/messages", cli_group="conversations")
 
-from forum.conversations import models, notes, routes, routes_safety, setup  # noqa: E402,F401
+from forum.conversations import emails, models, notes, routes, routes_safety, setup  # noqa: E402,F401
 
 bp.record_once(lambda state: setup.register(state.app))

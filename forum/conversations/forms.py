@@ -25,6 +25,8 @@ class ReportForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     only_known = BooleanField("Only people I've talked with can start a conversation with me")
+    email_notify = BooleanField("Email me when I have unread messages (a few at a time, at most "
+                                "every quarter hour)")
     email_text = BooleanField("Include the message text in emails about new messages")
 
 

@@ -54,6 +54,8 @@ class Participant(db.Model):
     masked: Mapped[bool] = mapped_column(default=False)  # shown as their alias in the thread
     revealed: Mapped[bool] = mapped_column(default=False)  # chose to show their username
     last_read_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # When the member was last emailed about unread messages here (forum.conversations.emails).
+    emailed_at: Mapped[datetime | None]
 
     conversation: Mapped[Conversation] = relationship(back_populates="participants")
     user: Mapped[User | None] = relationship(lazy="joined")
@@ -89,6 +91,7 @@ class MessageSettings(db.Model):
 
     user_id: Mapped[int] = mapped_column(_user_fk(), primary_key=True)
     only_known: Mapped[bool] = mapped_column(default=False)  # only people I've talked with
+    email_notify: Mapped[bool] = mapped_column(default=True)  # an email about unread messages
     email_text: Mapped[bool] = mapped_column(default=False)  # emails may include the text
 
 

@@ -19,7 +19,8 @@ def settings():
     current = safety.settings_of(current_user)
     form = SettingsForm(obj=current)
     status = form_status(form, lambda: safety.save_settings(
-        current_user, only_known=form.only_known.data, email_text=form.email_text.data))
+        current_user, only_known=form.only_known.data, email_text=form.email_text.data,
+        email_notify=form.email_notify.data))
     if status is None:
         flash("Message settings saved.", "success")
         return redirect(url_for("conversations.settings"))

@@ -24,15 +24,16 @@ BLOCKED = ("Blocked. They can't start a conversation with you or reply to yours.
 
 def settings_of(user: User) -> MessageSettings:
     return db.session.get(MessageSettings, user.id) or MessageSettings(
-        user_id=user.id, only_known=False, email_text=False)
+        user_id=user.id, only_known=False, email_notify=True, email_text=False)
 
 
-def save_settings(user: User, *, only_known: bool, email_text: bool) -> None:
+def save_settings(user: User, *, only_known: bool, email_text: bool,
+                  email_notify: bool = True) -> None:
     row = db.session.get(MessageSettings, user.id)
     if row is None:
         row = MessageSettings(user_id=user.id)
         db.session.add(row)
-    row.only_known, row.email_text = only_known, email_text
+    row.only_known, row.email_text, row.email_notify = only_known, email_text, email_notify
     db.session.commit()
 
 

@@ -11,6 +11,8 @@ DEFAULTS = {
     "CONVERSATION_MIN_ACCOUNT_DAYS": 3,
     "CONVERSATION_MIN_POSTS": 2,
     "RATELIMIT_CONVERSATION_START": "5 per hour;20 per day",
+    # Emails wait until a conversation has been quiet this long (it may be read on site).
+    "CONVERSATION_EMAIL_QUIET_MINUTES": 10,
 }
 
 

@@ -36,6 +36,7 @@ def upgrade():
     sa.Column('masked', sa.Boolean(), nullable=False),
     sa.Column('revealed', sa.Boolean(), nullable=False),
     sa.Column('last_read_at', sa.DateTime(), nullable=False),
+    sa.Column('emailed_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_conversation_participants_conversation_id_conversations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_conversation_participants_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_conversation_participants'))
@@ -64,6 +65,7 @@ def upgrade():
     op.create_table('message_settings',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('only_known', sa.Boolean(), nullable=False),
+    sa.Column('email_notify', sa.Boolean(), nullable=False),
     sa.Column('email_text', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_message_settings_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_message_settings'))
