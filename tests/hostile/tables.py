@@ -463,6 +463,51 @@ FIELDS += [
               _nb_pages, size=30),
 ]
 
+# Private messages (forum.conversations): a first message (links as text) and replies.
+def _member_conversations(w) -> list[str]:
+    from forum.conversations.models import Participant
+
+    ids = db.session.scalars(db.select(Participant.conversation_id)
+                             .where(Participant.user_id == w["member"].id))
+    return ["/messages", *(f"/messages/{cid}" for cid in ids)]
+
+
+def _answered_conversation(w, count):
+    from forum.conversations import services
+
+    conversation = services.start_conversation(w["member"], "Hello.", recipient=w["author"])
+    services.reply(w["author"], conversation, "Hello back.")
+    w["answered_conversation"] = conversation
+
+
+FIELDS += [
+    TextField("conversation.first", "member",
+              lambda w, p, i: (f"/messages/new?to={w['author'].username}", {"body": p}),
+              _member_conversations, markdown=True, size=60, stores=True),
+    TextField("conversation.reply", "member",
+              lambda w, p, i: (f"/messages/{w['answered_conversation'].id}/reply", {"body": p}),
+              _member_conversations, markdown=True, size=120, stores=True,
+              prepare=_answered_conversation),
+    TextField("conversation.report", "author",
+              lambda w, p, i: (_report_url(w), {"reason": p}),
+              lambda w: _report_pages(), size=30, viewer="moderator"),
+]
+
+
+def _report_pages() -> list[str]:
+    from forum.conversations.models import Report
+
+    ids = db.session.scalars(db.select(Report.id))
+    return ["/messages/reports", *(f"/messages/reports/{rid}" for rid in ids)]
+
+
+def _report_url(w) -> str:
+    from tests.conversation_support import conversations_of
+
+    c = conversations_of(w)
+    return f"/messages/{c['member_convo'].id}/messages/{c['member_message'].id}/report"
+
+
 def _nb_id(name: str) -> Callable[[dict], int]:
     return lambda w: notebook_of(w)["ids"][name]
 
