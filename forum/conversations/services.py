@@ -224,17 +224,22 @@ def reveal(user: User, conversation: Conversation) -> None:
     db.session.commit()
 
 
+UNREAD_CAP = 100  # the header shows "99+" beyond; the count never reads more rows
+
+
 def unread_expression():
-    """Conversations with a message the member has not seen: a session fact (no query)."""
-    return (
-        select(func.count())
-        .select_from(Participant)
+    """Conversations with a message the member has not seen, up to UNREAD_CAP: a session
+    fact, loaded by the sign-in query (no query more)."""
+    unread = (
+        select(Participant.id)
         .join(Conversation, Conversation.id == Participant.conversation_id)
         .where(Participant.user_id == User.id,
                Conversation.last_message_at > Participant.last_read_at)
         .correlate(User)
-        .scalar_subquery()
+        .limit(UNREAD_CAP)
+        .subquery()
     )
+    return select(func.count()).select_from(unread).scalar_subquery()
 
 
 def conversations_for(user: User, page: int):
