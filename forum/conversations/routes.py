@@ -17,7 +17,7 @@ from forum.threads.services import can_see_post, get_post
 
 
 def _start_key() -> str:
-    return f"conversation-start:{current_user.get_id()}"
+    return f"conversation-start:{current_user.id}"  # per account, whatever the session
 
 
 def _start_limit() -> str:

@@ -1006,6 +1006,22 @@ OWNERSHIP.update({
         ("moderator", "report"), ("POST",)),
 })
 
+# Conversation pages without an id: members (a guest signs in); staff pages; a note needs
+# a moderator, and the new-conversation form a signed-in member.
+OWNERSHIP.update({
+    **{f"conversations.{endpoint}": Ownership(_none, [(None, "public")], ("member", "public"),
+                                              ("GET",)) for endpoint in ("index", "settings")},
+    **{f"conversations.{endpoint}": Ownership(
+        _none, [("member", "public"), ("author", "public"), (None, "public")],
+        ("moderator", "public"), ("GET",)) for endpoint in ("reports", "notes_index")},
+    "conversations.note": Ownership(
+        lambda w, k: {"post": w[k].id},
+        [("member", "anon_post"), ("author", "anon_post"), (None, "anon_post")],
+        ("moderator", "anon_post")),
+    "conversations.new": Ownership(lambda w, k: {"to": w[k].username}, [(None, "author")],
+                                   ("member", "author")),
+})
+
 # moderation.users is a GET page only.
 OWNERSHIP["moderation.users"] = Ownership(
     _none,
