@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from forum.conversations.models import Conversation, Message
 from forum.extensions import db
+from forum.moderation.models import AuditEntry
 from forum.resources import library
 from tests import factories as f
 from tests.leakcheck import find_leaks, response_text, secrets_of
@@ -46,7 +47,10 @@ def test_note_arrives_from_the_moderators_with_resources(crisis, client_as):
     assert "mod_river" not in page
     # The parent answers; the moderators read it there, still under the alias.
     parent.post(f"/messages/{cid}/reply", data={"body": "Thank you, it helps."})
-    seen = [mod.get(f"/messages/{cid}"), mod.get("/messages/notes"), form_response(mod, crisis)]
+    log = mod.get("/moderation/log")
+    assert "Sent the author a private note" in log.get_data(as_text=True)
+    seen = [mod.get(f"/messages/{cid}"), mod.get("/messages/notes"), form_response(mod, crisis),
+            log]
     assert "Thank you, it helps." in seen[0].get_data(as_text=True)
     for response in seen:
         leaks = find_leaks(response_text(response), secrets_of(crisis["secret"]))
@@ -113,10 +117,13 @@ def test_moderation_pages_link_to_the_note(crisis, client_as):
 
 
 def test_note_kind_is_recorded(crisis, client_as):
-    moderator_id = crisis["moderator"].id
-    send(client_as(crisis["moderator"]), crisis["post"].id)
+    moderator_id, post_id = crisis["moderator"].id, crisis["post"].id
+    send(client_as(crisis["moderator"]), post_id, body="Thinking of you.")
     db.session.remove()
     conversation = db.session.scalar(select(Conversation))
     assert conversation.kind == "moderators"
     message = db.session.scalar(select(Message))
     assert message.participant_id is None and message.moderator_id == moderator_id
+    entry = db.session.scalar(select(AuditEntry))
+    assert entry.action == "note" and entry.actor_id == moderator_id
+    assert entry.post_id == post_id and "Thinking" not in entry.reason + entry.detail

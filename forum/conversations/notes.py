@@ -17,6 +17,8 @@ from forum.conversations.models import Conversation, ConversationKind, Participa
 from forum.conversations.routes import target_post_id
 from forum.extensions import db, now_utc
 from forum.forms import form_status
+from forum.moderation.models import AuditAction
+from forum.moderation.services import record
 from forum.permissions import moderator_required
 from forum.resources.models import Resource
 from forum.services import NotFound
@@ -52,6 +54,9 @@ def send_note(moderator: User, post: Post, body: str, resource_ids: list[str]) -
     db.session.flush()
     services._add_message(conversation, None, body, [post.author_id], now,
                           moderator_id=moderator.id)
+    # Who sent it stays on record for the moderators; the note's words stay private.
+    record(moderator, AuditAction.NOTE, post=post,
+           detail=f"{len(chosen)} resource(s) attached" if chosen else "")
     db.session.commit()
     return conversation
 
