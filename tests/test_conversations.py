@@ -161,3 +161,20 @@ def test_list_queries_do_not_grow_with_conversations(world, client_as, count_que
     with count_queries() as many:
         maya.get("/messages")
     assert len(few) == len(many)
+
+
+def test_unread_count_is_capped_in_the_header(world, client_as):
+    from datetime import timedelta
+
+    from forum.conversations.models import Conversation, Participant
+    from forum.extensions import now_utc
+
+    now = now_utc()
+    for _ in range(101):
+        conversation = Conversation(last_message_at=now)
+        conversation.participants = [Participant(user_id=world["author"].id,
+                                                 last_read_at=now - timedelta(minutes=1))]
+        db.session.add(conversation)
+    db.session.commit()
+    page = client_as(world["author"]).get("/").get_data(as_text=True)
+    assert 'Messages <span class="badge">99+' in page
