@@ -37,7 +37,7 @@ def note_resources() -> list[Resource]:
 def send_note(moderator: User, post: Post, body: str, resource_ids: list[str]) -> Conversation:
     """A conversation from "The moderators" with the post's author (masked when the post
     is anonymous), the chosen resources listed under the note."""
-    body = services._check_body(body)
+    body = services.check_body(body)
     if post.author_id is None:
         raise services.Refused("This post's author can't receive messages.")
     chosen = [r for r in note_resources() if r.id in set(resource_ids)]
@@ -52,7 +52,7 @@ def send_note(moderator: User, post: Post, body: str, resource_ids: list[str]) -
     conversation.participants = [recipient]
     db.session.add(conversation)
     db.session.flush()
-    services._add_message(conversation, None, body, [post.author_id], now,
+    services.add_message(conversation, None, body, [post.author_id], now,
                           moderator_id=moderator.id)
     # Who sent it stays on record for the moderators; the note's words stay private.
     record(moderator, AuditAction.NOTE, post=post,

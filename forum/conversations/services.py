@@ -42,7 +42,7 @@ class Refused(ForumError):
     """The message can't be sent; the text is safe to show the sender."""
 
 
-def _check_body(body: str) -> str:
+def check_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
         raise Refused("Please write a message.")
@@ -119,7 +119,7 @@ def start_conversation(sender: User, body: str, *, recipient: User | None = None
                        post: Post | None = None, as_alias: bool = False) -> Conversation:
     """A new conversation with a member (from a profile) or a post's author (masked
     when the post is anonymous); the sender may write as their alias in that thread."""
-    body = _check_body(body)
+    body = check_body(body)
     reason = may_start(sender)
     if reason:
         raise Refused(reason)
@@ -141,12 +141,12 @@ def start_conversation(sender: User, body: str, *, recipient: User | None = None
     conversation.participants = [mine, theirs]
     db.session.add(conversation)
     db.session.flush()
-    _add_message(conversation, mine, body, [recipient.id], now)
+    add_message(conversation, mine, body, [recipient.id], now)
     db.session.commit()
     return conversation
 
 
-def _add_message(conversation: Conversation, writer: Participant | None, body: str,
+def add_message(conversation: Conversation, writer: Participant | None, body: str,
                  recipient_ids: list[int], now, moderator_id: int | None = None) -> Message:
     """Add the message (links as text until someone else has written) and tell receivers."""
     answered = writer is None or bool(db.session.scalar(select(exists().where(
@@ -186,7 +186,7 @@ def _participant(conversation: Conversation, user) -> Participant | None:
 
 def reply(user: User, conversation: Conversation, body: str) -> Message:
     """A reply by a participant, or by a moderator in a note ("The moderators")."""
-    body = _check_body(body)
+    body = check_body(body)
     writer = _participant(conversation, user)
     if writer is None and not user.is_moderator:
         raise NotFound("No such conversation.")
@@ -197,7 +197,7 @@ def reply(user: User, conversation: Conversation, body: str) -> Message:
         if not recipients or any(has_blocked(p.user_id, user.id) for p in recipients):
             raise Refused("They aren't accepting messages from you in this conversation.")
     now = now_utc()
-    message = _add_message(conversation, writer, body, [p.user_id for p in recipients], now,
+    message = add_message(conversation, writer, body, [p.user_id for p in recipients], now,
                            moderator_id=None if writer else user.id)
     conversation.last_message_at = now
     if writer is not None:
