@@ -114,6 +114,8 @@ class TestingConfig(Config):
     GUEST_CACHE_SIZE = 0  # tests/test_guest_cache.py turns it on
     GUEST_VERSION_SECONDS = 0  # every request reads it: a write shows at once
     BLOCK_CACHE_SIZE = 500  # on: every thread page in the suite goes through it
+    CONVERSATION_MIN_ACCOUNT_DAYS = 0  # tests of the new-account rule set their own
+    CONVERSATION_MIN_POSTS = 0
 
 
 class ProductionConfig(Config):

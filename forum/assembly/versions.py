@@ -48,6 +48,9 @@ NOT_CONTENT = frozenset({
     # A member's own IEP notebook: never on any kept page (forum/notebook).
     "notebooks", "notebook_services", "notebook_service_logs", "notebook_entries",
     "notebook_entry_tags", "notebook_breaks", "notebook_dates", "notebook_shares",
+    # Private conversations: per member, never on a kept page (forum/conversations).
+    "conversations", "conversation_participants", "conversation_messages", "message_settings",
+    "message_blocks", "message_reports",
 })
 
 _READ = re.compile(

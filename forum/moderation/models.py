@@ -83,6 +83,7 @@ class AuditAction(StrEnum):
     SETTINGS = "settings"
     GUIDELINES = "guidelines"
     REDACT = "redact"
+    NOTE = "note"  # a private note to the author (forum.conversations; its text stays private)
 
 
 AUDIT_LABELS: dict[AuditAction, str] = {
@@ -111,6 +112,7 @@ AUDIT_LABELS: dict[AuditAction, str] = {
     AuditAction.SETTINGS: "Changed site settings",
     AuditAction.GUIDELINES: "Edited the guidelines",
     AuditAction.REDACT: "Redacted post (earlier versions removed)",
+    AuditAction.NOTE: "Sent the author a private note",
 }
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
 from forum.accounts.services import list_sessions
+from forum.conversations.export import conversations_export
 from forum.digests.models import ThreadFollow
 from forum.digests.services import digest_categories, get_preferences
 from forum.digests.tags import all_tags
@@ -90,6 +91,7 @@ def export_data(user: User) -> dict[str, Any]:
         "followed_threads": follows_of(user),
         "notices": notices_of(user),
         "iep_notebooks": notebooks_export(user),
+        "private_conversations": conversations_export(user),
     }
 
 

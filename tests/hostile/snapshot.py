@@ -11,6 +11,7 @@ MOVING_COLUMNS = {
     "login_sessions": {"last_active_at"},
     "content_version": {"version"},  # forum.assembly.versions: what kept pages are keyed by
     "cache_scopes": {"version"},
+    "conversations": {"last_message_at"},  # a participant's message moves it
 }
 # Columns naming the member a row belongs to; rows of the actor may change.
 OWNER_COLUMNS = (

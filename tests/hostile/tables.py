@@ -463,6 +463,51 @@ FIELDS += [
               _nb_pages, size=30),
 ]
 
+# Private messages (forum.conversations): a first message (links as text) and replies.
+def _member_conversations(w) -> list[str]:
+    from forum.conversations.models import Participant
+
+    ids = db.session.scalars(db.select(Participant.conversation_id)
+                             .where(Participant.user_id == w["member"].id))
+    return ["/messages", *(f"/messages/{cid}" for cid in ids)]
+
+
+def _answered_conversation(w, count):
+    from forum.conversations import services
+
+    conversation = services.start_conversation(w["member"], "Hello.", recipient=w["author"])
+    services.reply(w["author"], conversation, "Hello back.")
+    w["answered_conversation"] = conversation
+
+
+FIELDS += [
+    TextField("conversation.first", "member",
+              lambda w, p, i: (f"/messages/new?to={w['author'].username}", {"body": p}),
+              _member_conversations, markdown=True, size=60, stores=True),
+    TextField("conversation.reply", "member",
+              lambda w, p, i: (f"/messages/{w['answered_conversation'].id}/reply", {"body": p}),
+              _member_conversations, markdown=True, size=120, stores=True,
+              prepare=_answered_conversation),
+    TextField("conversation.report", "author",
+              lambda w, p, i: (_report_url(w), {"reason": p}),
+              lambda w: _report_pages(), size=30, viewer="moderator"),
+]
+
+
+def _report_pages() -> list[str]:
+    from forum.conversations.models import Report
+
+    ids = db.session.scalars(db.select(Report.id))
+    return ["/messages/reports", *(f"/messages/reports/{rid}" for rid in ids)]
+
+
+def _report_url(w) -> str:
+    from tests.conversation_support import conversations_of
+
+    c = conversations_of(w)
+    return f"/messages/{c['member_convo'].id}/messages/{c['member_message'].id}/report"
+
+
 def _nb_id(name: str) -> Callable[[dict], int]:
     return lambda w: notebook_of(w)["ids"][name]
 
@@ -502,6 +547,23 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
     **{name: _nb_id(name) for name in (
         "notebook_id", "entry_id", "service_id", "date_id", "share_id", "log_id", "break_id")},
 }
+
+# Private conversations (forum.conversations): the admin's own, for the CSRF sweep.
+def _convo(name: str) -> Callable[[dict], int]:
+    def value(w):
+        from tests.conversation_support import conversations_of
+
+        return conversations_of(w)[name].id
+
+    return value
+
+
+ROUTE_ARGS.update({
+    "conversation_id": _convo("admin_convo"),
+    "message_id": _convo("admin_message"),
+    "block_id": _convo("admin_block"),
+    "report_id": _convo("report"),
+})
 
 # Per-endpoint exceptions to ROUTE_ARGS, where the admin's own object can't be used:
 # nobody flags their own post, and only an anonymous post's author can be revealed.
@@ -611,6 +673,11 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
     "notebook.service": lambda w: {"status": "delivered", "on": "2024-10-01"},
     "notebook.tap": lambda w: {"status": "delivered"},
     "notebook.share": lambda w: {"days": "7"},
+    "conversations.new": lambda w: {"to": w["member"].username, "body": "Hello by CSRF."},
+    "conversations.reply": lambda w: {"body": "A reply by CSRF."},
+    "conversations.report": lambda w: {"reason": "Unkind."},
+    "conversations.settings": lambda w: {"only_known": "y"},
+    "conversations.note": lambda w: {"post": w["anon_post"].id, "body": "A kind note."},
 }
 
 # POST endpoints that take JSON, not a form (the token goes in the X-CSRFToken header).
@@ -891,6 +958,70 @@ OWNERSHIP.update({
     )
 })
 
+# Conversations: only their participants (never moderators or admins who are not in
+# them); a block only its blocker; a reported message moderators only.
+def _conv_args(*names: str):
+    def args(w, key):
+        from tests.conversation_support import conversations_of
+
+        c = conversations_of(w)
+        return {"conversation_id": c[key].id,
+                **{name: c["member_message"].id for name in names}}
+
+    return args
+
+
+def _conv_obj(arg: str):
+    def args(w, key):
+        from tests.conversation_support import conversations_of
+
+        return {arg: conversations_of(w)[key].id}
+
+    return args
+
+
+_CONVO_REFUSED = [("moderator", "member_convo"), ("admin", "member_convo"),
+                  (None, "member_convo")]
+OWNERSHIP.update({
+    "conversations.show": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                    ("GET",)),
+    "conversations.reply": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                     ("POST",)),
+    "conversations.reveal": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                      ("POST",)),
+    "conversations.block": Ownership(_conv_args(), _CONVO_REFUSED, ("author", "member_convo"),
+                                     ("POST",)),
+    # The member wrote the message: nobody reports their own.
+    "conversations.report": Ownership(
+        _conv_args("message_id"), [*_CONVO_REFUSED, ("member", "member_convo")],
+        ("author", "member_convo")),
+    "conversations.unblock": Ownership(
+        _conv_obj("block_id"), [("author", "member_block"), ("admin", "member_block"),
+                                (None, "member_block")], ("member", "member_block"), ("POST",)),
+    "conversations.report_show": Ownership(
+        _conv_obj("report_id"), [("member", "report"), ("author", "report"), (None, "report")],
+        ("moderator", "report"), ("GET",)),
+    "conversations.resolve": Ownership(
+        _conv_obj("report_id"), [("member", "report"), ("author", "report"), (None, "report")],
+        ("moderator", "report"), ("POST",)),
+})
+
+# Conversation pages without an id: members (a guest signs in); staff pages; a note needs
+# a moderator, and the new-conversation form a signed-in member.
+OWNERSHIP.update({
+    **{f"conversations.{endpoint}": Ownership(_none, [(None, "public")], ("member", "public"),
+                                              ("GET",)) for endpoint in ("index", "settings")},
+    **{f"conversations.{endpoint}": Ownership(
+        _none, [("member", "public"), ("author", "public"), (None, "public")],
+        ("moderator", "public"), ("GET",)) for endpoint in ("reports", "notes_index")},
+    "conversations.note": Ownership(
+        lambda w, k: {"post": w[k].id},
+        [("member", "anon_post"), ("author", "anon_post"), (None, "anon_post")],
+        ("moderator", "anon_post")),
+    "conversations.new": Ownership(lambda w, k: {"to": w[k].username}, [(None, "author")],
+                                   ("member", "author")),
+})
+
 # moderation.users is a GET page only.
 OWNERSHIP["moderation.users"] = Ownership(
     _none,
@@ -914,6 +1045,8 @@ QUERY_PARAMS = (
     "kind",  # the notebook's timeline filters
     "service",
     "all",
+    "post",  # /messages/new and /messages/note
+    "to",
 )
 
 # Roles whose pages are crawled for forms and links (SQL injection, query strings).
