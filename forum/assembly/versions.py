@@ -48,6 +48,9 @@ NOT_CONTENT = frozenset({
     # A member's own IEP notebook: never on any kept page (forum/notebook).
     "notebooks", "notebook_services", "notebook_service_logs", "notebook_entries",
     "notebook_entry_tags", "notebook_breaks", "notebook_dates", "notebook_shares",
+    # Reactions, saved items and drafts (forum.engage): counts come through a slot, and the
+    # helpful panel declares its own scope.
+    "reactions", "thread_helpful", "saved_items", "drafts",
 })
 
 _READ = re.compile(
