@@ -11,30 +11,11 @@ from sqlalchemy.exc import IntegrityError
 from forum.engage.models import Reaction, ThreadHelpful
 from forum.extensions import db
 from tests import factories as f
-
-
-@pytest.fixture
-def ids(world) -> dict:
-    """Ids and names of the world's objects (tests remove the session between requests)."""
-    return {key: getattr(value, "id", None) for key, value in world.items()} | {
-        "author_name": world["author"].username}
-
-
-@pytest.fixture
-def as_(client_as, ids):
-    """as_("member"): a client signed in as that member of the world; as_(None): a guest."""
-    from forum.accounts.models import User
-
-    return lambda key: client_as(db.session.get(User, ids[key]) if key else None)
+from tests.engage_support import as_, ids, page  # noqa: F401 (fixtures)
 
 
 def react(client, post_id: int, kind: str):
     return client.post(f"/posts/{post_id}/react", data={"kind": kind})
-
-
-def page(client, path: str) -> str:
-    db.session.remove()
-    return client.get(path).get_data(as_text=True)
 
 
 def count_of(html: str, post_id: int, label: str) -> int | None:

@@ -63,8 +63,9 @@ def needs_named_confirmation(form, thread: Thread, anonymous_here: bool) -> bool
 
 # Drafts (forum.engage) hook in here, so the composer views import no feature.
 def add_draft_hooks(app, restore, keep) -> None:
-    """restore(form, user, thread | None, facts | None): fill an opened composer with the member's draft;
-    keep(form, user, thread | None): a submit that did not publish keeps its text."""
+    """restore(form, user, thread | None, facts | None): fill an opened composer with the
+    member's draft; keep(form, user, thread | None): a submit that did not publish keeps
+    its text."""
     app.extensions["composer_drafts"] = (restore, keep)
 
 
