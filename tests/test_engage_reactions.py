@@ -10,8 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.engage.models import Reaction, ThreadHelpful
 from forum.extensions import db
+from tests import engage_support as support
 from tests import factories as f
-from tests.engage_support import as_, ids, page  # noqa: F401 (fixtures)
+from tests.engage_support import page
+
+as_, ids = support.as_, support.ids  # fixtures
 
 
 def react(client, post_id: int, kind: str):

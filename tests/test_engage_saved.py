@@ -6,8 +6,11 @@ from sqlalchemy import func, select
 
 from forum.engage.models import SavedItem
 from forum.extensions import db
+from tests import engage_support as support
 from tests import factories as f
-from tests.engage_support import as_, ids, page  # noqa: F401 (fixtures)
+from tests.engage_support import page
+
+as_, ids = support.as_, support.ids  # fixtures
 
 
 def saved_count() -> int:

@@ -130,7 +130,7 @@ def restore(form, member, thread: Thread | None, facts: dict | None = None) -> N
     form.hide_author.data = draft.hide_author
     if thread is None:
         form.title.data = draft.title
-        if draft.category_slug in {choice[0] for choice in form.category.choices}:
+        if draft.category_slug in {getattr(c, "value", None) for c in form.category.choices}:
             form.category.data = draft.category_slug
     form.draft_saved_at = draft.updated_at
 
