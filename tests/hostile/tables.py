@@ -513,6 +513,8 @@ ENDPOINT_ARGS: dict[str, dict[str, Callable[[dict], object]]] = {
     # Signed links: each purpose has its own token (a reset token is refused).
     "digests.verify_email": {"token": lambda w: w["verify_token"]},
     "digests.unsubscribe": {"token": lambda w: w["unsubscribe_token"]},
+    # Nobody reacts to their own post.
+    "engage.react": {"post_id": lambda w: w["author_post"].id},
 }
 
 
@@ -611,6 +613,10 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
     "notebook.service": lambda w: {"status": "delivered", "on": "2024-10-01"},
     "notebook.tap": lambda w: {"status": "delivered"},
     "notebook.share": lambda w: {"days": "7"},
+    "engage.react": lambda w: {"kind": "me_too"},
+    "engage.new_draft": lambda w: {"title": "A draft title", "body": "A draft by CSRF.",
+                                   "category": w["public"].slug},
+    "engage.reply_draft": lambda w: {"body": "A draft reply by CSRF.", "hide_author": "y"},
 }
 
 # POST endpoints that take JSON, not a form (the token goes in the X-CSRFToken header).
@@ -889,6 +895,30 @@ OWNERSHIP.update({
         ("delete_log", ("log_id",), ("POST",)), ("revoke", ("share_id",), ("POST",)),
         ("delete", (), ("POST",)),
     )
+})
+
+# Engagement (forum.engage): reactions, save for later and drafts act only on what the
+# member may see; drafts are always the signed-in member's own (no draft id in any URL).
+OWNERSHIP.update({
+    "engage.react": Ownership(
+        _post,
+        [("member", "member_post"),  # your own post
+         ("member", "held_post"),  # a post you can't see
+         (None, "author_post")],
+        ("member", "author_post"),
+        ("POST",),
+    ),
+    "engage.save_thread": Ownership(
+        _thread, [("member", "held"), (None, "members_thread")], ("member", "named"), ("POST",)
+    ),
+    "engage.save_post": Ownership(
+        _post, [("member", "held_post"), (None, "members_post")], ("member", "author_post"),
+        ("POST",),
+    ),
+    "engage.reply_draft": Ownership(
+        _thread, [("member", "held"), ("member", "locked"), (None, "named")],
+        ("member", "named"), ("POST",),
+    ),
 })
 
 # moderation.users is a GET page only.
