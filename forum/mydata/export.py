@@ -19,6 +19,7 @@ from forum.accounts.services import list_sessions
 from forum.digests.models import ThreadFollow
 from forum.digests.services import digest_categories, get_preferences
 from forum.digests.tags import all_tags
+from forum.engage.memberdata import engagement_export
 from forum.extensions import db, now_utc
 from forum.moderation.models import Flag, MemberNotice
 from forum.notebook.export import notebooks_export
@@ -90,6 +91,7 @@ def export_data(user: User) -> dict[str, Any]:
         "followed_threads": follows_of(user),
         "notices": notices_of(user),
         "iep_notebooks": notebooks_export(user),
+        **engagement_export(user),  # reactions, saved, drafts (issue 18)
     }
 
 
