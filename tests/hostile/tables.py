@@ -307,6 +307,28 @@ FIELDS = [
 ]
 
 
+# Drafts (forum.engage): kept per member and composer, shown back in the forms and on /saved.
+FIELDS += [
+    TextField(
+        "draft.title",
+        "member",
+        lambda w, p, i: ("/threads/new/draft", {"title": p, "body": f"Draft body {i}",
+                                                "category": w["public"].slug}),
+        lambda w: ["/threads/new", "/saved"],
+        size=40,
+        stores=True,
+    ),
+    TextField(
+        "draft.body",
+        "member",
+        lambda w, p, i: (f"/threads/{w['named'].id}/draft", {"body": p, "hide_author": "y"}),
+        lambda w: [f"/threads/{w['named'].id}/reply", f"/threads/{w['named'].id}", "/saved"],
+        size=40,
+        stores=True,
+    ),
+]
+
+
 def _prepare_search_targets(w, count):
     from tests import factories as f
 
