@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from flask import get_template_attribute
 from markupsafe import Markup
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, null, select
+from sqlalchemy.orm import aliased
 
 from forum.engage.models import REACTION_LABELS, Reaction, SavedItem, ThreadHelpful
 from forum.extensions import db
@@ -28,13 +29,30 @@ class Bar:
     helpful: bool = False
 
 
-def _statement(ids: list[int], viewer_id: int):
+def _helpful_columns(thread_id: int):
+    """The thread's most helpful reply, if it is visible: its id and number (two scalar
+    subqueries, so the panel costs no statement of its own)."""
+    shown, best = aliased(Post), aliased(ThreadHelpful)
+
+    def column(col):
+        return (select(col).select_from(best).join(shown, shown.id == best.post_id)
+                .where(best.thread_id == thread_id, shown.status == PostStatus.VISIBLE)
+                .correlate(None).scalar_subquery())
+
+    return column(shown.id).label("helpful_id"), column(shown.number).label("helpful_number")
+
+
+def _statement(ids: list[int], viewer_id: int, thread_id: int | None):
     """Per post and kind: the count, whether the viewer reacted; per post: whether the
-    viewer saved it and whether it is its thread's most helpful reply."""
+    viewer saved it and whether it is its thread's most helpful reply; and the thread's
+    most helpful reply for the panel."""
     mine = func.max(case((Reaction.user_id == viewer_id, 1), else_=0))
+    helpful = _helpful_columns(thread_id) if thread_id else (null(), null())
+    if not ids:
+        return select(*helpful)
     return (
         select(Post.id, Post.author_id, Post.status, Reaction.kind, func.count(Reaction.id), mine,
-               SavedItem.id, ThreadHelpful.post_id)
+               SavedItem.id, ThreadHelpful.post_id, *helpful)
         .outerjoin(Reaction, Reaction.post_id == Post.id)
         .outerjoin(SavedItem, and_(SavedItem.post_id == Post.id,
                                    SavedItem.user_id == literal(viewer_id)))
@@ -45,14 +63,19 @@ def _statement(ids: list[int], viewer_id: int):
     )
 
 
-def load_bars(viewer, ids: list[int]) -> dict[int, Bar]:
+def load_bars(viewer, ids: list[int], thread_id: int | None = None):
+    """The bars of these posts, and the thread's most helpful reply as (id, number)."""
     member = viewer.is_authenticated
     viewer_id = viewer.id if member else 0
     may_write = member and not viewer.is_suspended
     bars: dict[int, Bar] = {}
-    for post_id, author_id, status, kind, count, mine, saved, helpful in db.session.execute(
-        _statement(ids, viewer_id)
-    ):
+    rows = db.session.execute(_statement(ids, viewer_id, thread_id)).all()
+    helpful_reply = None
+    if rows and rows[0][-2] is not None:
+        helpful_reply = (rows[0][-2], rows[0][-1])
+    if not ids:
+        return bars, helpful_reply
+    for post_id, author_id, status, kind, count, mine, saved, helpful, *_ in rows:
         bar = bars.get(post_id)
         if bar is None:
             can_react = bool(may_write and status == PostStatus.VISIBLE
@@ -63,14 +86,20 @@ def load_bars(viewer, ids: list[int]) -> dict[int, Bar]:
             bar.counts[kind] = count
             if mine:
                 bar.mine.add(kind)
-    return bars
+    return bars, helpful_reply
 
 
 def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
-    """The "reactions" slot's filler (forum.assembly.add_slot)."""
+    """The "reactions" slot's filler (forum.assembly.add_slot): a post id gives its bar,
+    "t<thread id>" the thread's helpful-reply panel (forum.engage.hooks)."""
     ids = sorted({int(a) for a in args if a.isdigit()})
-    if not ids:
+    threads = [a for a in args if a.startswith("t") and a[1:].isdigit()]
+    if not ids and not threads:
         return {}
-    bars = load_bars(viewer, ids)
+    bars, helpful = load_bars(viewer, ids, int(threads[0][1:]) if threads else None)
     render = get_template_attribute("engage/_bar.html", "bar")
-    return {str(pid): Markup(render(bar, REACTION_LABELS, viewer)) for pid, bar in bars.items()}
+    filled = {str(pid): Markup(render(bar, REACTION_LABELS, viewer)) for pid, bar in bars.items()}
+    if threads and helpful:
+        panel = get_template_attribute("engage/_helpful_panel.html", "panel")
+        filled[threads[0]] = Markup(panel(*helpful))
+    return filled

@@ -4,35 +4,21 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
 
-from forum.assembly import Block, Loaded, Share, add_panel, add_slot, thread_scope
+from forum.assembly import add_panel, add_slot, slot
 from forum.engage import drafts
 from forum.engage.bar import fill_reactions
-from forum.engage.models import ThreadHelpful
-from forum.engage.reactions import helpful_scope
 from forum.engage.saved import saved_clause
-from forum.extensions import db
 from forum.threads import composer
-from forum.threads.models import Post, PostStatus, Thread
+from forum.threads.models import Thread
 from forum.threads.services import add_thread_fact, post_published, post_submitted
 
 
-def helpful_panel(thread: Thread, **_) -> Block:
-    """"Parents found this reply helpful", the same for every reader: a kept block whose
-    version goes up only when the thread's most helpful reply changes."""
-
-    def load() -> Loaded:
-        post = db.session.execute(
-            select(Post.id, Post.number)
-            .join(ThreadHelpful, ThreadHelpful.post_id == Post.id)
-            .where(ThreadHelpful.thread_id == thread.id, Post.status == PostStatus.VISIBLE)
-        ).first()
-        return Loaded({"thread": thread, "helpful": post})
-
-    return Block("engage/_helpful_panel.html", ("helpful", thread.id), load,
-                 scopes=(thread_scope(thread.id), helpful_scope(thread.id)),
-                 share=Share.EVERYONE)
+def helpful_panel(thread: Thread, **_) -> Markup:
+    """"Parents found this reply helpful" at the top of the thread: a place the "reactions"
+    slot fills with the page's reaction bars, in the same statement."""
+    return slot("reactions", f"t{thread.id}")
 
 
 def save_thread_panel(thread: Thread, facts: dict, **_) -> str | None:

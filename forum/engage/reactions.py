@@ -25,11 +25,6 @@ from forum.threads.services import (
 )
 
 
-def helpful_scope(thread_id: int) -> str:
-    """The version of a thread's "most helpful reply" panel (forum.assembly scopes)."""
-    return f"helpful:{thread_id}"
-
-
 def parse_kind(value: str | None) -> ReactionKind:
     try:
         return ReactionKind(value or "")
@@ -60,7 +55,7 @@ def toggle_reaction(member: User, post: Post, kind: ReactionKind) -> bool:
         reaction_added.send(post, member_id=member.id, kind=str(kind))
     if kind == ReactionKind.HELPED:
         _update_helpful(post.thread_id)
-    changed()  # nothing a kept block shows (the helpful panel declares its own scope)
+    changed()  # nothing a kept block shows: counts and the helpful reply come through a slot
     try:
         db.session.commit()
     except IntegrityError:  # the same click twice at once: the first one counts
@@ -85,17 +80,12 @@ def _update_helpful(thread_id: int) -> None:
         .order_by(marks.desc(), Reaction.post_id)
         .limit(1)
     ).first()
-    before = db.session.scalar(select(ThreadHelpful.post_id)
-                               .where(ThreadHelpful.thread_id == thread_id))
     if best is None:
-        if before is not None:
-            db.session.execute(delete(ThreadHelpful).where(ThreadHelpful.thread_id == thread_id))
-    else:
-        db.session.execute(
-            text("INSERT INTO thread_helpful (thread_id, post_id, marks) VALUES (:t, :p, :m) "
-                 "ON CONFLICT (thread_id) DO UPDATE SET post_id = excluded.post_id, "
-                 "marks = excluded.marks"),
-            {"t": thread_id, "p": best[0], "m": best[1]},
-        )
-    if (best[0] if best else None) != before:
-        changed(helpful_scope(thread_id))
+        db.session.execute(delete(ThreadHelpful).where(ThreadHelpful.thread_id == thread_id))
+        return
+    db.session.execute(
+        text("INSERT INTO thread_helpful (thread_id, post_id, marks) VALUES (:t, :p, :m) "
+             "ON CONFLICT (thread_id) DO UPDATE SET post_id = excluded.post_id, "
+             "marks = excluded.marks"),
+        {"t": thread_id, "p": best[0], "m": best[1]},
+    )
