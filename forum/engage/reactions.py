@@ -51,7 +51,11 @@ def toggle_reaction(member: User, post: Post, kind: ReactionKind) -> bool:
     added = not removed
     if added:
         db.session.add(Reaction(post_id=post.id, user_id=member.id, kind=kind))
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same click twice at once: the first one counts
+            db.session.rollback()
+            return True
         reaction_added.send(post, member_id=member.id, kind=str(kind))
     if kind == ReactionKind.HELPED:
         _update_helpful(post.thread_id)
