@@ -247,6 +247,8 @@ CLAIM_TESTS = {
     "claim-your-data": ["test_mydata.py", "test_moderation_redaction.py"],
     "claim-check": ["test_privacy_review.py", "test_privacy_posts.py"],
     "claim-notebook": ["test_notebook_privacy.py", "test_notebook_share.py"],
+    "claim-reactions": ["test_anonymity.py", "test_engage_reactions.py", "test_engage_saved.py",
+                        "test_engage_drafts.py"],
 }
 
 
