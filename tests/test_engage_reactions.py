@@ -39,11 +39,12 @@ def test_toggle_counts_and_pressed_state(as_, world, ids):
     assert db.session.scalar(select(func.count(Reaction.id))) == 1
     html = page(author, f"/threads/{ids['named']}")
     assert count_of(html, post_id, "Me too") == 1
-    assert 'value="me_too" class="reaction reaction--mine" aria-pressed="true"' in html
+    assert ('value="me_too" data-label="Me too" class="reaction reaction--mine" '
+            'aria-pressed="true"') in html
     # Another member sees the count, not pressed.
     other = page(as_("moderator"), f"/threads/{ids['named']}")
     assert count_of(other, post_id, "Me too") == 1
-    assert 'value="me_too" class="reaction" aria-pressed="false"' in other
+    assert 'value="me_too" data-label="Me too" class="reaction" aria-pressed="false"' in other
     # The second click takes it back.
     react(author, post_id, "me_too")
     db.session.remove()
@@ -158,3 +159,15 @@ def test_the_opening_post_is_never_the_helpful_reply(as_, world, ids):
         react(as_(who), opening_id, "helped")
     db.session.remove()
     assert db.session.get(ThreadHelpful, ids["named"]) is None
+
+
+def test_reacting_answers_json_for_the_script(as_, ids):
+    response = as_("author").post(f"/posts/{ids['reply']}/react", data={"kind": "strength"},
+                                  headers={"Accept": "application/json"})
+    assert response.get_json() == {"counts": {"strength": 1}, "mine": ["strength"]}
+    response = as_("moderator").post(f"/posts/{ids['reply']}/react", data={"kind": "strength"},
+                                     headers={"Accept": "application/json"})
+    assert response.get_json() == {"counts": {"strength": 2}, "mine": ["strength"]}
+    response = as_("moderator").post(f"/posts/{ids['reply']}/react", data={"kind": "nope"},
+                                     headers={"Accept": "application/json"})
+    assert response.status_code == 400

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from forum.assembly import HOME, Block, Loaded, guest_page, render_page
 from forum.engage import bp, drafts, reactions, saved
+from forum.engage.bar import load_bars
 from forum.engage.models import REACTION_LABELS
 from forum.extensions import limiter
 from forum.params import int_arg
@@ -55,8 +56,13 @@ def react(post_id: int):
         kind = reactions.parse_kind(request.form.get("kind"))
         added = _or_abort(reactions.toggle_reaction, current_user, post, kind)
     except ForumError as exc:
+        if _wants_json():
+            return jsonify(error=str(exc)), 400
         flash(str(exc), "error")
     else:
+        if _wants_json():  # engage.js: the bar's counts and pressed buttons, nothing more
+            bar = load_bars(current_user, [post.id])[0].get(post.id)
+            return jsonify(counts=bar.counts if bar else {}, mine=sorted(bar.mine) if bar else [])
         label = REACTION_LABELS[kind]
         flash(f"You reacted “{label}”." if added else f"Your “{label}” is taken back.", "success")
     return redirect(url_for("threads.permalink", post_id=post.id))
