@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
         admin,
         conversations,
         digests,
+        engage,
         moderation,
         mydata,
         pages,
@@ -144,7 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from forum.notebook import bp as notebook_bp
 
     blueprints = (accounts.bp, threads.bp, moderation.bp, moderation.flags_bp, mydata.bp, pages.bp,
-                  admin.bp, resources.bp, digests.bp, notebook_bp, conversations.bp)
+                  admin.bp, resources.bp, digests.bp, notebook_bp, conversations.bp, engage.bp)
     for bp in (*blueprints, dev_bp):
         app.register_blueprint(bp)
 

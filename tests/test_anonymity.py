@@ -37,6 +37,19 @@ def secret_world(world):
     quoter = world["member"]
     services.create_reply(quoter, anon_thread, "Quoting you:\n\n> They want to remove the aide.",
                           hide_author=False)
+    # Engagement (issue 18): others mark the anonymous reply "This helped" (it becomes the
+    # thread's highlighted reply) and react to the anonymous thread; the secret author
+    # reacts, saves and keeps drafts. Pages show counts only, never who.
+    from forum.engage import drafts, reactions, saved
+
+    for who in (world["member"], world["moderator"], world["author"]):
+        reactions.toggle_reaction(who, services.get_post(own_reply.id), "helped")
+        reactions.toggle_reaction(who, services.get_post(f.first_post(anon_thread).id),
+                                  "strength")
+    reactions.toggle_reaction(secret, services.get_post(world["reply"].id), "me_too")
+    saved.toggle_thread(secret, world["named"])
+    saved.toggle_post(secret, services.get_post(world["reply"].id))
+    drafts.save_draft(secret, world["named"], body="A draft reply.", hide_author=True)
     return {**world, "secret": secret, "anon_thread": anon_thread, "anon_reply": anon_reply,
             "own_reply": own_reply, "private_thread": private_thread}
 
@@ -246,6 +259,8 @@ CLAIM_TESTS = {
     "claim-your-data": ["test_mydata.py", "test_moderation_redaction.py"],
     "claim-check": ["test_privacy_review.py", "test_privacy_posts.py"],
     "claim-notebook": ["test_notebook_privacy.py", "test_notebook_share.py"],
+    "claim-reactions": ["test_anonymity.py", "test_engage_reactions.py", "test_engage_saved.py",
+                        "test_engage_drafts.py"],
 }
 
 
@@ -271,3 +286,20 @@ def test_anonymity_page_linked_beside_checkbox_and_claims_hold(client_as, secret
     mod_page = (client_as(w["moderator"]).get(f"/threads/{w['anon_thread'].id}")
                 .get_data(as_text=True))
     assert ALIAS_PREFIX in mod_page and "zq_secret_parent" not in mod_page
+
+
+@pytest.mark.parametrize("viewer", [None, "member", "moderator", "admin"])
+def test_reactions_on_anonymous_posts_show_counts_only(client_as, secret_world, viewer):
+    """Issue 18: the anonymous reply is the thread's most helpful one and carries counts;
+    nobody learns who wrote it, and the secret author's own reactions name nobody."""
+    w = secret_world
+    patterns = secrets_of(w["secret"])
+    client = client_as(w[viewer] if viewer else None)
+    for path in (f"/threads/{w['anon_thread'].id}", f"/threads/{w['named'].id}"):
+        html = client.get(path).get_data(as_text=True)
+        assert not find_leaks(html, patterns), path
+    html = client.get(f"/threads/{w['anon_thread'].id}").get_data(as_text=True)
+    assert "Parents found this reply helpful" in html
+    assert 'This helped <span class="reaction__count">3</span>' in html
+    named = client.get(f"/threads/{w['named'].id}").get_data(as_text=True)
+    assert 'Me too <span class="reaction__count">1</span>' in named

@@ -142,7 +142,9 @@ def test_a_second_member_is_served_from_kept_blocks(client_as, world, count_quer
         page(two, path)
     # The member; the thread with the member's follow state and whether they wrote
     # anonymously here (their reply box keeps that name); the versions. Never a post's text.
-    assert len(second) == 3, second
+    # And the reaction bars of the page's posts (forum.engage: one statement, counts and
+    # the viewer's own reactions, filled into the kept block through a slot).
+    assert len(second) == 4, second
     assert not any("posts.body" in s for s in second)
     assert "threads/_posts.html" not in names and "resources/_discovery.html" not in names
     assert "threads/show.html" in names  # the layout is each request's own

@@ -40,6 +40,8 @@ GET_MATRIX = {
     "/guidelines": (200, 200, 200, 200, 200),
     "/anonymity": (200, 200, 200, 200, 200),
     "/robots.txt": (200, 200, 200, 200, 200),
+    "/unanswered": (200, 200, 200, 200, 200),
+    "/saved": (LOGIN, 200, 200, 200, 200),
 }
 
 # POST path template -> expected status per role; each must change nothing when refused.
@@ -52,11 +54,17 @@ POST_MATRIX = {
     "/admin/categories/new": (LOGIN, 403, 403, 403, 302),
     "/threads/{named}/reply": (LOGIN, 302, 302, 302, 302),
     "/threads/new": (LOGIN, 302, 302, 302, 302),
+    # Engagement: the author's own post takes no reaction from them.
+    "/posts/{post}/react": (LOGIN, 302, 403, 302, 302),
+    "/posts/{post}/save": (LOGIN, 302, 302, 302, 302),
+    "/threads/{named}/save": (LOGIN, 302, 302, 302, 302),
+    "/threads/{named}/draft": (LOGIN, 302, 302, 302, 302),
+    "/threads/new/draft": (LOGIN, 302, 302, 302, 302),
 }
 POST_DATA = {
     "body": "Edited or new text", "title": "A title long enough", "hide_author": "1",
     "category": "iep-meetings", "name": "New category", "slug": "new-category",
-    "visibility": "public", "anonymous_policy": "allow", "direction": "down",
+    "visibility": "public", "anonymous_policy": "allow", "direction": "down", "kind": "me_too",
 }
 
 

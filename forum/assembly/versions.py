@@ -51,6 +51,9 @@ NOT_CONTENT = frozenset({
     # Private conversations: per member, never on a kept page (forum/conversations).
     "conversations", "conversation_participants", "conversation_messages", "message_settings",
     "message_blocks", "message_reports",
+    # Reactions, saved items and drafts (forum.engage): counts come through a slot, and the
+    # helpful panel declares its own scope.
+    "reactions", "thread_helpful", "saved_items", "drafts",
 })
 
 _READ = re.compile(

@@ -20,6 +20,7 @@ from forum.conversations.export import conversations_export
 from forum.digests.models import ThreadFollow
 from forum.digests.services import digest_categories, get_preferences
 from forum.digests.tags import all_tags
+from forum.engage.memberdata import engagement_export
 from forum.extensions import db, now_utc
 from forum.moderation.models import Flag, MemberNotice
 from forum.notebook.export import notebooks_export
@@ -92,6 +93,7 @@ def export_data(user: User) -> dict[str, Any]:
         "notices": notices_of(user),
         "iep_notebooks": notebooks_export(user),
         "private_conversations": conversations_export(user),
+        **engagement_export(user),  # reactions, saved, drafts (issue 18)
     }
 
 

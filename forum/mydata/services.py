@@ -14,6 +14,7 @@ from werkzeug.security import check_password_hash
 from forum.accounts.models import Role, User
 from forum.accounts.services import erase_identity
 from forum.conversations.export import forget_member
+from forum.engage.memberdata import delete_engagement_of
 from forum.extensions import db
 from forum.notebook.services import delete_notebooks_of
 from forum.services import ForumError
@@ -43,6 +44,7 @@ def delete_account(user: User, password: str, *, delete_posts: bool) -> None:
     _unname_quotes(old_name)
     delete_notebooks_of(user.id)  # private records go with the account, whatever the choice
     forget_member(user.id)  # the others keep their conversations, with a "Former member"
+    delete_engagement_of(user.id)  # drafts and saved items too
     erase_identity(user)
     db.session.commit()
 

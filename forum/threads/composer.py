@@ -9,7 +9,7 @@ form, so it works without JavaScript.
 
 from __future__ import annotations
 
-from flask import request
+from flask import current_app, request
 from sqlalchemy import exists, select
 
 from forum.extensions import db
@@ -61,3 +61,25 @@ def needs_named_confirmation(form, thread: Thread, anonymous_here: bool) -> bool
         return False
     form.named_confirmation = True
     return True
+
+
+# Drafts (forum.engage) hook in here, so the composer views import no feature.
+def add_draft_hooks(app, restore, keep) -> None:
+    """restore(form, user, thread | None, facts | None): fill an opened composer with the
+    member's draft; keep(form, user, thread | None): a submit that did not publish keeps
+    its text."""
+    app.extensions["composer_drafts"] = (restore, keep)
+
+
+def restore_draft(form, user, thread: Thread | None = None,
+                  facts: dict | None = None) -> None:
+    """`facts`: the thread page's facts, where a feature may have loaded the draft already."""
+    hooks = current_app.extensions.get("composer_drafts")
+    if hooks and user.is_authenticated:
+        hooks[0](form, user, thread, facts)
+
+
+def keep_draft(form, user, thread: Thread | None = None) -> None:
+    hooks = current_app.extensions.get("composer_drafts")
+    if hooks and user.is_authenticated and request.method == "POST":
+        hooks[1](form, user, thread)

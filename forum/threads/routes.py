@@ -128,6 +128,7 @@ def new():
         form.category.data = chosen
         chosen_category = next((c for c in categories if c.slug == chosen), None)
         form.hide_author.data = default_anonymous(chosen_category) if chosen_category else False
+        composer.restore_draft(form, current_user)  # a draft kept on the server (forum.engage)
         form.ensure_token()
     elif (step := parts.run_step(current_user, form, request.form)) is not None:
         pass  # a step of the form (e.g. "Check for similar stories"): nothing is posted
@@ -154,6 +155,7 @@ def new():
             return redirect(url_for("threads.show", thread_id=thread.id))
     elif form.errors:
         status = 422
+    composer.keep_draft(form, current_user)  # not posted: the text survives as a draft
     policies = {c.slug: c.anonymous_policy for c in categories}
     page = render_template("threads/new.html", form=form, policies=policies, **(step or {}))
     return page, status
@@ -183,6 +185,7 @@ def _reply_form(thread: Thread, facts: dict) -> ReplyForm:
                                      bool(facts.get("anonymous_here")))
     form = ReplyForm(formdata=None, hide_author=bool(default))
     form.own_alias = default == composer.OWN_ALIAS
+    composer.restore_draft(form, current_user, thread, facts)
     form.ensure_token()
     return form
 
@@ -214,10 +217,12 @@ def reply(thread_id: int):
     if request.method == "GET":
         default = composer.reply_default(current_user, thread.category, anonymous_here)
         form.hide_author.data = bool(default)
+        composer.restore_draft(form, current_user, thread)
         form.ensure_token()
         quoted_id = int_arg("quote")
         if quoted_id:
-            form.body.data, quoting = _quote(thread, quoted_id)
+            reference, quoting = _quote(thread, quoted_id)
+            form.body.data = "\n\n".join(t for t in (form.body.data, reference) if t)
     # Then a member who wrote anonymously here confirms a reply under their username.
     elif (form.validate_on_submit() and review_or_none(form) is None
           and not composer.needs_named_confirmation(form, thread, anonymous_here)):
@@ -235,6 +240,7 @@ def reply(thread_id: int):
             return redirect(url_for("threads.permalink", post_id=post.id))
     elif form.errors:
         status = 422
+    composer.keep_draft(form, current_user, thread)  # not posted: the text survives
     return render_template("threads/reply.html", thread=thread, form=form,
                            own_alias=anonymous_here, quoting=quoting), status
 

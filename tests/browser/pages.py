@@ -140,6 +140,8 @@ PAGES: list[PageSpec] = [
     PageSpec("digest-settings", "/settings/digests", "member"),
     PageSpec("admin-tags", "/admin/tags", "moderator"),
     PageSpec("admin-resources", "/admin/resources", "moderator"),
+    PageSpec("unanswered", "/unanswered"),
+    PageSpec("saved", "/saved", "member"),
 ]
 
 PAGE_NAMES = [spec.name for spec in PAGES]

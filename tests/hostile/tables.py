@@ -307,6 +307,28 @@ FIELDS = [
 ]
 
 
+# Drafts (forum.engage): kept per member and composer, shown back in the forms and on /saved.
+FIELDS += [
+    TextField(
+        "draft.title",
+        "member",
+        lambda w, p, i: ("/threads/new/draft", {"title": p, "body": f"Draft body {i}",
+                                                "category": w["public"].slug}),
+        lambda w: ["/threads/new", "/saved"],
+        size=40,
+        stores=True,
+    ),
+    TextField(
+        "draft.body",
+        "member",
+        lambda w, p, i: (f"/threads/{w['named'].id}/draft", {"body": p, "hide_author": "y"}),
+        lambda w: [f"/threads/{w['named'].id}/reply", f"/threads/{w['named'].id}", "/saved"],
+        size=40,
+        stores=True,
+    ),
+]
+
+
 def _prepare_search_targets(w, count):
     from tests import factories as f
 
@@ -575,6 +597,8 @@ ENDPOINT_ARGS: dict[str, dict[str, Callable[[dict], object]]] = {
     # Signed links: each purpose has its own token (a reset token is refused).
     "digests.verify_email": {"token": lambda w: w["verify_token"]},
     "digests.unsubscribe": {"token": lambda w: w["unsubscribe_token"]},
+    # Nobody reacts to their own post.
+    "engage.react": {"post_id": lambda w: w["author_post"].id},
 }
 
 
@@ -678,6 +702,10 @@ POST_DATA: dict[str, Callable[[dict], dict]] = {
     "conversations.report": lambda w: {"reason": "Unkind."},
     "conversations.settings": lambda w: {"only_known": "y"},
     "conversations.note": lambda w: {"post": w["anon_post"].id, "body": "A kind note."},
+    "engage.react": lambda w: {"kind": "me_too"},
+    "engage.new_draft": lambda w: {"title": "A draft title", "body": "A draft by CSRF.",
+                                   "category": w["public"].slug},
+    "engage.reply_draft": lambda w: {"body": "A draft reply by CSRF.", "hide_author": "y"},
 }
 
 # POST endpoints that take JSON, not a form (the token goes in the X-CSRFToken header).
@@ -1020,6 +1048,30 @@ OWNERSHIP.update({
         ("moderator", "anon_post")),
     "conversations.new": Ownership(lambda w, k: {"to": w[k].username}, [(None, "author")],
                                    ("member", "author")),
+})
+
+# Engagement (forum.engage): reactions, save for later and drafts act only on what the
+# member may see; drafts are always the signed-in member's own (no draft id in any URL).
+OWNERSHIP.update({
+    "engage.react": Ownership(
+        _post,
+        [("member", "member_post"),  # your own post
+         ("member", "held_post"),  # a post you can't see
+         (None, "author_post")],
+        ("member", "author_post"),
+        ("POST",),
+    ),
+    "engage.save_thread": Ownership(
+        _thread, [("member", "held"), (None, "members_thread")], ("member", "named"), ("POST",)
+    ),
+    "engage.save_post": Ownership(
+        _post, [("member", "held_post"), (None, "members_post")], ("member", "author_post"),
+        ("POST",),
+    ),
+    "engage.reply_draft": Ownership(
+        _thread, [("member", "held"), ("member", "locked"), (None, "named")],
+        ("member", "named"), ("POST",),
+    ),
 })
 
 # moderation.users is a GET page only.

@@ -208,3 +208,21 @@ def test_account_and_digest_settings_double_submit(hostile, client_as):
         )
         assert _statuses(responses) == [302, 302]
         assert _count(DigestPreference, DigestPreference.user_id == member.id) == 1
+
+
+def test_reaction_and_save_double_submit(hostile, client_as):
+    """Issue 18: the same reaction, save or draft sent twice at once never fails (a 500) and
+    never stores two rows."""
+    from forum.engage.models import Draft, Reaction, SavedItem
+
+    member, post_id = hostile["member"], hostile["author_post"].id
+    thread_id = hostile["named"].id
+    for url, data in ((f"/posts/{post_id}/react", {"kind": "me_too"}),
+                      (f"/posts/{post_id}/save", {}),
+                      (f"/threads/{thread_id}/draft", {"body": "Half a reply."})):
+        for _ in range(ROUNDS):
+            responses = _at_once([client_as(member), client_as(member)], url, data)
+            assert [r.status_code for r in responses] == [302, 302], url
+    with db.engine.connect() as conn:
+        for model in (Reaction, SavedItem, Draft):
+            assert conn.execute(select(func.count()).select_from(model)).scalar_one() <= 1

@@ -1,0 +1,105 @@
+"""The bar under each post (the "reactions" slot of threads/_posts.html): counts for
+everyone, the viewer's own pressed reactions and saved state, and the helpful marker.
+
+One statement for all the posts of a page, whoever is looking: no N+1. It names no
+member: only counts, and the viewer's own choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import get_template_attribute
+from markupsafe import Markup
+from sqlalchemy import and_, case, func, literal, null, select
+from sqlalchemy.orm import aliased
+
+from forum.engage.models import REACTION_LABELS, Reaction, SavedItem, ThreadHelpful
+from forum.extensions import db
+from forum.threads.models import Post, PostStatus
+
+
+@dataclass
+class Bar:
+    post_id: int
+    can_react: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    mine: set[str] = field(default_factory=set)
+    saved: bool = False
+    helpful: bool = False
+
+
+def _helpful_columns(thread_id: int):
+    """The thread's most helpful reply, if it is visible: its id and number (two scalar
+    subqueries, so the panel costs no statement of its own)."""
+    shown, best = aliased(Post), aliased(ThreadHelpful)
+
+    def column(col):
+        return (select(col).select_from(best).join(shown, shown.id == best.post_id)
+                .where(best.thread_id == thread_id, shown.status == PostStatus.VISIBLE)
+                .correlate(None).scalar_subquery())
+
+    return column(shown.id).label("helpful_id"), column(shown.number).label("helpful_number")
+
+
+def _statement(ids: list[int], viewer_id: int, thread_id: int | None):
+    """Per post and kind: the count, whether the viewer reacted; per post: whether the
+    viewer saved it and whether it is its thread's most helpful reply; and the thread's
+    most helpful reply for the panel."""
+    mine = func.max(case((Reaction.user_id == viewer_id, 1), else_=0))
+    helpful = _helpful_columns(thread_id) if thread_id else (null(), null())
+    if not ids:
+        return select(*helpful)
+    return (
+        select(Post.id, Post.author_id, Post.status, Reaction.kind, func.count(Reaction.id), mine,
+               SavedItem.id, ThreadHelpful.post_id, *helpful)
+        .outerjoin(Reaction, Reaction.post_id == Post.id)
+        .outerjoin(SavedItem, and_(SavedItem.post_id == Post.id,
+                                   SavedItem.user_id == literal(viewer_id)))
+        .outerjoin(ThreadHelpful, ThreadHelpful.post_id == Post.id)
+        .where(Post.id.in_(ids))
+        .group_by(Post.id, Post.author_id, Post.status, Reaction.kind, SavedItem.id,
+                  ThreadHelpful.post_id)
+    )
+
+
+def load_bars(viewer, ids: list[int], thread_id: int | None = None):
+    """The bars of these posts, and the thread's most helpful reply as (id, number)."""
+    member = viewer.is_authenticated
+    viewer_id = viewer.id if member else 0
+    may_write = member and not viewer.is_suspended
+    bars: dict[int, Bar] = {}
+    rows = db.session.execute(_statement(ids, viewer_id, thread_id)).all()
+    helpful_reply = None
+    if rows and rows[0][-2] is not None:
+        helpful_reply = (rows[0][-2], rows[0][-1])
+    if not ids:
+        return bars, helpful_reply
+    for post_id, author_id, status, kind, count, mine, saved, helpful, *_ in rows:
+        bar = bars.get(post_id)
+        if bar is None:
+            can_react = bool(may_write and status == PostStatus.VISIBLE
+                             and author_id != viewer_id)
+            bar = bars[post_id] = Bar(post_id, can_react, saved=saved is not None,
+                                      helpful=helpful is not None)
+        if kind is not None:
+            bar.counts[kind] = count
+            if mine:
+                bar.mine.add(kind)
+    return bars, helpful_reply
+
+
+def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
+    """The "reactions" slot's filler (forum.assembly.add_slot): a post id gives its bar,
+    "t<thread id>" the thread's helpful-reply panel (forum.engage.hooks)."""
+    ids = sorted({int(a) for a in args if a.isdigit()})
+    threads = [a for a in args if a.startswith("t") and a[1:].isdigit()]
+    if not ids and not threads:
+        return {}
+    bars, helpful = load_bars(viewer, ids, int(threads[0][1:]) if threads else None)
+    render = get_template_attribute("engage/_bar.html", "bar")
+    filled = {str(pid): Markup(render(bar, REACTION_LABELS, viewer)) for pid, bar in bars.items()}
+    if threads and helpful:
+        panel = get_template_attribute("engage/_helpful_panel.html", "panel")
+        filled[threads[0]] = Markup(panel(*helpful))
+    return filled

@@ -1,0 +1,44 @@
+"""What this package adds to pages it doesn't own, registered once per app."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_login import current_user
+from markupsafe import Markup
+
+from forum.assembly import add_panel, add_slot, slot
+from forum.engage import drafts
+from forum.engage.bar import fill_reactions
+from forum.engage.saved import saved_clause
+from forum.threads import composer
+from forum.threads.models import Thread
+from forum.threads.services import add_thread_fact, post_published, post_submitted
+
+
+def helpful_panel(thread: Thread, **_) -> Markup:
+    """"Parents found this reply helpful" at the top of the thread: a place the "reactions"
+    slot fills with the page's reaction bars, in the same statement."""
+    return slot("reactions", f"t{thread.id}")
+
+
+def save_thread_panel(thread: Thread, facts: dict, **_) -> str | None:
+    """The "Save for later" button, per member; whether they saved it came with the thread."""
+    if not current_user.is_authenticated:
+        return None
+    return render_template("engage/_save_thread.html", thread=thread,
+                           saved=bool(facts.get("saved")))
+
+
+def register(app: Flask) -> None:
+    add_slot(app, "reactions", fill_reactions)
+    add_panel(app, "thread.top", helpful_panel, order=10)
+    add_panel(app, "thread.tools", save_thread_panel, order=60)
+    add_thread_fact(app, "saved", lambda user_id: saved_clause(user_id, Thread.id))
+    for name, expression in drafts.draft_facts().items():
+        add_thread_fact(app, name, expression)
+    composer.add_draft_hooks(app, drafts.restore, drafts.keep)
+
+
+# Signals are process-wide (blinker): connected once, at import.
+post_published.connect(drafts.forget_published)
+post_submitted.connect(drafts.forget_new_thread)
