@@ -129,12 +129,14 @@ def register_assembly(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from forum import accounts, admin, digests, moderation, mydata, pages, resources, threads
+    from forum import (
+        accounts, admin, digests, moderation, mydata, notifications, pages, resources, threads,
+    )
     from forum.dev import bp as dev_bp
     from forum.notebook import bp as notebook_bp
 
     blueprints = (accounts.bp, threads.bp, moderation.bp, moderation.flags_bp, mydata.bp, pages.bp,
-                  admin.bp, resources.bp, digests.bp, notebook_bp)
+                  admin.bp, resources.bp, digests.bp, notebook_bp, notifications.bp)
     for bp in (*blueprints, dev_bp):
         app.register_blueprint(bp)
 

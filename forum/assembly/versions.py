@@ -48,6 +48,9 @@ NOT_CONTENT = frozenset({
     # A member's own IEP notebook: never on any kept page (forum/notebook).
     "notebooks", "notebook_services", "notebook_service_logs", "notebook_entries",
     "notebook_entry_tags", "notebook_breaks", "notebook_dates", "notebook_shares",
+    # A member's own notifications, read marks and visits: through slots and the page
+    # layout only, never in a kept block (forum/notifications).
+    "notifications", "thread_reads", "notification_settings",
 })
 
 _READ = re.compile(
