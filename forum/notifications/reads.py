@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template, request
+from flask import after_this_request, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
@@ -39,8 +39,25 @@ def last_read_fact(user_id):
             .scalar_subquery())
 
 
+def _after_page(write) -> None:
+    """Run `write` (one statement) and commit once the page is rendered: a commit mid-page
+    would expire what the page already loaded, and load it again."""
+
+    def run(response):
+        try:
+            write()
+            db.session.commit()
+        except SQLAlchemyError:  # a read mark is not worth an error page
+            db.session.rollback()
+            current_app.logger.warning("notifications: a read mark was not saved",
+                                       exc_info=True)
+        return response
+
+    after_this_request(run)
+
+
 def mark_read(user_id: int, thread_id: int, number: int) -> None:
-    """Move the member's mark forward to `number` (never back); one statement, committed."""
+    """Move the member's mark forward to `number` (never back); one statement."""
     stmt = _insert(ThreadRead).values(
         user_id=user_id, thread_id=thread_id, last_number=number, read_at=now_utc()
     )
@@ -51,7 +68,6 @@ def mark_read(user_id: int, thread_id: int, number: int) -> None:
               "read_at": stmt.excluded.read_at},
     )
     db.session.execute(stmt)
-    db.session.commit()
 
 
 def thread_viewed(thread: Thread, facts: dict, **_) -> None:
@@ -63,7 +79,8 @@ def thread_viewed(thread: Thread, facts: dict, **_) -> None:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     shown = min(page * per_page, thread.post_count)
     if shown > (facts.get("last_read") or 0):
-        mark_read(current_user.id, thread.id, shown)
+        user_id, thread_id = current_user.id, thread.id
+        _after_page(lambda: mark_read(user_id, thread_id, shown))
     return None
 
 
@@ -112,24 +129,23 @@ def visit_fact(column):
 
 
 def _visit_start(user) -> datetime | None:
-    """The start of the member's previous visit; a new visit begins after VISIT_GAP away
-    from the start of the last one (written then, not on every page)."""
+    """The start of the member's previous visit. A page more than VISIT_GAP after the
+    start of the last visit begins a new one: one upsert then, nothing on other pages
+    (both starts came with the sign-in query)."""
     now = now_utc()
     started = getattr(user, "visit_started_at", None)
     if started is not None and now - started < VISIT_GAP:
         return getattr(user, "previous_visit_at", None)
-    setting = db.session.get(NotificationSetting, user.id)
-    if setting is None:
-        setting = NotificationSetting(user_id=user.id, mentions=True)
-        db.session.add(setting)
-    setting.previous_visit_at, setting.visit_started_at = setting.visit_started_at, now
-    previous = setting.previous_visit_at
-    try:
-        db.session.commit()
-    except IntegrityError:  # a first visit in two tabs at once: the other one wrote it
-        db.session.rollback()
-        return None
-    return previous
+    stmt = _insert(NotificationSetting).values(
+        user_id=user.id, mentions=True, visit_started_at=now, previous_visit_at=None
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["user_id"],
+        set_={"previous_visit_at": NotificationSetting.visit_started_at,
+              "visit_started_at": stmt.excluded.visit_started_at},
+    )
+    _after_page(lambda: db.session.execute(stmt))
+    return started
 
 
 def new_since_panel(**_) -> str | None:

@@ -22,7 +22,8 @@ from forum.threads.models import Post, Thread
 
 # Kinds whose unread lines grow instead of multiplying, and what they group by.
 GROUPED = {Kind.REPLY: "thread", Kind.REACTION: "post", Kind.FLAG: "post"}
-MAX_MENTIONS = 20  # per post: a list of fifty names is not a conversation
+MAX_MENTIONS = 20
+BELL_CAP = 99  # per post: a list of fifty names is not a conversation
 
 
 def _group_key(kind: Kind, thread_id: int | None, post_id: int | None) -> str | None:
@@ -151,12 +152,16 @@ def on_flags_resolved(post: Post, flagger_ids: Iterable[int] = (), **_) -> None:
 
 
 def unread_count_expression():
-    """For the sign-in query (a session fact): the member's unread lines."""
-    return (
-        select(func.count(Notification.id))
+    """For the sign-in query (a session fact): the member's unread lines, counted up to
+    BELL_CAP (the bell shows "99+"), so it costs the same however many wait."""
+    unread = (
+        select(Notification.id)
         .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
-        .scalar_subquery()
+        .limit(BELL_CAP + 1)
+        .correlate(User)
+        .subquery()
     )
+    return select(func.count()).select_from(unread).scalar_subquery()
 
 
 def notifications_query(user: User):

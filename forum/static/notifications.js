@@ -11,7 +11,7 @@
   function show(count) {
     if (!badge || typeof count !== "number") { return; }
     badge.hidden = count === 0;
-    badge.firstChild.nodeValue = String(count);
+    badge.firstChild.nodeValue = count > 99 ? "99+" : String(count);
   }
 
   function refresh() {
