@@ -37,6 +37,18 @@ class PreferencesForm(FlaskForm):
     )
 
 
+class VerifyEmailForm(FlaskForm):
+    """The verification page: confirm the address, and (ticked unless unticked) ask for
+    reply emails."""
+
+    notify_replies = BooleanField(
+        "Email me when someone replies to me",
+        default=True,
+        description="Replies in threads you started or follow, gathered and sent at most "
+        "every 15 minutes. You can change this any time in your settings.",
+    )
+
+
 class FollowForm(FlaskForm):
     follow = HiddenField()
 

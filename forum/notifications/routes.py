@@ -11,6 +11,7 @@ from forum.notifications import bp, reads, services, views
 from forum.notifications.forms import NotificationSettingsForm
 from forum.services import NotFound
 from forum.threads.paging import OpenEndedPage
+from forum.threads.services import can_see_thread, get_thread
 
 PER_PAGE = 30
 
@@ -58,7 +59,13 @@ def count():
 @bp.get("/threads/<int:thread_id>/unread")
 @login_required
 def first_unread(thread_id: int):
-    """Jump to the first post past the member's mark (the thread's end if none)."""
+    """Jump to the first post past the member's mark (the thread's page if none)."""
+    try:
+        thread = get_thread(thread_id)
+    except NotFound:
+        abort(404)
+    if not can_see_thread(current_user, thread):
+        abort(404)
     post_id = reads.first_unread_post(current_user.id, thread_id)
     if post_id is None:
         return redirect(url_for("threads.show", thread_id=thread_id))
