@@ -87,6 +87,8 @@ def verify_email(token: str):
                 return redirect(url_for("digests.preferences"))
             return redirect(url_for("accounts.login", next=url_for("digests.preferences")))
         services.user_for_verify_token(token)
+        if not form.is_submitted():
+            form = VerifyEmailForm(formdata=None, notify_replies=True)  # offered, ticked
     except ForumError as exc:
         return render_error(400, str(exc))
     return render_template("digests/verify_email.html", form=form)

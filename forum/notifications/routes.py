@@ -75,8 +75,10 @@ def first_unread(thread_id: int):
 @bp.route("/settings/notifications", methods=["GET", "POST"])
 @login_required
 def settings():
-    form = NotificationSettingsForm(data={"mentions": services.get_settings(current_user)
-                                          .mentions})
+    form = NotificationSettingsForm()
+    if not form.is_submitted():  # a sent form without the box means "off"
+        form = NotificationSettingsForm(formdata=None,
+                                        mentions=services.get_settings(current_user).mentions)
     status = form_status(form, lambda: services.save_settings(current_user,
                                                               mentions=form.mentions.data))
     if status is None:

@@ -153,10 +153,15 @@ def on_flags_resolved(post: Post, flagger_ids: Iterable[int] = (), **_) -> None:
 
 def unread_count_expression():
     """For the sign-in query (a session fact): the member's unread lines, counted up to
-    BELL_CAP (the bell shows "99+"), so it costs the same however many wait."""
+    BELL_CAP (the bell shows "99+"), so it costs the same however many wait.
+
+    Reactions are quiet: listed (unread) on the notifications page, but the bell
+    counts only what someone wrote or decided for you (issue 18: after a reaction
+    and a reply, the bell says 1 and opening it jumps to the reply)."""
     unread = (
         select(Notification.id)
-        .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
+        .where(Notification.recipient_id == User.id, Notification.read_at.is_(None),
+               Notification.kind != Kind.REACTION)
         .limit(BELL_CAP + 1)
         .correlate(User)
         .subquery()
