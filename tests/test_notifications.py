@@ -66,6 +66,9 @@ def test_reply_tells_the_starter_and_followers_not_the_replier(world):
     assert [n.kind for n in notes(starter)] == [Kind.REPLY]
     assert [n.kind for n in notes(follower)] == [Kind.REPLY]
     assert notes(replier) == []
+    # The starter answering in their own thread, anonymously, naming themselves: nothing.
+    f.make_reply(starter, world["named"], body="Thanks, @author_ruth here.", hide_author=True)
+    assert [n.count for n in notes(starter)] == [1]
 
 
 def test_replies_group_while_unread_and_jump_to_the_first(world):
