@@ -46,7 +46,11 @@ def _after_page(write) -> None:
     def run(response):
         try:
             write()
-            db.session.commit()
+            # A member's page on PostgreSQL reads in AUTOCOMMIT (assembly.pages): the one
+            # statement is committed already, and the page keeps its connection as it was.
+            options = db.session.connection().get_execution_options()
+            if options.get("isolation_level") != "AUTOCOMMIT":
+                db.session.commit()
         except SQLAlchemyError:  # a read mark is not worth an error page
             db.session.rollback()
             current_app.logger.warning("notifications: a read mark was not saved",
