@@ -92,7 +92,7 @@ def test_notifications_name_the_anonymous_actor_by_alias_only(client_as, secret_
         assert f"{ALIAS_PREFIX} · " in page and "mentioned you" in page
         count = client.get("/notifications/count").get_data(as_text=True)
         assert not find_leaks(page + count, secrets_of(w["secret"]))
-    assert "parent reacted to your post" in client_as(w["member"]).get(
+    assert "Parents reacted to your post" in client_as(w["member"]).get(
         "/notifications").get_data(as_text=True)
 
 

@@ -50,8 +50,10 @@ def describe(n: Notification, viewer, aliases: AliasBook) -> str:
         case Kind.MENTION:
             return f"{_actor(n, viewer, aliases)} mentioned you in {title}"
         case Kind.REACTION:
-            return (f"{_plural(n.count, 'parent', 'parents')} reacted to your post "
-                    f"in {title}")
+            # A count of reactions, not of parents: one parent may give several kinds,
+            # and who reacted is never stored here.
+            return (f"Parents reacted to your post in {title} "
+                    f"({_plural(n.count, 'reaction', 'reactions')})")
         case Kind.NOTE:
             return f"A moderator sent you a note about your post in {title}"
         case Kind.FLAG:
