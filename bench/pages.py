@@ -32,6 +32,8 @@ PAGES = [
     ),
     Page("thread page 1, signed in", lambda d: f"/threads/{d['thread_id']}", signed_in=True),
     Page("home, signed in", lambda d: "/", signed_in=True),
+    Page("notifications, signed in", lambda d: "/notifications", signed_in=True),
+    Page("bell count (JSON), signed in", lambda d: "/notifications/count", signed_in=True),
     Page("search", lambda d: "/search?q=speech+therapy+minutes"),
     Page("tag page", lambda d: f"/tags/{d['tag_slug']}"),
     Page("Atom feed", lambda d: "/feed.atom"),

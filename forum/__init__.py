@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         engage,
         moderation,
         mydata,
+        notifications,
         pages,
         resources,
         threads,
@@ -145,7 +146,8 @@ def register_blueprints(app: Flask) -> None:
     from forum.notebook import bp as notebook_bp
 
     blueprints = (accounts.bp, threads.bp, moderation.bp, moderation.flags_bp, mydata.bp, pages.bp,
-                  admin.bp, resources.bp, digests.bp, notebook_bp, conversations.bp, engage.bp)
+                  admin.bp, resources.bp, digests.bp, notebook_bp, conversations.bp, engage.bp,
+                  notifications.bp)
     for bp in (*blueprints, dev_bp):
         app.register_blueprint(bp)
 

@@ -8,6 +8,9 @@ A quote is a reference, not a copy: the line `[quote=post:123]` stores an
 empty `<aside data-quote="123"></aside>` placeholder, and whoever shows the
 post fills it (forum.threads.quotes) with the quoted post's author and words
 as they are at that moment.
+
+`@username` links to the member's profile (`_mention`); forum.notifications reads
+the same tokens (`mentioned_usernames`) to tell the members named.
 """
 
 from __future__ import annotations
@@ -72,6 +75,41 @@ def add_quote_rule(md: MarkdownIt) -> MarkdownIt:
     md.add_render_rule("quote_ref", _render_quote)
     return md
 
+# A mention: "@" and a username (forum.accounts: 3-30 letters, digits, ".", "-", "_"),
+# not inside a word or an address ("me@example.org"); a trailing "." or "-" ends the
+# sentence, not the name.
+_MENTION_NAME = re.compile(r"[A-Za-z0-9_.-]{3,30}")
+_NOT_BEFORE_MENTION = frozenset("_.-@/+")
+PROFILE_PATH = "/users/"  # forum.threads.routes.profile (tests check they agree)
+
+
+def _mention(state, silent: bool) -> bool:
+    pos = state.pos
+    if state.src[pos] != "@" or state.linkLevel > 0:
+        return False
+    before = state.src[pos - 1] if pos > 0 else " "
+    if before.isalnum() or before in _NOT_BEFORE_MENTION:
+        return False
+    match = _MENTION_NAME.match(state.src, pos + 1)
+    name = match.group(0).rstrip(".-") if match else ""
+    if len(name) < 3:
+        return False
+    if not silent:
+        token = state.push("mention", "a", 0)
+        token.meta = {"name": name}
+    state.pos = pos + 1 + len(name)
+    return True
+
+
+def _render_mention(self, tokens, idx, options, env) -> str:
+    name = html.escape(tokens[idx].meta["name"])
+    return f'<a href="{PROFILE_PATH}{name}">@{name}</a>'
+
+
+def add_mention_rule(md: MarkdownIt) -> MarkdownIt:
+    md.inline.ruler.before("emphasis", "mention", _mention)
+    md.add_render_rule("mention", _render_mention)
+    return md
 
 
 def _set_rel(attrs: dict, new: bool = False) -> dict:
@@ -92,6 +130,7 @@ class _Renderers(threading.local):
         self.md = MarkdownIt("commonmark", {"html": False, "breaks": True, "linkify": False})
         self.md.disable("image")  # no remote images: they would leak readers' addresses
         add_quote_rule(self.md)
+        add_mention_rule(self.md)
         self.cleaner = bleach.Cleaner(
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
@@ -118,6 +157,16 @@ def render_markdown(source: str) -> Markup:
         if token.type in ("heading_open", "heading_close"):
             token.tag = "h3" if token.tag in ("h1", "h2", "h3") else "h4"
     return Markup(sanitise(md.renderer.render(tokens, md.options, {})))
+
+
+def mentioned_usernames(source: str) -> list[str]:
+    """The usernames a post's Markdown mentions, in order, each once (never in code)."""
+    found: dict[str, None] = {}
+    for token in _renderers.md.parse(source):
+        for child in token.children or ():
+            if child.type == "mention":
+                found.setdefault(child.meta["name"], None)
+    return list(found)
 
 
 _TAG = re.compile(r"<[^>]*>")

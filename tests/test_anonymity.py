@@ -27,6 +27,15 @@ def secret_world(world):
                                 hide_author=True)
     anon_reply = f.make_reply(secret, world["named"], body="Same thing happened to us.",
                               hide_author=True)
+    # Notifications the crawled members get from the secret's anonymous posts (issue 18):
+    # a mention, a quote, a reaction and a reply, each shown under the secret's alias.
+    thanks = f"Thank you @member_maya and @mod_river.\n\n[quote=post:{world['reply'].id}]"
+    told = f.make_reply(secret, world["members_thread"], hide_author=True, body=thanks)
+    from forum.threads.services import reaction_added
+
+    reaction_added.send(world["reply"], member_id=secret.id, kind="me_too")
+    db.session.commit()
+    assert told.id
     own_reply = f.make_reply(secret, anon_thread, body="Update: meeting next week.",
                              hide_author=True)
     private_thread = f.make_thread(secret, world["private"], title="I can't keep fighting alone",
@@ -89,6 +98,19 @@ def test_no_route_reveals_an_anonymous_author(app, client_as, secret_world, outb
     for message in outbox:
         if message["To"] != w["secret"].email:
             assert not find_leaks(message_text(message), patterns), message["Subject"]
+
+
+def test_notifications_name_the_anonymous_actor_by_alias_only(client_as, secret_world):
+    """The crawl above reads these pages too; here, that they do say who acted."""
+    w = secret_world
+    for viewer in ("member", "moderator"):
+        client = client_as(w[viewer])
+        page = client.get("/notifications").get_data(as_text=True)
+        assert f"{ALIAS_PREFIX} · " in page and "mentioned you" in page
+        count = client.get("/notifications/count").get_data(as_text=True)
+        assert not find_leaks(page + count, secrets_of(w["secret"]))
+    assert "Parents reacted to your post" in client_as(w["member"]).get(
+        "/notifications").get_data(as_text=True)
 
 
 def test_anonymous_posts_show_alias_everywhere_they_appear(client_as, secret_world):

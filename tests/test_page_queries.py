@@ -37,8 +37,12 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("path", "viewer"), PAGES)
-def test_list_pages_cost_the_same_with_more_threads(client_as, world, count_queries, path, viewer):
+def test_list_pages_cost_the_same_with_more_threads(client_as, world, count_queries, path, viewer,
+                                                    app):
     client = client_as(world[viewer] if viewer else None)
+    if viewer:  # a member's first page of a visit records its start (one upsert): not this one
+        fetch(client, path)
+        app.extensions["block_cache"].clear()
     with count_queries() as before:
         assert fetch(client, path).status_code == 200
     grow(threads=8, replies=3)
@@ -70,8 +74,13 @@ def test_thread_page_costs_the_same_on_any_page(client_as, world, count_queries,
         counts.append(len(statements))
     # Pages after the first read the opening post once more for "stories like this"
     # (when the ranking is not remembered): one query, whatever the thread's size.
-    assert counts[0] == len(short) and counts[1] == counts[2] <= counts[0] + 1
-    assert max(counts) <= 8  # issue 9, for guests and members, even when nothing is shared
+    # A member's page that shows posts past their read mark moves it: one upsert
+    # (forum.notifications.reads), which the short page, already read, did not need.
+    mark = 1 if viewer else 0
+    assert counts[0] == len(short) + mark and counts[1] == counts[2] <= counts[0] + 1
+    # Issue 9: at most 8 reads for guests and members, even when nothing is shared; the
+    # read mark's upsert is the one write a member's page may add.
+    assert max(counts) - mark <= 8
 
 
 def test_thread_pages_hold_posts_by_number(client_as, world, app):
@@ -197,6 +206,7 @@ def test_search_tag_and_feed_pages_cost_the_same_with_more_data(
     assert response.status_code == 200
     assert len(after) == len(before) <= 8  # issue 9: at most 8 queries for any page
     if "search" not in path:  # paged or capped at 30 entries: never a COUNT(*)
-        # (The sign-in query counts the member's unread conversations, at most 100 rows.)
+        # (The sign-in query counts the member's unread conversations and notifications,
+        # each capped: forum.conversations, forum.notifications.)
         page = [s for s in after if "login_sessions" not in s.lower()]
         assert not any("count(" in s.lower() for s in page)

@@ -54,6 +54,9 @@ NOT_CONTENT = frozenset({
     # Reactions, saved items and drafts (forum.engage): counts come through a slot, and the
     # helpful panel declares its own scope.
     "reactions", "thread_helpful", "saved_items", "drafts",
+    # A member's own notifications, read marks and visits: through slots and the page
+    # layout only, never in a kept block (forum/notifications).
+    "notifications", "thread_reads", "notification_settings",
 })
 
 _READ = re.compile(

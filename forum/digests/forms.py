@@ -37,6 +37,17 @@ class PreferencesForm(FlaskForm):
     )
 
 
+class VerifyEmailForm(FlaskForm):
+    """The verification page: confirm the address, and ask for reply emails (the page
+    shows the box ticked; a form sent without it asks for nothing)."""
+
+    notify_replies = BooleanField(
+        "Email me when someone replies to me",
+        description="Replies in threads you started or follow, gathered and sent at most "
+        "every 15 minutes. You can change this any time in your settings.",
+    )
+
+
 class FollowForm(FlaskForm):
     follow = HiddenField()
 

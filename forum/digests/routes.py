@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.forms import EmptyForm
 from forum.digests import bp, services
-from forum.digests.forms import FollowForm, FrequencyForm, preferences_form
+from forum.digests.forms import FollowForm, FrequencyForm, VerifyEmailForm, preferences_form
 from forum.digests.tags import all_tags
 from forum.errors import render_error
 from forum.extensions import csrf, limiter
@@ -78,15 +78,17 @@ def request_verification():
 @bp.route("/email/verify/<token>", methods=["GET", "POST"])
 def verify_email(token: str):
     # GET only shows a button: mail scanners that open links must not verify anything.
-    form = EmptyForm()
+    form = VerifyEmailForm()
     try:
         if form.validate_on_submit():
-            services.verify_email(token)
+            services.verify_email(token, notify_replies=form.notify_replies.data)
             flash("Your address is verified. Choose what we send you below.", "success")
             if current_user.is_authenticated:
                 return redirect(url_for("digests.preferences"))
             return redirect(url_for("accounts.login", next=url_for("digests.preferences")))
         services.user_for_verify_token(token)
+        if not form.is_submitted():
+            form = VerifyEmailForm(formdata=None, notify_replies=True)  # offered, ticked
     except ForumError as exc:
         return render_error(400, str(exc))
     return render_template("digests/verify_email.html", form=form)

@@ -187,12 +187,15 @@ def user_for_verify_token(token: str) -> User:
     return user
 
 
-def verify_email(token: str) -> User:
-    """Mark the address verified if the link is genuine, fresh and for the current address."""
+def verify_email(token: str, *, notify_replies: bool = False) -> User:
+    """Mark the address verified if the link is genuine, fresh and for the current address;
+    with `notify_replies`, reply emails start too (one commit)."""
     user = user_for_verify_token(token)
+    if notify_replies:
+        _set_notify(_preference_row(user), True)
     if user.email_verified_at is None:
         user.email_verified_at = now_utc()
-        db.session.commit()
+    db.session.commit()
     return user
 
 

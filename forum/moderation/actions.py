@@ -9,8 +9,8 @@ from sqlalchemy import func, select, update
 
 from forum.accounts.models import User
 from forum.extensions import db, now_utc
-from forum.moderation.models import AuditAction, AuditEntry, Flag, MemberNotice, NoticeKind
-from forum.moderation.services import clean_reason, record, resolve_open_flags
+from forum.moderation.models import AuditAction, AuditEntry, Flag, NoticeKind
+from forum.moderation.services import add_notice, clean_reason, record, resolve_open_flags
 from forum.services import ForumError, NotAllowed
 from forum.threads.models import Category, Post, PostStatus, Thread
 from forum.threads.services import check_body, clean_title, edit_post, post_published
@@ -53,12 +53,8 @@ def bulk_dismiss(actor: User, post_ids: list[int], reason: str = "") -> int:
     if not counts:
         raise ForumError("None of those posts has open flags.")
     posts = db.session.scalars(select(Post).where(Post.id.in_(counts))).all()
-    db.session.execute(
-        update(Flag)
-        .where(Flag.post_id.in_(counts), Flag.resolved_at.is_(None))
-        .values(resolved_at=now_utc(), resolved_by_id=actor.id, resolution="dismissed")
-    )
     for post in posts:
+        resolve_open_flags(actor, post, "dismissed")
         if post.status == PostStatus.FLAG_HIDDEN:
             post.status = PostStatus.VISIBLE
         detail = f"{counts[post.id]} flag(s), bulk"
@@ -159,11 +155,7 @@ def reject_post(actor: User, post: Post, reason: str) -> None:
     if post.number == 1:
         post.thread.status = PostStatus.HIDDEN
     if post.author_id is not None:
-        db.session.add(
-            MemberNotice(
-                user_id=post.author_id, kind=NoticeKind.REJECTED, post_id=post.id, message=reason
-            )
-        )
+        add_notice(post.author_id, NoticeKind.REJECTED, post.id, reason)
     record(actor, AuditAction.REJECT, post=post, reason=reason)
     db.session.commit()
 

@@ -24,12 +24,11 @@ from forum.moderation.actions import ensure_moderator
 from forum.moderation.models import (
     AuditAction,
     AuditEntry,
-    MemberNotice,
     NoticeKind,
     Sanction,
     SanctionKind,
 )
-from forum.moderation.services import clean_reason, record
+from forum.moderation.services import add_notice, clean_reason, record
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.threads.models import Post
 
@@ -54,9 +53,7 @@ def warn_author(actor: User, post: Post, message: str) -> None:
     """A private warning the author sees on their next visit and acknowledges."""
     author = _author_of(actor, post)
     message = clean_reason(message, required="Write the warning the author will see.")
-    db.session.add(
-        MemberNotice(user_id=author.id, kind=NoticeKind.WARNING, post_id=post.id, message=message)
-    )
+    add_notice(author.id, NoticeKind.WARNING, post.id, message)
     record(actor, AuditAction.WARN, post=post, reason=message)
     db.session.commit()
 
@@ -190,7 +187,7 @@ def reveal_author(admin: User, post: Post, reason: str, *, tell_author: bool = T
         raise ForumError("This post's author has left the forum.")
     author = db.session.get(User, post.author_id)
     if tell_author:
-        db.session.add(MemberNotice(user_id=author.id, kind=NoticeKind.REVEAL, post_id=post.id))
+        add_notice(author.id, NoticeKind.REVEAL, post.id)
     detail = "author told" if tell_author else "author not told: safety investigation"
     record(admin, AuditAction.REVEAL, post=post, reason=reason, detail=detail)
     db.session.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from blinker import Namespace
 from flask import current_app, render_template
 from sqlalchemy import distinct, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,13 @@ from forum.text import plain_text
 from forum.threads.authors import AliasBook, display_author
 from forum.threads.models import Post, PostStatus
 from forum.threads.services import can_see_post, ensure_can_write
+
+_signals = Namespace()
+# Sent before the commit that gives a member a private notice (sender: the MemberNotice,
+# not yet flushed) or resolves the flags on a post (sender: the post; flagger_ids=, resolution=).
+# Receivers (notifications) add rows and never commit; moderation imports none of them.
+notice_added = _signals.signal("notice-added")
+flags_resolved = _signals.signal("flags-resolved")
 
 NOTE_MAX = 500
 REASON_MAX = 500
@@ -162,9 +170,7 @@ def _offer_support(post: Post) -> None:
         )
     )
     if not already:
-        db.session.add(
-            MemberNotice(user_id=post.author_id, kind=NoticeKind.CRISIS, post_id=post.id)
-        )
+        add_notice(post.author_id, NoticeKind.CRISIS, post.id)
 
 
 def email_moderators_about_crisis(post: Post, note: str) -> int:
@@ -208,6 +214,16 @@ def email_moderators_about_crisis(post: Post, note: str) -> int:
 # --- private notices -----------------------------------------------------------------
 
 
+def add_notice(user_id: int, kind: NoticeKind, post_id: int | None,
+               message: str = "") -> MemberNotice:
+    """Add a private notice to the session (the calling use case commits) and tell
+    whoever listens (notice_added)."""
+    notice = MemberNotice(user_id=user_id, kind=kind, post_id=post_id, message=message)
+    db.session.add(notice)
+    notice_added.send(notice)
+    return notice
+
+
 def open_notices(user: User) -> list[MemberNotice]:
     """Notices the member has not acknowledged yet, oldest first."""
     return list(
@@ -243,7 +259,7 @@ def excerpt(post: Post, limit: int = 300) -> str:
 
 def resolve_open_flags(actor: User | None, post: Post, resolution: str) -> int:
     """Close every open flag on a post; return how many were open."""
-    result = db.session.execute(
+    flaggers = list(db.session.scalars(
         update(Flag)
         .where(Flag.post_id == post.id, Flag.resolved_at.is_(None))
         .values(
@@ -251,5 +267,9 @@ def resolve_open_flags(actor: User | None, post: Post, resolution: str) -> int:
             resolved_by_id=actor.id if actor is not None else None,
             resolution=resolution,
         )
-    )
-    return result.rowcount
+        .returning(Flag.flagger_id)
+        .execution_options(synchronize_session=False)
+    ))
+    if flaggers:
+        flags_resolved.send(post, flagger_ids=flaggers, resolution=resolution)
+    return len(flaggers)

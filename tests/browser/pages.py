@@ -138,6 +138,9 @@ PAGES: list[PageSpec] = [
     PageSpec("tag", "/tags/one-to-one-aide"),
     PageSpec("story-details", "/threads/{anon_thread}/story", "anon_author"),
     PageSpec("digest-settings", "/settings/digests", "member"),
+    # forum.notifications: the anonymous starter has been answered in the seeded forum.
+    PageSpec("notifications", "/notifications", "anon_author"),
+    PageSpec("notification-settings", "/settings/notifications", "member"),
     PageSpec("admin-tags", "/admin/tags", "moderator"),
     PageSpec("admin-resources", "/admin/resources", "moderator"),
     PageSpec("unanswered", "/unanswered"),

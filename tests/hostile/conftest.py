@@ -71,6 +71,13 @@ def hostile(world):
     )
     db.session.add(w["link"])
     db.session.commit()
+    # Notifications: one for the admin (the member replied in the admin's thread).
+    from forum.notifications.models import Notification
+
+    f.make_reply(w["member"], w["admin_thread"], body="A reply the admin is told about.")
+    w["admin_notification"] = db.session.scalar(
+        db.select(Notification).where(Notification.recipient_id == w["admin"].id)
+    )
     # Digests: signed links (the author has an address to verify).
     w["verify_token"] = make_verify_token(w["author"].id, w["author"].email)
     w["unsubscribe_token"] = make_unsubscribe_token(w["member"].id, Scope.DIGEST)

@@ -566,6 +566,7 @@ ROUTE_ARGS: dict[str, Callable[[dict], object]] = {
     "tag_id": lambda w: w["tag"].id,
     "resource_id": lambda w: w["resource"].id,
     "link_id": lambda w: w["link"].id,
+    "notification_id": lambda w: w["admin_notification"].id,
     **{name: _nb_id(name) for name in (
         "notebook_id", "entry_id", "service_id", "date_id", "share_id", "log_id", "break_id")},
 }
@@ -1073,6 +1074,18 @@ OWNERSHIP.update({
         ("member", "named"), ("POST",),
     ),
 })
+# forum.notifications: a member opens only their own notifications; the unread jump and the
+# settings need a signed-in member (the jump reads only the member's own mark).
+OWNERSHIP["notifications.open_one"] = Ownership(
+    lambda w, key: {"notification_id": w[key].id},
+    [("member", "admin_notification"), ("moderator", "admin_notification"),
+     (None, "admin_notification")],
+    ("admin", "admin_notification"),
+    ("POST",),
+)
+OWNERSHIP["notifications.first_unread"] = Ownership(
+    _thread, [(None, "named"), ("member", "held")], ("member", "named"), ("GET",)
+)
 
 # moderation.users is a GET page only.
 OWNERSHIP["moderation.users"] = Ownership(
