@@ -176,4 +176,12 @@ def sign_in(page, username: str, password: str = SEED_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+    open_menu(page)
     assert page.get_by_role("button", name="Sign out").count() == 1, f"{username} is not signed in"
+
+
+def open_menu(page) -> None:
+    """Open the header's menu (a native <details>: Sign out, Settings, Join... are in it)."""
+    menu = page.locator("details.site-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
