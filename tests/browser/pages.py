@@ -140,6 +140,7 @@ PAGES: list[PageSpec] = [
     PageSpec("digest-settings", "/settings/digests", "member"),
     PageSpec("admin-tags", "/admin/tags", "moderator"),
     PageSpec("admin-resources", "/admin/resources", "moderator"),
+    PageSpec("edit-history", "/posts/{revised_post}/revisions", "member"),
 ]
 
 PAGE_NAMES = [spec.name for spec in PAGES]
