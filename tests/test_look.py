@@ -52,11 +52,13 @@ def test_without_a_filler_the_unread_place_is_empty(app, client_as, world):
     slots = app.extensions.setdefault("slots", {})
     had = slots.pop("unread", None)  # as if the feature that fills it were not installed
     try:
-        page = client_as(world["member"]).get("/").get_data(as_text=True)
+        response = client_as(world["member"]).get("/")
     finally:
         if had is not None:
             slots["unread"] = had
-    assert page.count('<span class="unread-slot"></span>') == page.count('class="thread-item"')
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count('<span class="unread-slot"></span>') == page.count('class="thread-item"') >= 2
     assert "<!--slot-" not in page
 
 
