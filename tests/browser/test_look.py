@@ -14,7 +14,10 @@ PHONE_HEIGHT = VIEWPORTS["phone"]["height"]
 
 BOXES = """
 () => {
-  const box = (el) => { const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; };
+  const box = (el) => {
+    const r = el.getBoundingClientRect();
+    return {top: r.top, bottom: r.bottom};
+  };
   const name = document.querySelector(".site-name");
   return {
     header: box(document.querySelector(".site-header")),
