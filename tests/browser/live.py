@@ -149,12 +149,12 @@ def _revise_a_post(username: str) -> int:
     from forum.accounts.services import find_user
     from forum.extensions import db
     from forum.threads.models import Post
-    from forum.threads.services import edit_post
+    from forum.threads.services import edit_post, get_post
 
     member = find_user(username)
-    post = db.session.scalar(
-        select(Post).where(Post.author_id == member.id, Post.number > 1).order_by(Post.id)
-    )
+    post = get_post(db.session.scalar(
+        select(Post.id).where(Post.author_id == member.id, Post.number > 1).order_by(Post.id)
+    ))
     changed = post.body.replace(" ", " really ", 1) + "\n\nEdit: we have a meeting on Friday."
     edit_post(member, post, changed)
     return post.id

@@ -95,7 +95,7 @@ def test_menu_and_search_open_without_javascript(open_tab, js):
     expect(sign_out).to_be_hidden()
     open_menu(page)
     expect(sign_out).to_be_visible()
-    expect(page.get_by_role("link", name="Settings")).to_be_visible()
+    expect(page.get_by_role("link", name="Settings", exact=True)).to_be_visible()
     page.locator("details.header-search > summary").click()
     field = page.get_by_role("search", name="Site search").get_by_label("Search the forum")
     expect(field).to_be_visible()
