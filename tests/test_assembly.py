@@ -337,3 +337,13 @@ def test_a_rolled_back_write_bumps_nothing(app, world):
 ])
 def test_statements_are_classified_or_treated_as_writes(statement, expected):
     assert versions.classify(statement) == expected
+
+
+def test_a_slot_no_feature_fills_renders_empty_and_a_filled_one_is_filled(app):
+    with app.test_request_context():
+        html_ = f"<p>a{blocks.slot('nobody_fills_this', 7)}b{blocks.slot('filled_here', 7)}</p>"
+        blocks.add_slot(app, "filled_here", lambda viewer, args: {a: f"[{a}]" for a in args})
+        try:
+            assert blocks.fill_slots(html_, None) == "<p>ab[7]</p>"
+        finally:
+            del app.extensions["slots"]["filled_here"]

@@ -122,10 +122,10 @@ def fill_slots(html: str, viewer) -> Markup:
     for name, arg in _SLOT.findall(html):
         wanted.setdefault(name, []).append(arg)
     fillers = current_app.extensions.get("slots", {})
-    # A slot whose feature is not installed stays empty.
-    filled = {name: fillers[name](viewer, args) if name in fillers else {}
-              for name, args in wanted.items()}
-    return Markup(_SLOT.sub(lambda m: str(filled[m[1]].get(m[2], "")), html))
+    # A slot no feature fills (not installed, or not yet) renders empty.
+    filled = {name: fillers[name](viewer, args) for name, args in wanted.items()
+              if name in fillers}
+    return Markup(_SLOT.sub(lambda m: str(filled.get(m[1], {}).get(m[2], "")), html))
 
 
 # --- the environment ---------------------------------------------------------------------

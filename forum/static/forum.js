@@ -112,3 +112,24 @@ if (cookieZone === "-" && !offered && !zoneSelect && token && main && browserZon
   form.append(text, actions);
   main.prepend(form);
 }
+
+// Header: search opens with its field focused; an open menu or search closes on Escape or
+// a click elsewhere (without JavaScript both still open and close from their own buttons).
+const headerPops = [...document.querySelectorAll(".site-header details")];
+for (const details of headerPops) {
+  details.addEventListener("toggle", () => {
+    if (!details.open) return;
+    for (const other of headerPops) if (other !== details) other.open = false;
+    const field = details.querySelector("input[type=search]");
+    if (field) field.focus();
+  });
+}
+document.addEventListener("click", (event) => {
+  for (const details of headerPops) if (details.open && !details.contains(event.target)) details.open = false;
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") return;
+  for (const details of headerPops) {
+    if (details.open) { details.open = false; details.querySelector("summary").focus(); }
+  }
+});

@@ -16,6 +16,7 @@ from forum.services import ForumError, NotAllowed, NotFound
 from forum.text import quote_reference
 from forum.threads import blocks, bp, composer, parts, services
 from forum.threads.authors import AliasBook, display_author
+from forum.threads.diff import revision_diffs
 from forum.threads.forms import AnonymityForm, EditPostForm, ReplyForm
 from forum.threads.models import AnonymousPolicy, Category, PostStatus, Thread
 from forum.threads.privacy_review import review_or_none
@@ -348,9 +349,10 @@ def revisions(post_id: int):
     aliases = AliasBook.for_threads([post.thread_id])
     author = display_author(post, current_user, aliases, post.thread)
     html = QuoteBook.for_posts([post], aliases, current_user).html(post)
+    revisions = services.revisions_of(post)
     return render_template(
         "threads/revisions.html", post=post, author=author, html=html,
-        revisions=services.revisions_of(post),
+        revisions=revisions, diffs=revision_diffs(post, revisions),
     )
 
 

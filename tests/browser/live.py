@@ -125,6 +125,7 @@ def seed_world() -> dict:
                                       thread_id("Can I record"))
     return {
         "flagged_post": flagged_post,
+        "revised_post": _revise_a_post("maple_mom"),
         # Anonymous starter, an anonymous reply by another member, and one by the starter.
         "anon_thread": thread_id("They brought a finished IEP"),
         "anon_thread_author": "steady_hands",
@@ -140,6 +141,24 @@ def seed_world() -> dict:
         },
         "password": SEED_PASSWORD,
     }
+
+
+def _revise_a_post(username: str) -> int:
+    """One of a member's replies, edited once: its edit history has a diff to show."""
+    from sqlalchemy import select
+
+    from forum.accounts.services import find_user
+    from forum.extensions import db
+    from forum.threads.models import Post
+    from forum.threads.services import edit_post, get_post
+
+    member = find_user(username)
+    post = get_post(db.session.scalar(
+        select(Post.id).where(Post.author_id == member.id, Post.number > 1).order_by(Post.id)
+    ))
+    changed = post.body.replace(" ", " really ", 1) + "\n\nEdit: we have a meeting on Friday."
+    edit_post(member, post, changed)
+    return post.id
 
 
 def _flag_and_moderate(flagged_thread: int, hidden_thread: int) -> int:
@@ -179,4 +198,12 @@ def sign_in(page, username: str, password: str = SEED_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="Sign in").click()
+    open_menu(page)
     assert page.get_by_role("button", name="Sign out").count() == 1, f"{username} is not signed in"
+
+
+def open_menu(page) -> None:
+    """Open the header's menu (a native <details>: Sign out, Settings, Join... are in it)."""
+    menu = page.locator("details.site-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()

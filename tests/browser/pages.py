@@ -145,6 +145,7 @@ PAGES: list[PageSpec] = [
     PageSpec("admin-resources", "/admin/resources", "moderator"),
     PageSpec("unanswered", "/unanswered"),
     PageSpec("saved", "/saved", "member"),
+    PageSpec("edit-history", "/posts/{revised_post}/revisions", "member"),
 ]
 
 PAGE_NAMES = [spec.name for spec in PAGES]

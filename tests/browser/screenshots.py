@@ -25,6 +25,8 @@ from tests.browser.live import (
 # (name, path formatted with the seeded world, who is looking)
 SHOTS = [
     ("home", "/", None),
+    ("home-member", "/", "member"),
+    ("search", "/search?q=para", "member"),
     ("thread", "/threads/{anon_thread}", "member"),
     ("new-thread", "/threads/new", "member"),
 ]

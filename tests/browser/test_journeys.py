@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.live import open_menu
+
 pytestmark = pytest.mark.browser
 
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -20,6 +22,7 @@ def click_and_wait(page, locator) -> None:
 
 
 def main_nav(page):
+    open_menu(page)  # the header's menu is a <details>: its links show once it is open
     return page.get_by_role("navigation", name="Main")
 
 

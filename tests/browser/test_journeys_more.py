@@ -10,6 +10,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.live import open_menu
+
 pytestmark = pytest.mark.browser
 
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -23,6 +25,7 @@ def click_and_wait(page, locator) -> None:
 
 
 def main_nav(page):
+    open_menu(page)  # the header's menu is a <details>: its links show once it is open
     return page.get_by_role("navigation", name="Main")
 
 
@@ -130,6 +133,7 @@ def test_member_searches_opens_a_story_and_a_story_like_it(open_tab, live_server
     tab = open_tab("member", js=js)
     page = tab.page
     page.goto("/")
+    page.locator("details.header-search > summary").click()  # search opens from its icon
     search = page.get_by_role("search", name="Site search")
     search.get_by_label("Search the forum").fill("aide")
     click_and_wait(page, search.get_by_role("button", name="Search"))

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.live import VIEWPORTS
+from tests.browser.live import VIEWPORTS, open_menu
 
 pytestmark = pytest.mark.browser
 
@@ -62,6 +62,7 @@ def test_a_parent_records_the_aide_story_prints_it_and_shares_it(open_tab, live_
     tab = open_tab("member", viewport="phone", js=js)
     page = tab.page
     page.goto("/")
+    open_menu(page)  # on a phone the main links are in the header's menu
     click_and_wait(page, page.get_by_role("navigation", name="Main")
                    .get_by_role("link", name="My notebook"))
     if page.get_by_label("Your child's nickname").count() == 0:  # already has one: start another
