@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.live import open_menu
+
 pytestmark = pytest.mark.browser
 
 JS = pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
@@ -33,7 +35,10 @@ def test_message_an_anonymous_parent(open_tab, live_server, js):
 
     author = open_tab("anon_author", js=js)
     author.page.goto("/messages")
-    expect(author.page.locator(".conversations-nav .badge").first).to_be_visible()
+    # The unread count shows on the header's menu button, and by Messages inside the menu.
+    expect(author.page.locator("details.site-menu > summary .badge").first).to_be_visible()
+    open_menu(author.page)
+    expect(author.page.locator("details.site-menu a[href='/messages'] .badge")).to_be_visible()
     click_and_wait(author.page, author.page.get_by_role("link", name="maple_mom").first)
     expect(author.page.locator(".messages")).to_contain_text(text)
     expect(author.page.get_by_text("They see you as “Anonymous parent · ")).to_be_visible()
