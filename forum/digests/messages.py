@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from flask import current_app, render_template
@@ -10,6 +11,7 @@ from markupsafe import Markup
 from forum.digests.building import Digest, Section, external_url
 from forum.digests.models import DeliveryKind
 from forum.digests.tokens import Scope, make_unsubscribe_token
+from forum.templating import format_in_zone
 
 SUBJECT_TITLE_CHARS = 80
 
@@ -79,25 +81,85 @@ def unsubscribe_url(user_id: int, scope: Scope) -> str:
     return external_url("digests.unsubscribe", token=make_unsubscribe_token(user_id, scope))
 
 
-def compose(digest: Digest, fragments: Fragments | None = None) -> Message:
-    """Render the templates for one member's digest or notification."""
-    user = digest.recipient.user
-    scope = Scope.REPLIES if digest.kind == DeliveryKind.REPLIES else Scope.DIGEST
-    unsubscribe = unsubscribe_url(user.id, scope)
+def body_key(digest: Digest) -> tuple:
+    """Everything a digest's body depends on, besides the member's unsubscribe link.
+
+    Two members with the same key get the same text and HTML: the same window start
+    as printed, in the same time zone, the same Section objects (shared by
+    everyone who sees a category's list the same way: a starter's own list, without
+    their threads, is a Section of its own) and equal reply groups (compared by
+    value, each author as this viewer sees them). The templates read nothing else
+    of the member: no name, no id (tests/test_digests_grouping.py checks both).
+    """
+    zone = digest.recipient.user.time_zone or None
+    return (
+        digest.kind,
+        # As the templates print it (to the minute): members verified seconds apart share.
+        format_in_zone(digest.window_start, zone),
+        digest.window_end,
+        zone,
+        tuple(digest.sections),
+        tuple(digest.replies),
+        digest.more_replies,
+    )
+
+
+class Bodies:
+    """Bodies rendered once per distinct digest in a run, the unsubscribe link left as
+    a placeholder that each member's message fills in (a string replace).
+
+    The placeholder is random per run, so no text a member wrote can contain it.
+    """
+
+    def __init__(self, fragments: Fragments | None = None):
+        self.fragments = fragments or Fragments()
+        self.placeholder = f"https://unsubscribe.invalid/{secrets.token_hex(16)}"
+        self._bodies: dict[tuple, tuple[str, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._bodies)
+
+    def get(self, digest: Digest, unsubscribe: str) -> tuple[str, str]:
+        key = body_key(digest)
+        bodies = self._bodies.get(key)
+        if bodies is None:
+            bodies = self._bodies[key] = _render(digest, self.placeholder, self.fragments)
+        text, html = bodies
+        return text.replace(self.placeholder, unsubscribe), html.replace(
+            self.placeholder, unsubscribe
+        )
+
+
+def _render(digest: Digest, unsubscribe: str, fragments: Fragments) -> tuple[str, str]:
     context = {
         "digest": digest,
+        "zone": digest.recipient.user.time_zone,
         "site_name": current_app.config["SITE_NAME"],
         "site_url": external_url("threads.index"),
         "preferences_url": external_url("digests.preferences"),
         "unsubscribe_url": unsubscribe,
-        "fragments": fragments or Fragments(),
+        "fragments": fragments,
     }
     name = "replies" if digest.kind == DeliveryKind.REPLIES else "digest"
+    return (
+        render_template(f"email/{name}.txt", **context),
+        render_template(f"email/{name}.html", **context),
+    )
+
+
+def compose(digest: Digest, bodies: Bodies | Fragments | None = None) -> Message:
+    """One member's digest or notification: the shared body, their link and headers."""
+    user = digest.recipient.user
+    scope = Scope.REPLIES if digest.kind == DeliveryKind.REPLIES else Scope.DIGEST
+    unsubscribe = unsubscribe_url(user.id, scope)
+    if not isinstance(bodies, Bodies):
+        bodies = Bodies(bodies)
+    text, html = bodies.get(digest, unsubscribe)
     return Message(
         to=user.email,
         subject=subject_for(digest),
-        text=render_template(f"email/{name}.txt", **context),
-        html=render_template(f"email/{name}.html", **context),
+        text=text,
+        html=html,
         headers={
             # RFC 2369 + RFC 8058: mail clients show an unsubscribe button and POST to it.
             "List-Unsubscribe": f"<{unsubscribe}>",
