@@ -82,38 +82,42 @@ def unsubscribe_url(user_id: int, scope: Scope) -> str:
 
 
 def body_key(digest: Digest) -> tuple:
-    """Everything a digest's body depends on, besides the member's unsubscribe link.
+    """Everything a digest's shared body depends on.
 
-    Two members with the same key get the same text and HTML: the same window start
-    as printed, in the same time zone, the same Section objects (shared by
-    everyone who sees a category's list the same way: a starter's own list, without
-    their threads, is a Section of its own) and equal reply groups (compared by
-    value, each author as this viewer sees them). The templates read nothing else
-    of the member: no name, no id (tests/test_digests_grouping.py checks both).
+    Two members with the same key get the same text and HTML but for their
+    unsubscribe link and, in a digest, the replies in threads they follow (each
+    member's own, rendered apart: see Bodies): the same window start as printed,
+    in the same time zone, and the same Section objects (shared by everyone who
+    sees a category's list the same way; a starter's own list, without their
+    threads, is a Section of its own). The templates read nothing else of the
+    member (tests/test_digests_grouping.py renders every message alone to compare).
     """
     zone = digest.recipient.user.time_zone or None
-    return (
+    key = (
         digest.kind,
         # As the templates print it (to the minute): members verified seconds apart share.
         format_in_zone(digest.window_start, zone),
         digest.window_end,
         zone,
         tuple(digest.sections),
-        tuple(digest.replies),
-        digest.more_replies,
     )
+    if digest.kind == DeliveryKind.REPLIES:  # a notification is all replies
+        key += (tuple(digest.replies), digest.more_replies)
+    return key
 
 
 class Bodies:
-    """Bodies rendered once per distinct digest in a run, the unsubscribe link left as
-    a placeholder that each member's message fills in (a string replace).
+    """Bodies rendered once per distinct digest in a run; each member's message fills in
+    their unsubscribe link and their replies in followed threads (a string replace).
 
-    The placeholder is random per run, so no text a member wrote can contain it.
+    The placeholders are random per run, so no text a member wrote can contain them.
     """
 
     def __init__(self, fragments: Fragments | None = None):
         self.fragments = fragments or Fragments()
-        self.placeholder = f"https://unsubscribe.invalid/{secrets.token_hex(16)}"
+        token = secrets.token_hex(16)
+        self.unsubscribe = f"https://unsubscribe.invalid/{token}"
+        self.replies = f"replies-{token}"
         self._bodies: dict[tuple, tuple[str, str]] = {}
 
     def __len__(self) -> int:
@@ -123,28 +127,42 @@ class Bodies:
         key = body_key(digest)
         bodies = self._bodies.get(key)
         if bodies is None:
-            bodies = self._bodies[key] = _render(digest, self.placeholder, self.fragments)
+            bodies = self._bodies[key] = self._render(digest)
         text, html = bodies
-        return text.replace(self.placeholder, unsubscribe), html.replace(
-            self.placeholder, unsubscribe
+        if digest.kind != DeliveryKind.REPLIES:
+            replies_text, replies_html = self._replies(digest)
+            text = text.replace(self.replies, replies_text, 1)
+            html = html.replace(self.replies, replies_html, 1)
+        return text.replace(self.unsubscribe, unsubscribe), html.replace(
+            self.unsubscribe, unsubscribe
         )
 
+    def _render(self, digest: Digest) -> tuple[str, str]:
+        context = {
+            "digest": digest,
+            "zone": digest.recipient.user.time_zone,
+            "site_name": current_app.config["SITE_NAME"],
+            "site_url": external_url("threads.index"),
+            "preferences_url": external_url("digests.preferences"),
+            "unsubscribe_url": self.unsubscribe,
+            "fragments": self.fragments,
+            "replies_text": self.replies,
+            "replies_html": Markup(self.replies),
+        }
+        name = "replies" if digest.kind == DeliveryKind.REPLIES else "digest"
+        return (
+            render_template(f"email/{name}.txt", **context),
+            render_template(f"email/{name}.html", **context),
+        )
 
-def _render(digest: Digest, unsubscribe: str, fragments: Fragments) -> tuple[str, str]:
-    context = {
-        "digest": digest,
-        "zone": digest.recipient.user.time_zone,
-        "site_name": current_app.config["SITE_NAME"],
-        "site_url": external_url("threads.index"),
-        "preferences_url": external_url("digests.preferences"),
-        "unsubscribe_url": unsubscribe,
-        "fragments": fragments,
-    }
-    name = "replies" if digest.kind == DeliveryKind.REPLIES else "digest"
-    return (
-        render_template(f"email/{name}.txt", **context),
-        render_template(f"email/{name}.html", **context),
-    )
+    def _replies(self, digest: Digest) -> tuple[str, str]:
+        """The member's own part of a digest: new replies in the threads they follow."""
+        if not digest.replies:
+            return "", ""
+        return (
+            render_template("email/_digest_replies.txt", digest=digest),
+            render_template("email/_digest_replies.html", digest=digest),
+        )
 
 
 def compose(digest: Digest, bodies: Bodies | Fragments | None = None) -> Message:
