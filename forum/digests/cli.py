@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta
 
 import click
 from flask import current_app
 
-from forum.digests import bp
+from forum.digests import bp, progress
 from forum.digests.building import SETTLE, window_end
 from forum.digests.models import DeliveryKind
 from forum.digests.parallel import send_in_parallel
@@ -59,6 +58,8 @@ def _run_time(kind: DeliveryKind, now: datetime | str | None) -> datetime | None
         DeliveryKind.WEEKLY: timedelta(days=7),
     }.get(kind, timedelta(minutes=int(current_app.config["DIGEST_NOTIFY_MINUTES"])))
     return window_end(kind, now_utc() + length) + SETTLE + timedelta(seconds=1)
+
+
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
 LIMIT = click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
 WORKERS = click.option(
@@ -72,11 +73,19 @@ WORKERS = click.option(
 
 def _single(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None) -> Summary:
     with Run(kind, now=now, dry_run=dry_run) as run:
-        # A progress bar for people watching; cron's log gets only the summary.
-        if sys.stdout.isatty() and run.recipients:
-            label = f"{kind} for {len(run.recipients)} members"
-            with click.progressbar(run.recipients, label=label) as bar:
-                run.deliver(bar, limit)
+        # A progress line for people watching; cron's log gets only the summary.
+        if progress.wanted() and run.recipients:
+            bar, total, counted = progress.Progress(), len(run.recipients), [0]
+
+            def step(n: int) -> None:
+                counted[0] += n
+                bar.update(counted[0], total, run.summary.sent)
+
+            run.progress = step
+            try:
+                run.deliver(run.recipients, limit)
+            finally:
+                bar.close()
         else:
             run.deliver(run.recipients, limit)
     return run.summary
@@ -100,7 +109,12 @@ def _run(
     if workers > 1:
         if limit is not None:
             raise click.UsageError("--limit works with one worker only.")
-        summary = send_in_parallel(kind, workers, now=now, dry_run=dry_run)
+        bar = progress.Progress() if progress.wanted() else None
+        try:
+            summary = send_in_parallel(kind, workers, now=now, dry_run=dry_run, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
     else:
         summary = _single(kind, dry_run, limit, now)
     for line in summary.planned:
