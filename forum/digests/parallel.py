@@ -28,10 +28,10 @@ _app: Flask | None = None  # set in the parent just before forking
 _counts = None
 
 
-def _work(kind: DeliveryKind, index: int, workers: int, now: datetime | None, dry_run: bool):
+def _work(kind: DeliveryKind, shard: tuple[int, int], now: datetime | None, dry_run: bool):
     with _app.app_context():
         db.engine.dispose(close=False)  # never share the parent's connections
-        with Run(kind, now=now, dry_run=dry_run, shard=(index, workers)) as run:
+        with Run(kind, now=now, dry_run=dry_run, shard=shard) as run:
             _add(0, len(run.recipients))
             sent = [0]
 
@@ -58,15 +58,24 @@ def send_in_parallel(
     now: datetime | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    node: tuple[int, int] = (0, 1),
 ) -> Summary:
-    """Send with `workers` processes; returns their summaries added up."""
+    """Send with `workers` processes; returns their summaries added up.
+
+    `node=(i, n)`: this machine is the i-th of n (from 0) running the same command:
+    its workers take shards i*workers ... of n*workers, so the machines share the
+    members without overlap (the claims would still stop duplicates if they did).
+    """
     global _app, _counts
     _app = current_app._get_current_object()
     db.session.remove()
     db.engine.dispose()  # children must not inherit open connections
     context = multiprocessing.get_context("fork")
     _counts = context.Array("q", 3)  # members, done, sent: the workers add to them
-    jobs = [(DeliveryKind(kind), i, workers, now, dry_run) for i in range(workers)]
+    shards = node[1] * workers
+    jobs = [
+        (DeliveryKind(kind), (node[0] * workers + i, shards), now, dry_run) for i in range(workers)
+    ]
     with context.Pool(workers) as pool:
         result = pool.starmap_async(_work, jobs)
         while not result.ready():
