@@ -250,7 +250,7 @@ def measured_run(when, index: int, workers: int) -> dict:
         with sending.Run("weekly", now=when, shard=shard) as digest_run:
             loading, load_statements = time.perf_counter() - started, len(statements)
             digest_run.deliver(digest_run.recipients)
-            bodies = len(digest_run.bodies)
+            bodies = digest_run.bodies.rendered
     finally:
         sending.send_email = real_send
         event.remove(db.engine, "before_cursor_execute", count)

@@ -77,6 +77,18 @@ def test_identical_digests_share_one_body_and_each_keeps_its_own_link(app, world
     assert len(links) == len(pairs)  # everyone's own unsubscribe link
 
 
+def test_a_full_cache_drops_the_oldest_body_and_renders_it_again(app, world):
+    with sending.Run("weekly", now=later(), dry_run=True) as run:
+        digests = [build_digest(r, run.candidates, run.kind) for r in run.recipients]
+        digests = [d for d in digests if not d.is_empty]
+        small = Bodies(keep=1)
+        for d in digests + digests:
+            grouped, alone = compose(d, small), compose(d, Bodies())
+            assert grouped.text == alone.text.replace(_link(alone), _link(grouped))
+        distinct = len({body_key(d) for d in digests})
+    assert len(small) == 1 and small.rendered > distinct > 1
+
+
 def _link(message) -> str:
     return message.headers["List-Unsubscribe"].strip("<>")
 

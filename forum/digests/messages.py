@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app, render_template
@@ -111,14 +112,18 @@ class Bodies:
     their unsubscribe link and their replies in followed threads (a string replace).
 
     The placeholders are random per run, so no text a member wrote can contain them.
+    At most `keep` bodies are kept (the least recently used go first): a body is
+    tens of kilobytes, and a large run has thousands of distinct ones.
     """
 
-    def __init__(self, fragments: Fragments | None = None):
+    def __init__(self, fragments: Fragments | None = None, keep: int = 1000):
         self.fragments = fragments or Fragments()
+        self.keep = keep
+        self.rendered = 0  # bodies rendered in all (more than len() once some were dropped)
         token = secrets.token_hex(16)
         self.unsubscribe = f"https://unsubscribe.invalid/{token}"
         self.replies = f"replies-{token}"
-        self._bodies: dict[tuple, tuple[str, str]] = {}
+        self._bodies: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._bodies)
@@ -128,6 +133,11 @@ class Bodies:
         bodies = self._bodies.get(key)
         if bodies is None:
             bodies = self._bodies[key] = self._render(digest)
+            self.rendered += 1
+            if len(self._bodies) > self.keep:
+                self._bodies.popitem(last=False)
+        else:
+            self._bodies.move_to_end(key)
         text, html = bodies
         if digest.kind != DeliveryKind.REPLIES:
             replies_text, replies_html = self._replies(digest)
