@@ -37,3 +37,18 @@ def test_a_node_outside_the_count_is_refused(app):
         args=["digests", "send", "--period", "weekly", "--node", "4/3"]
     )
     assert result.exit_code == 2 and "between 1 and N" in result.output
+
+
+def test_workers_on_two_nodes_share_without_overlap(app, site, inbox):
+    members = [reader(f"worker_{i}").email for i in range(10)]
+    f.make_thread(site["author"], site["public"])
+    now = later().strftime("%Y-%m-%dT%H:%M")
+    runner = app.test_cli_runner()
+    outputs = [
+        runner.invoke(args=["digests", "send", "--period", "weekly", "--now", now,
+                            "--workers", "2", "--node", node])  # fmt: skip
+        for node in ("1/2", "2/2")
+    ]
+    assert [o.exit_code for o in outputs] == [0, 0], [o.output for o in outputs]
+    assert "already sent" not in "".join(o.output for o in outputs)
+    assert Counter(m["To"] for m in inbox.messages) == Counter(members)
