@@ -383,13 +383,8 @@ class Candidates:
             items = tuple(self.reply_item(p, user) for p in posts)
             groups.append(
                 # The title as this member may see it: "[removed]" with the opening post.
-                ReplyGroup(
-                    thread_id,
-                    display_title(thread, user),
-                    items[0].url,
-                    thread.category.name,
-                    items,
-                )
+                ReplyGroup(thread_id, display_title(thread, user), items[0].url,
+                           thread.category.name, items)
             )
         groups.sort(key=lambda g: (g.latest.created_at, g.thread_id), reverse=True)
         return groups

@@ -14,11 +14,9 @@ from forum.threads.services import add_thread_fact
 
 def _following(user_id: int):
     """The member's follow row for the thread page's thread (NULL: never chose)."""
-    return (
-        select(ThreadFollow.following)
-        .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.user_id == user_id)
-        .scalar_subquery()
-    )
+    return (select(ThreadFollow.following)
+            .where(ThreadFollow.thread_id == Thread.id, ThreadFollow.user_id == user_id)
+            .scalar_subquery())
 
 
 def follow_panel(thread: Thread, facts: dict, **_) -> str | None:
