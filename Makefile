@@ -6,7 +6,7 @@ FLASK := $(VENV)/bin/flask --app app
 PORT ?= 5000
 export PORT  # the app's default FORUM_BASE_URL follows it (links in emails)
 
-.PHONY: install install-runtime run digest test test-sqlite test-postgres test-browser bench bench-write bench-cluster bench-profile screenshots lint clean
+.PHONY: install install-runtime run digest test test-sqlite test-postgres test-browser bench bench-write bench-cluster bench-profile bench-digests screenshots lint clean
 
 # `make run` installs only what the forum needs to run: its dependencies, read from
 # pyproject.toml (the app runs from this folder, so the project itself needs no build),
@@ -75,6 +75,12 @@ bench-write: install
 bench-cluster: install
 	@test -n "$$FORUM_DATABASE_URL" || { echo "bench-cluster needs FORUM_DATABASE_URL (PostgreSQL)"; exit 1; }
 	$(PY) -m bench.write --instances 2 $(BENCH_ARGS)
+
+# A weekly digest for 10,000 members (500 new threads) through a local SMTP server, two
+# workers; SQLite, or PostgreSQL with FORUM_DATABASE_URL (its tables are replaced).
+# BENCH_ARGS="--members 100000". Results in bench/results/.
+bench-digests: install
+	$(PY) bench/digests_bench.py $(BENCH_ARGS)
 
 # CPU time per page in one process, optionally with cProfile: BENCH_ARGS='--cprofile home'.
 bench-profile: install

@@ -1,24 +1,31 @@
 """Benchmark: build and send a weekly digest to many members through a local SMTP server.
 
+    make bench-digests                                       # the same, with the venv
     .venv/bin/python bench/digests_bench.py                 # 10,000 members, 500 threads, SQLite
     .venv/bin/python bench/digests_bench.py --members 1000  # quicker
     .venv/bin/python bench/digests_bench.py --workers 1     # one process
-    .venv/bin/python bench/digests_bench.py --database-url postgresql+psycopg://localhost/scratch
+    FORUM_DATABASE_URL=postgresql+psycopg://localhost/scratch make bench-digests
 
 It creates the schema in a throwaway SQLite file (or DROPS AND RECREATES every table
-of the PostgreSQL database you name: use a scratch database), seeds members and
-threads with bulk inserts, starts an aiosmtpd server on 127.0.0.1, runs
-`forum.digests.sending` as `flask digests send --period weekly --workers 2` does, and
-prints the time, the CPU used and the SQL statement count. A second run shows
-the cost of a rerun (every member already claimed).
+of the PostgreSQL database named by --database-url or FORUM_DATABASE_URL: use a
+scratch database), seeds members with a spread of choices (daily, weekly, off;
+narrowed categories, tags, the sensitive category, time zones; some unverified),
+threads and replies with bulk inserts, starts an aiosmtpd server on 127.0.0.1,
+runs `forum.digests.sending` as `flask digests send --period weekly --workers 2`
+does, and prints the wall and CPU time, messages per second, the SQL statements
+(in all and per member), the distinct bodies rendered and the peak memory; the
+numbers also go to bench/results/. A second run shows the cost of a rerun (every
+member already claimed).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -35,11 +42,21 @@ from config import Config  # noqa: E402
 from forum import create_app  # noqa: E402
 from forum.accounts.models import User  # noqa: E402
 from forum.digests import sending  # noqa: E402
-from forum.digests.models import DigestCategoryChoice, ThreadFollow  # noqa: E402
+from forum.digests.models import (  # noqa: E402
+    DigestCategoryChoice,
+    DigestPreference,
+    DigestTagChoice,
+    ThreadFollow,
+)
 from forum.extensions import db, now_utc  # noqa: E402
+from forum.resources.models import Tag, ThreadTag  # noqa: E402
 from forum.text import render_markdown  # noqa: E402
 from forum.threads.models import Category, Post, Thread  # noqa: E402
 from tests.digest_support import free_port  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ZONES = (None, None, None, "America/New_York", "America/Chicago", "America/Los_Angeles")
+TAGS = ("iep-meetings", "evaluations", "behavior", "reading", "transition", "autism")
 
 WORDS = (
     "school aide meeting evaluation goals services teacher speech therapy plan "
@@ -100,9 +117,11 @@ def seed(members: int, threads: int, rng: random.Random) -> None:
                 "username": f"member{i:05d}",
                 "username_key": f"member{i:05d}",
                 "email": f"member{i:05d}@example.org",
-                "email_verified_at": now - timedelta(days=30),
+                # A twentieth never verified their address: no digest.
+                "email_verified_at": None if i % 20 == 19 else now - timedelta(days=30),
                 "password_hash": hashed,
                 "role": "member",
+                "time_zone": ZONES[i % len(ZONES)],
             }
             for i in range(members)
         ],
@@ -146,11 +165,37 @@ def seed(members: int, threads: int, rng: random.Random) -> None:
             )
     db.session.execute(insert(Post), posts)
     thread_ids = [t[0] for t in thread_rows]
+    db.session.execute(
+        insert(Tag),
+        [{"slug": slug, "label": slug.replace("-", " ").capitalize(), "position": n}
+         for n, slug in enumerate(TAGS)],
+    )  # fmt: skip
+    tag_ids = list(db.session.scalars(db.select(Tag.id)))
+    db.session.execute(
+        insert(ThreadTag),
+        [
+            {"thread_id": t, "tag_id": tag}
+            for t in thread_ids
+            for tag in rng.sample(tag_ids, rng.choice((0, 1, 1, 2)))
+        ],
+    )
     follows = {(u, t) for u in user_ids for t in rng.sample(thread_ids, 3)}
     db.session.execute(
         insert(ThreadFollow),
         [{"user_id": u, "thread_id": t, "following": True} for u, t in follows],
     )
+    # Most members keep the defaults (weekly, no row); a fifth chose weekly explicitly,
+    # some daily, some turned it off.
+    frequencies = ("weekly", "weekly", "daily", "off")
+    db.session.execute(
+        insert(DigestPreference),
+        [
+            {"user_id": u, "frequency": frequencies[n % 4], "titles_in_subject": n % 3 == 0,
+             "notify_replies": False, "subscribed_at": now - timedelta(days=30),
+             "updated_at": now - timedelta(days=30)}
+            for n, u in enumerate(user_ids[::5])
+        ],
+    )  # fmt: skip
     # A tenth of the members narrowed their categories; some opted into the sensitive one.
     db.session.execute(
         insert(DigestCategoryChoice),
@@ -158,6 +203,15 @@ def seed(members: int, threads: int, rng: random.Random) -> None:
             {"user_id": u, "category_id": c, "included": c == category_ids[9]}
             for u in user_ids[::10]
             for c in rng.sample(category_ids, 4)
+        ],
+    )
+    # Of those, half also follow one or two tags from the categories they left out.
+    db.session.execute(
+        insert(DigestTagChoice),
+        [
+            {"user_id": u, "tag_slug": slug}
+            for u in user_ids[::20]
+            for slug in rng.sample(TAGS, rng.choice((1, 2)))
         ],
     )
     db.session.commit()
@@ -196,6 +250,7 @@ def measured_run(when, index: int, workers: int) -> dict:
         with sending.Run("weekly", now=when, shard=shard) as digest_run:
             loading, load_statements = time.perf_counter() - started, len(statements)
             digest_run.deliver(digest_run.recipients)
+            bodies = digest_run.bodies.rendered
     finally:
         sending.send_email = real_send
         event.remove(db.engine, "before_cursor_execute", count)
@@ -206,7 +261,15 @@ def measured_run(when, index: int, workers: int) -> dict:
         "loading": loading,
         "cpu": time.process_time() - cpu,
         "sizes": sizes,
+        "bodies": bodies,
+        "peak_mib": peak_mib(),
     }
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory (Linux reports KiB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
 _app = None  # for forked workers
@@ -218,7 +281,7 @@ def _worker(when, index: int, workers: int) -> dict:
         return measured_run(when, index, workers)
 
 
-def run(label: str, app, when, workers: int, server: subprocess.Popen) -> None:
+def run(label: str, app, when, workers: int, server: subprocess.Popen) -> dict:
     global _app
     started, server_started = time.perf_counter(), server_cpu(server)
     if workers == 1:
@@ -235,32 +298,59 @@ def run(label: str, app, when, workers: int, server: subprocess.Popen) -> None:
     load_statements = sum(r["load_statements"] for r in results)
     members = summary.sent + summary.skipped + summary.failed + summary.taken
     sizes = [size for r in results for size in r["sizes"]]
+    cpu = sum(r["cpu"] for r in results)
+    out = {
+        "run": label,
+        "workers": workers,
+        "members_in_run": members,
+        "sent": summary.sent,
+        "skipped": summary.skipped,
+        "failed": summary.failed,
+        "taken": summary.taken,
+        "wall_s": round(elapsed, 2),
+        "loading_s": round(max(r["loading"] for r in results), 2),
+        "cpu_workers_s": round(cpu, 2),
+        "cpu_smtp_server_s": round(server_cpu(server) - server_started, 2),
+        "messages_per_s": round(summary.sent / elapsed, 1),
+        "statements": statements,
+        "load_statements": load_statements,
+        "statements_per_member": round(statements / max(members, 1), 3),
+        "distinct_bodies": sum(r["bodies"] for r in results),
+        "peak_mib_per_worker": round(max(r["peak_mib"] for r in results), 1),
+        "message_kib": round(sum(sizes) / len(sizes) / 1024, 1) if sizes else 0,
+        "load_average": round(os.getloadavg()[0], 2),
+    }
     print(f"{label}, {workers} worker(s): {summary.line()}, {summary.taken} already sent")
-    if sizes:
-        print(f"  messages: {sum(sizes) / len(sizes) / 1024:.0f} KiB on average")
     print(
-        f"  time: {elapsed:.1f} s wall (loading {max(r['loading'] for r in results):.2f} s); "
-        f"CPU: {sum(r['cpu'] for r in results):.1f} s in the workers, "
-        f"{server_cpu(server) - server_started:.1f} s in the SMTP server; "
-        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+        f"  time: {out['wall_s']:.1f} s wall (loading {out['loading_s']:.2f} s), "
+        f"{out['messages_per_s']:.0f} messages/s; CPU: {cpu:.1f} s in the workers, "
+        f"{out['cpu_smtp_server_s']:.1f} s in the SMTP server; "
+        f"load average {out['load_average']:.1f} on {os.cpu_count()} CPUs"
     )
     print(
-        f"  SQL statements: {statements:,} in all: {load_statements} to load members and "
-        f"candidates ({load_statements // workers} per worker), then "
-        f"{(statements - load_statements) / max(members, 1):.2f} per member"
+        f"  SQL statements: {statements:,} in all, {out['statements_per_member']:.3f} per "
+        f"member ({load_statements} to load members and candidates); "
+        f"{out['distinct_bodies']:,} distinct bodies rendered; "
+        f"peak memory {out['peak_mib_per_worker']:.0f} MiB per worker; "
+        f"messages {out['message_kib']:.0f} KiB on average"
     )
+    return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=500)
     parser.add_argument(
-        "--database-url", help="default: a new SQLite file in a temporary directory"
+        "--database-url",
+        default=os.environ.get("FORUM_DATABASE_URL"),
+        help="default: FORUM_DATABASE_URL, else a new SQLite file in a temporary directory",
     )
     parser.add_argument("--workers", type=int, default=2, help="as `flask digests send --workers`")
     parser.add_argument("--seed", type=int, default=6)
-    args = parser.parse_args()
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
+    parser.add_argument("--no-save", action="store_true", help="print only")
+    args = parser.parse_args(argv)
 
     workdir = tempfile.TemporaryDirectory(prefix="digests-bench-")
     url = args.database_url or f"sqlite:///{Path(workdir.name) / 'bench.sqlite3'}"
@@ -287,18 +377,37 @@ def main() -> None:
             t0 = time.perf_counter()
             seed(args.members, args.threads, random.Random(args.seed))
             print(
-                f"{db.engine.dialect.name}: seeded {args.members:,} verified members and "
+                f"{db.engine.dialect.name}: seeded {args.members:,} members and "
                 f"{args.threads} new threads in {time.perf_counter() - t0:.1f} s"
             )
+            seconds = time.perf_counter() - t0
             when = now_utc() + timedelta(days=7)
-            run("first run", app, when, args.workers, smtp)
-            run("second run (rerun)", app, when, args.workers, smtp)
+            report = {
+                "benchmark": "digests",
+                "database": db.engine.dialect.name,
+                "members": args.members,
+                "threads": args.threads,
+                "seed_s": round(seconds, 1),
+                "cpus": os.cpu_count(),
+                "load_average_before": [round(x, 2) for x in os.getloadavg()],
+                "runs": [
+                    run("first run", app, when, args.workers, smtp),
+                    run("second run (rerun)", app, when, args.workers, smtp),
+                ],
+            }
             db.session.remove()
             db.drop_all()
     finally:
         smtp.terminate()
         smtp.wait()
         workdir.cleanup()
+    if not args.no_save:
+        args.results.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y-%m-%d-%H%M", time.gmtime())
+        name = f"{stamp}-digests-{report['database']}-{args.members}.json"
+        (args.results / name).write_text(json.dumps(report, indent=2) + "\n")
+        print(f"results: {args.results / name}")
+    return report
 
 
 if __name__ == "__main__":

@@ -132,3 +132,27 @@ def test_a_run_where_one_worker_did_everything_is_recognised():
     lopsided = busiest_share({1: 100, 2: 100}, {1: 1000, 2: 110})
     assert even <= 1 - UNBALANCED_SHARE < lopsided
     assert busiest_share({1: 5}, {1: 50}) == 1.0  # one worker: nothing to balance
+
+
+def test_every_bench_module_imports_and_the_digest_bench_runs_tiny(tmp_path):
+    """A bench must not rot unseen: each module imports, and the digest bench runs end to
+    end (seed, a real SMTP server, two runs, the JSON) at a tiny scale."""
+    import importlib
+    import json
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "bench").glob("*.py")):
+        importlib.import_module(f"bench.{path.stem}")
+    from bench import digests_bench
+
+    report = digests_bench.main(
+        ["--members", "40", "--threads", "6", "--workers", "1", "--results", str(tmp_path)]
+    )
+    first, rerun = report["runs"]
+    assert first["sent"] > 0 and first["failed"] == 0
+    assert first["sent"] + first["skipped"] == first["members_in_run"] < 40  # some unverified
+    assert rerun["sent"] == 0 and rerun["taken"] == first["sent"]
+    assert 0 < first["distinct_bodies"] < first["sent"]
+    assert first["statements_per_member"] < 1
+    saved = json.loads(next(tmp_path.glob("*-digests-sqlite-40.json")).read_text())
+    assert saved["runs"][0]["sent"] == first["sent"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta
 
 import click
 from flask import current_app
 
-from forum.digests import bp
+from forum.digests import bp, progress
 from forum.digests.building import SETTLE, window_end
 from forum.digests.models import DeliveryKind
 from forum.digests.parallel import send_in_parallel
@@ -59,6 +58,27 @@ def _run_time(kind: DeliveryKind, now: datetime | str | None) -> datetime | None
         DeliveryKind.WEEKLY: timedelta(days=7),
     }.get(kind, timedelta(minutes=int(current_app.config["DIGEST_NOTIFY_MINUTES"])))
     return window_end(kind, now_utc() + length) + SETTLE + timedelta(seconds=1)
+
+
+def _parse_node(ctx: click.Context, param: click.Parameter, value: str) -> tuple[int, int]:
+    try:
+        number, count = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("use I/N, e.g. 1/3 on the first of three machines.") from None
+    if not 1 <= number <= count:
+        raise click.BadParameter("I must be between 1 and N.")
+    return number - 1, count
+
+
+NODE = click.option(
+    "--node",
+    default="1/1",
+    show_default=True,
+    callback=_parse_node,
+    metavar="I/N",
+    help="This machine is the I-th of N sending the same digest: each takes its share "
+    "of the members (see docs/scaling.md).",
+)
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Show who would get what; send nothing.")
 LIMIT = click.option("--limit", type=click.IntRange(min=1), help="Send at most N messages.")
 WORKERS = click.option(
@@ -70,13 +90,28 @@ WORKERS = click.option(
 )
 
 
-def _single(kind: DeliveryKind, dry_run: bool, limit: int | None, now: datetime | None) -> Summary:
-    with Run(kind, now=now, dry_run=dry_run) as run:
-        # A progress bar for people watching; cron's log gets only the summary.
-        if sys.stdout.isatty() and run.recipients:
-            label = f"{kind} for {len(run.recipients)} members"
-            with click.progressbar(run.recipients, label=label) as bar:
-                run.deliver(bar, limit)
+def _single(
+    kind: DeliveryKind,
+    dry_run: bool,
+    limit: int | None,
+    now: datetime | None,
+    node: tuple[int, int] = (0, 1),
+) -> Summary:
+    shard = node if node[1] > 1 else None
+    with Run(kind, now=now, dry_run=dry_run, shard=shard) as run:
+        # A progress line for people watching; cron's log gets only the summary.
+        if progress.wanted() and run.recipients:
+            bar, total, counted = progress.Progress(), len(run.recipients), [0]
+
+            def step(n: int) -> None:
+                counted[0] += n
+                bar.update(counted[0], total, run.summary.sent)
+
+            run.progress = step
+            try:
+                run.deliver(run.recipients, limit)
+            finally:
+                bar.close()
         else:
             run.deliver(run.recipients, limit)
     return run.summary
@@ -88,6 +123,7 @@ def _run(
     limit: int | None,
     now: datetime | str | None,
     workers: int = 1,
+    node: tuple[int, int] = (0, 1),
 ) -> None:
     now = _run_time(kind, now)
     base = current_app.config["BASE_URL"]
@@ -100,9 +136,16 @@ def _run(
     if workers > 1:
         if limit is not None:
             raise click.UsageError("--limit works with one worker only.")
-        summary = send_in_parallel(kind, workers, now=now, dry_run=dry_run)
+        bar = progress.Progress() if progress.wanted() else None
+        try:
+            summary = send_in_parallel(
+                kind, workers, now=now, dry_run=dry_run, progress=bar, node=node
+            )
+        finally:
+            if bar is not None:
+                bar.close()
     else:
-        summary = _single(kind, dry_run, limit, now)
+        summary = _single(kind, dry_run, limit, now, node)
     for line in summary.planned:
         click.echo(line)
     click.echo(("dry run, nothing sent: would have " if dry_run else "") + summary.line())
@@ -115,9 +158,15 @@ def _run(
 @DRY_RUN
 @LIMIT
 @WORKERS
+@NODE
 @NOW
 def send_command(
-    period: str, dry_run: bool, limit: int | None, workers: int, now: datetime | None
+    period: str,
+    dry_run: bool,
+    limit: int | None,
+    workers: int,
+    node: tuple[int, int],
+    now: datetime | None,
 ) -> None:
     """Send the daily or weekly digest.
 
@@ -125,7 +174,7 @@ def send_command(
     digest per day or per ISO week, however often it runs, and two runs at once (or
     on two machines) never send anyone the same digest twice.
     """
-    _run(DeliveryKind(period), dry_run, limit, now, workers)
+    _run(DeliveryKind(period), dry_run, limit, now, workers, node)
 
 
 @bp.cli.command("send-notifications")

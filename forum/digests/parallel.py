@@ -19,28 +19,68 @@ from operator import add
 from flask import Flask, current_app
 
 from forum.digests.models import DeliveryKind
-from forum.digests.sending import Summary, send
+from forum.digests.progress import Progress
+from forum.digests.sending import Run, Summary
 from forum.extensions import db
 
 _app: Flask | None = None  # set in the parent just before forking
+# Shared counters for the parent's progress line: members in all, done, messages sent.
+_counts = None
 
 
-def _work(kind: DeliveryKind, index: int, workers: int, now: datetime | None, dry_run: bool):
+def _work(kind: DeliveryKind, shard: tuple[int, int], now: datetime | None, dry_run: bool):
     with _app.app_context():
         db.engine.dispose(close=False)  # never share the parent's connections
-        return send(kind, now=now, dry_run=dry_run, shard=(index, workers))
+        with Run(kind, now=now, dry_run=dry_run, shard=shard) as run:
+            _add(0, len(run.recipients))
+            sent = [0]
+
+            def step(n: int) -> None:
+                _add(1, n)
+                _add(2, run.summary.sent - sent[0])
+                sent[0] = run.summary.sent
+
+            run.progress = step
+            run.deliver(run.recipients)
+        return run.summary
+
+
+def _add(index: int, n: int) -> None:
+    if n:
+        with _counts.get_lock():
+            _counts[index] += n
 
 
 def send_in_parallel(
-    kind: DeliveryKind | str, workers: int, *, now: datetime | None = None, dry_run: bool = False
+    kind: DeliveryKind | str,
+    workers: int,
+    *,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    node: tuple[int, int] = (0, 1),
 ) -> Summary:
-    """Send with `workers` processes; returns their summaries added up."""
-    global _app
+    """Send with `workers` processes; returns their summaries added up.
+
+    `node=(i, n)`: this machine is the i-th of n (from 0) running the same command:
+    its workers take shards i*workers ... of n*workers, so the machines share the
+    members without overlap (the claims would still stop duplicates if they did).
+    """
+    global _app, _counts
     _app = current_app._get_current_object()
     db.session.remove()
     db.engine.dispose()  # children must not inherit open connections
     context = multiprocessing.get_context("fork")
-    jobs = [(DeliveryKind(kind), i, workers, now, dry_run) for i in range(workers)]
+    _counts = context.Array("q", 3)  # members, done, sent: the workers add to them
+    shards = node[1] * workers
+    jobs = [
+        (DeliveryKind(kind), (node[0] * workers + i, shards), now, dry_run) for i in range(workers)
+    ]
     with context.Pool(workers) as pool:
-        summaries = pool.starmap(_work, jobs)
+        result = pool.starmap_async(_work, jobs)
+        while not result.ready():
+            result.wait(0.5)
+            if progress is not None:
+                progress.update(_counts[1], _counts[0], _counts[2])
+        summaries = result.get()
     return reduce(add, summaries, Summary())

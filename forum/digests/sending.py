@@ -19,21 +19,32 @@ server, and marks each one "sent" as soon as the server has accepted it:
   times. Retaking a row is a compare-and-set UPDATE on `attempts`, so two runs
   can't both retake it.
 
-This is at-least-once delivery for the one message a run is sending when it
-dies: if the crash falls after the mail server accepted the message and before
-its "sent" commit, the member gets that digest twice. At-most-once (never retry
-a claimed row) would instead drop that member's digest without a trace. We chose
-the rare duplicate: the window is a single SMTP conversation (digests are built,
-re-checked and rendered before the claim), so at most one member per crashed run
-(or worker) can be affected, while a lost digest may be the one with the answer
-a parent was waiting for. Claiming in batches costs only time: the rest of a
-crashed run's batch waits for the lease instead of going out at the next run.
+This is at-least-once delivery for the messages a run has handed over but not yet
+recorded when it dies. Accepted messages are marked "sent" DIGEST_MARK_SENT_EVERY
+(10) at a time, in one statement, and always before the run leaves on an
+exception (Ctrl-C, SIGTERM, a lost database or mail connection): then only the
+message in flight can go out twice. A run killed outright (kill -9, out of
+memory, power) may send up to DIGEST_MARK_SENT_EVERY messages twice, once
+their lease expires. At-most-once (never retry a claimed row) would instead drop
+digests without a trace. We chose the rare duplicate: the window is a few SMTP
+conversations (digests are built, re-checked and rendered before the claim),
+while a lost digest may be the one with the answer a parent was waiting for.
+Setting DIGEST_MARK_SENT_EVERY to 1 gives the narrowest window (one duplicate
+at most) for one statement per message. Claiming in batches costs only time:
+the rest of a crashed run's batch waits for the lease instead of going out at
+the next run.
+
+Cost: members whose digests are identical share one rendered body
+(messages.Bodies); each message gets its own unsubscribe link and headers. A
+batch of DIGEST_CLAIM_BATCH members costs one re-check query and one claim
+INSERT, plus one "sent" UPDATE per DIGEST_MARK_SENT_EVERY messages, whatever
+the number of members.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,7 +56,7 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.digests.building import Candidates, Digest, Recipient, build_digest, window_end
-from forum.digests.messages import Fragments, Message, compose
+from forum.digests.messages import Bodies, Message, compose
 from forum.digests.models import Delivery, DeliveryKind, DeliveryStatus
 from forum.digests.recheck import recheck
 from forum.digests.recipients import load_recipients
@@ -94,11 +105,14 @@ class Run:
         self.end = window_end(self.kind, self.now)
         self.dry_run = dry_run
         self.summary = Summary()
-        self.fragments = Fragments()
+        self.bodies = Bodies()  # one render per distinct digest in the run
+        self.progress: Callable[[int], None] | None = None  # members done (the CLI bar)
         config = current_app.config
         self.lease = timedelta(seconds=config["DIGEST_CLAIM_LEASE_SECONDS"])
         self.max_attempts = config["DIGEST_MAX_ATTEMPTS"]
         self.batch_size = config["DIGEST_CLAIM_BATCH"]
+        self.mark_every = max(1, config["DIGEST_MARK_SENT_EVERY"])
+        self._sent_ids: list[int] = []
         self._stack = ExitStack()
 
     def __enter__(self) -> Run:
@@ -169,6 +183,8 @@ class Run:
 
     def _count(self, outcome: str) -> None:
         setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+        if self.progress is not None:
+            self.progress(1)
 
     def _send_batch(self, batch: list[tuple[Digest, Delivery | None]]) -> None:
         """Re-check, render and claim a batch (a query and a transaction each), then send
@@ -184,17 +200,22 @@ class Run:
                 self._count("sent")
             else:
                 try:
-                    ready.append((digest, existing, compose(digest, self.fragments)))
+                    ready.append((digest, existing, compose(digest, self.bodies)))
                 except Exception:
                     log.exception("digest for member %s could not be rendered", _member(digest))
                     self._count("failed")
         claimed = self._claim([(d, e) for d, e, _ in ready])
-        for digest, _, message in ready:
-            delivery_id = claimed.get(_member(digest))
-            if delivery_id is None:
-                self._count("taken")
-            else:
-                self._count(self._send(delivery_id, _member(digest), message))
+        try:
+            for digest, _, message in ready:
+                delivery_id = claimed.get(_member(digest))
+                if delivery_id is None:
+                    self._count("taken")
+                else:
+                    self._count(self._send(delivery_id, _member(digest), message))
+        finally:
+            # Also on the way out of an exception (Ctrl-C, SIGTERM, a lost connection):
+            # what the server accepted is recorded before the run stops.
+            self._mark_sent()
 
     def _send(self, delivery_id: int, member_id: int, message: Message) -> str:
         try:
@@ -206,8 +227,22 @@ class Run:
                 log.exception("%s mail to member %s failed", self.kind, member_id)
             self._finish(delivery_id, DeliveryStatus.FAILED, error=str(exc)[:300])
             return "failed"
-        self._finish(delivery_id, DeliveryStatus.SENT)
+        self._sent_ids.append(delivery_id)
+        if len(self._sent_ids) >= self.mark_every:
+            self._mark_sent()
         return "sent"
+
+    def _mark_sent(self) -> None:
+        """Record the messages the server accepted since the last mark: one statement
+        for DIGEST_MARK_SENT_EVERY messages (see the module docstring)."""
+        if not self._sent_ids:
+            return
+        ids, self._sent_ids = self._sent_ids, []
+        with self._writer.begin():
+            self._writer.execute(
+                _mark_sent_statement(),
+                {"ids": ids, "to_status": DeliveryStatus.SENT, "at": now_utc()},
+            )
 
     def _retryable(self, d: Delivery) -> bool:
         if d.status == DeliveryStatus.FAILED:
@@ -294,6 +329,15 @@ def _member(digest: Digest) -> int:
 def _claim_statement(dialect: str):
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(_table).on_conflict_do_nothing().returning(_table.c.user_id, _table.c.id)
+
+
+@cache
+def _mark_sent_statement():
+    return (
+        update(_table)
+        .where(_table.c.id.in_(bindparam("ids", expanding=True)))
+        .values(status=bindparam("to_status"), error=None, sent_at=bindparam("at"))
+    )
 
 
 @cache

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
+from functools import lru_cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -24,7 +25,14 @@ class Scope(StrEnum):
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return _serializer_for(current_app.config["SECRET_KEY"], salt)
+
+
+@lru_cache(maxsize=8)
+def _serializer_for(secret: str, salt: str) -> URLSafeTimedSerializer:
+    """Made once per key: a digest run signs a link for every member. (Serializers
+    keep no state between calls, so sharing one between threads is safe.)"""
+    return URLSafeTimedSerializer(secret, salt=salt)
 
 
 def _email_tag(email: str) -> str:
