@@ -4,17 +4,15 @@ whichever module a test (or the app factory) happened to import before it.
 `python bench/digests_bench.py` once failed to start because importing
 forum.digests first went forum.digests.services -> forum.threads ->
 forum.threads.routes -> forum.digests.services. Imports run from features to the
-core (threads, accounts), never back; the last test checks that direction in the source.
+core (threads, accounts), never back; tests/test_layers.py checks that direction in the
+source.
 """
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORUM = ROOT / "forum"
@@ -25,13 +23,6 @@ MODULES = [f"forum.{p}" for p in PACKAGES] + sorted(
     for p in [*(FORUM / "digests").glob("*.py"), *(ROOT / "bench").glob("*.py")]
     if p.stem != "__init__"
 )
-# threads uses forum.resources for its new-thread form fields and thread extras (issue 5),
-# from before the page-assembly layer; every other feature is off limits to the core.
-ALLOWED = {
-    "accounts": {"accounts", "assembly"},
-    "threads": {"threads", "accounts", "assembly", "resources"},
-}
-
 # One interpreter for all: before each module, every forum and bench module is forgotten,
 # so it imports first (third-party libraries stay loaded: a process each took minutes).
 _FRESH_EACH = """
@@ -67,29 +58,3 @@ def test_a_circular_import_is_caught(tmp_path):
     (tmp_path / "cyc_a.py").write_text("from cyc_b import B\nA = 1\n")
     (tmp_path / "cyc_b.py").write_text("from cyc_a import A\nB = 1\n")
     assert "circular import" in _import_each_first(["cyc_b", "cyc_a"], cwd=tmp_path)
-
-
-def _forum_imports(path: Path) -> set[str]:
-    """The forum packages a module imports (anywhere in the file: lazy imports count)."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        names = []
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "forum" and len(parts) > 1 and parts[1] in PACKAGES:
-                found.add(parts[1])
-    return found
-
-
-@pytest.mark.parametrize("core", sorted(ALLOWED))
-def test_core_packages_import_no_feature(core):
-    wrong = sorted(
-        f"{path.relative_to(ROOT)} imports forum.{package}"
-        for path in (FORUM / core).glob("*.py")
-        for package in _forum_imports(path) - ALLOWED[core]
-    )
-    assert not wrong
