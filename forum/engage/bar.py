@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import get_template_attribute
+from flask import current_app, get_template_attribute
 from markupsafe import Markup
-from sqlalchemy import and_, case, func, literal, null, select
+from sqlalchemy import and_, bindparam, case, func, null, select
 from sqlalchemy.orm import aliased
 
 from forum.engage.models import REACTION_LABELS, Reaction, SavedItem, ThreadHelpful
@@ -29,38 +29,48 @@ class Bar:
     helpful: bool = False
 
 
-def _helpful_columns(thread_id: int):
+def _helpful_columns():
     """The thread's most helpful reply, if it is visible: its id and number (two scalar
     subqueries, so the panel costs no statement of its own)."""
     shown, best = aliased(Post), aliased(ThreadHelpful)
 
     def column(col):
         return (select(col).select_from(best).join(shown, shown.id == best.post_id)
-                .where(best.thread_id == thread_id, shown.status == PostStatus.VISIBLE)
+                .where(best.thread_id == bindparam("thread_id"),
+                       shown.status == PostStatus.VISIBLE)
                 .correlate(None).scalar_subquery())
 
     return column(shown.id).label("helpful_id"), column(shown.number).label("helpful_number")
 
 
-def _statement(ids: list[int], viewer_id: int, thread_id: int | None):
+def _build(posts: bool, thread: bool):
     """Per post and kind: the count, whether the viewer reacted; per post: whether the
     viewer saved it and whether it is its thread's most helpful reply; and the thread's
-    most helpful reply for the panel."""
+    most helpful reply for the panel. Bound parameters: ids, viewer_id, thread_id."""
+    viewer_id = bindparam("viewer_id")
     mine = func.max(case((Reaction.user_id == viewer_id, 1), else_=0))
-    helpful = _helpful_columns(thread_id) if thread_id else (null(), null())
-    if not ids:
+    helpful = _helpful_columns() if thread else (null(), null())
+    if not posts:
         return select(*helpful)
     return (
         select(Post.id, Post.author_id, Post.status, Reaction.kind, func.count(Reaction.id), mine,
                SavedItem.id, ThreadHelpful.post_id, *helpful)
         .outerjoin(Reaction, Reaction.post_id == Post.id)
         .outerjoin(SavedItem, and_(SavedItem.post_id == Post.id,
-                                   SavedItem.user_id == literal(viewer_id)))
+                                   SavedItem.user_id == viewer_id))
         .outerjoin(ThreadHelpful, ThreadHelpful.post_id == Post.id)
-        .where(Post.id.in_(ids))
+        .where(Post.id.in_(bindparam("ids", expanding=True)))
         .group_by(Post.id, Post.author_id, Post.status, Reaction.kind, SavedItem.id,
                   ThreadHelpful.post_id)
     )
+
+
+def _statement(posts: bool, thread: bool):
+    """Built once per app and shape: composing it cost more than running it."""
+    key = f"engage_bar_statement_{posts}_{thread}"
+    if key not in current_app.extensions:
+        current_app.extensions[key] = _build(posts, thread)
+    return current_app.extensions[key]
 
 
 def load_bars(viewer, ids: list[int], thread_id: int | None = None):
@@ -69,7 +79,10 @@ def load_bars(viewer, ids: list[int], thread_id: int | None = None):
     viewer_id = viewer.id if member else 0
     may_write = member and not viewer.is_suspended
     bars: dict[int, Bar] = {}
-    rows = db.session.execute(_statement(ids, viewer_id, thread_id)).all()
+    params = {"viewer_id": viewer_id, "thread_id": thread_id or 0}
+    if ids:
+        params["ids"] = ids
+    rows = db.session.execute(_statement(bool(ids), bool(thread_id)), params).all()
     helpful_reply = None
     if rows and rows[0][-2] is not None:
         helpful_reply = (rows[0][-2], rows[0][-1])
