@@ -111,10 +111,12 @@ def delete_post(actor: User, post: Post, reason: str = "") -> None:
 
 
 def edit_post_as_moderator(
-    actor: User, post: Post, body: str, reason: str = "", title: str | None = None
+    actor: User, post: Post, body: str, reason: str = "", title: str | None = None,
+    close_flags: bool = False,
 ) -> None:
     """Edit a post (and a first post's thread title): the old text is kept as a revision
-    marked as a moderator's edit. To erase the old text too, see forum.moderation.redaction."""
+    marked as a moderator's edit. To erase the old text too, see forum.moderation.redaction.
+    With `close_flags`, the edit answers the post's open flags in the same transaction."""
     ensure_moderator(actor)
     reason = clean_reason(reason)
     body = check_body(body)
@@ -122,6 +124,8 @@ def edit_post_as_moderator(
     if body == post.body and (title is None or title == post.thread.title):
         raise ForumError("The text is unchanged.")
     record(actor, AuditAction.EDIT, post=post, reason=reason)
+    if close_flags:
+        resolve_open_flags(actor, post, "actioned")
     try:
         # edit_post commits, and with it the audit entry above.
         edit_post(actor, post, body, title, by_moderator=True)

@@ -28,7 +28,7 @@ from forum.moderation.models import (
     Sanction,
     SanctionKind,
 )
-from forum.moderation.services import add_notice, clean_reason, record
+from forum.moderation.services import add_notice, clean_reason, record, resolve_open_flags
 from forum.services import ForumError, NotAllowed, NotFound
 from forum.threads.models import Post
 
@@ -49,12 +49,15 @@ def _author_of(actor: User, post: Post) -> User:
     return author
 
 
-def warn_author(actor: User, post: Post, message: str) -> None:
-    """A private warning the author sees on their next visit and acknowledges."""
+def warn_author(actor: User, post: Post, message: str, close_flags: bool = False) -> None:
+    """A private warning the author sees on their next visit and acknowledges; with
+    `close_flags`, it also answers the post's open flags, in the same transaction."""
     author = _author_of(actor, post)
     message = clean_reason(message, required="Write the warning the author will see.")
     add_notice(author.id, NoticeKind.WARNING, post.id, message)
     record(actor, AuditAction.WARN, post=post, reason=message)
+    if close_flags:
+        resolve_open_flags(actor, post, "actioned")
     db.session.commit()
 
 

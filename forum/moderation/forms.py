@@ -55,6 +55,11 @@ class ActionForm(FlaskForm):
         default="3",
     )
     category = SelectField("Move to", validators=[Optional()], choices=[])
+    # A warning can answer the flags in the same step (issue 19).
+    close_flags = BooleanField(
+        "Also close this post's open flags",
+        description="The flaggers are told that a moderator reviewed the post.",
+    )
 
 
 class BulkDismissForm(FlaskForm):
@@ -85,6 +90,11 @@ class ModeratorEditForm(FlaskForm):
         "Reason (optional)",
         validators=[Length(max=REASON_MAX)],
         description="Goes into the audit log: don't repeat what you removed.",
+    )
+    # The edit can answer the flags in the same step (issue 19).
+    close_flags = BooleanField(
+        "Also close this post's open flags",
+        description="The flaggers are told that a moderator reviewed the post.",
     )
 
 

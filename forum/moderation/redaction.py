@@ -25,7 +25,7 @@ from forum.accounts.models import User
 from forum.extensions import db, now_utc
 from forum.moderation.actions import ensure_moderator
 from forum.moderation.models import AuditAction
-from forum.moderation.services import clean_reason, record
+from forum.moderation.services import clean_reason, record, resolve_open_flags
 from forum.services import ForumError
 from forum.text import render_markdown
 from forum.threads.models import Post, PostRevision
@@ -33,7 +33,8 @@ from forum.threads.services import check_body, clean_title
 
 
 def redact_post(
-    actor: User, post: Post, body: str, reason: str = "", title: str | None = None
+    actor: User, post: Post, body: str, reason: str = "", title: str | None = None,
+    close_flags: bool = False,
 ) -> None:
     """Save the moderator's version and erase every earlier one, in one transaction.
 
@@ -67,6 +68,8 @@ def redact_post(
         if not unchanged
         else "earlier versions removed",
     )
+    if close_flags:
+        resolve_open_flags(actor, post, "actioned")
     db.session.commit()
 
 

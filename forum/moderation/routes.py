@@ -97,7 +97,7 @@ POST_ACTIONS = {
     "approve": (lambda a, p, f: actions.approve_post(a, p, f.reason.data), "Post approved."),
     "reject": (lambda a, p, f: actions.reject_post(a, p, f.reason.data), "Post rejected."),
     "warn": (
-        lambda a, p, f: authors.warn_author(a, p, f.reason.data),
+        lambda a, p, f: authors.warn_author(a, p, f.reason.data, f.close_flags.data),
         "Warning sent. The author will see it privately on their next visit.",
     ),
     "suspend": (
@@ -206,7 +206,8 @@ def edit_post(post_id: int):
     def save():
         title = form.title.data if post.number == 1 else None
         edit = redaction.redact_post if form.redact.data else actions.edit_post_as_moderator
-        edit(current_user, post, form.body.data, form.reason.data, title=title)
+        edit(current_user, post, form.body.data, form.reason.data, title=title,
+             close_flags=form.close_flags.data)
 
     status = form_status(form, save)
     if status is None:
