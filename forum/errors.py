@@ -33,6 +33,20 @@ MESSAGES = {
 RETRY_AFTER_SECONDS = 30
 
 
+def or_abort(fn, *args, **kwargs):
+    """Call a service from a view: its NotFound becomes the 404 page, NotAllowed the 403."""
+    from flask import abort
+
+    from forum.services import NotAllowed, NotFound
+
+    try:
+        return fn(*args, **kwargs)
+    except NotFound:
+        abort(404)
+    except NotAllowed:
+        abort(403)
+
+
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title,

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from forum.accounts.forms import EmptyForm
 from forum.conversations import bp, safety, views
 from forum.conversations.forms import SettingsForm
+from forum.errors import or_abort
 from forum.forms import form_status
 from forum.permissions import moderator_required
 from forum.services import NotFound
@@ -45,17 +46,10 @@ def reports():
     return render_template("conversations/reports.html", reports=safety.open_reports())
 
 
-def _report(report_id: int):
-    try:
-        return safety.get_report(report_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/reports/<int:report_id>")
 @moderator_required
 def report_show(report_id: int):
-    report = _report(report_id)
+    report = or_abort(safety.get_report, report_id)
     return render_template("conversations/report_show.html", report=report,
                            html=views.message_html(report.message), form=EmptyForm())
 
@@ -63,6 +57,6 @@ def report_show(report_id: int):
 @bp.post("/reports/<int:report_id>/resolve")
 @moderator_required
 def resolve(report_id: int):
-    safety.resolve_report(_report(report_id))
+    safety.resolve_report(or_abort(safety.get_report, report_id))
     flash("Report closed.", "success")
     return redirect(url_for("conversations.reports"))

@@ -9,9 +9,10 @@ from forum.assembly import HOME, Block, Loaded, guest_page, render_page
 from forum.engage import bp, drafts, reactions, saved
 from forum.engage.bar import load_bars
 from forum.engage.models import REACTION_LABELS
+from forum.errors import or_abort
 from forum.extensions import limiter
 from forum.params import int_arg
-from forum.services import ForumError, NotAllowed, NotFound
+from forum.services import ForumError
 from forum.threads import services as threads
 from forum.threads.models import Thread
 from forum.threads.paging import OpenEndedPage
@@ -28,21 +29,12 @@ def _write_limit() -> str:
     return current_app.config.get("RATELIMIT_ENGAGE", "120 per minute")
 
 
-def _or_abort(fn, *args):
-    try:
-        return fn(*args)
-    except NotFound:
-        abort(404)
-    except NotAllowed:
-        abort(403)
-
-
 def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
 def _post(post_id: int):
-    post = _or_abort(threads.get_post, post_id)
+    post = or_abort(threads.get_post, post_id)
     readable_thread(post.thread_id)
     return post
 
@@ -54,7 +46,7 @@ def react(post_id: int):
     post = _post(post_id)
     try:
         kind = reactions.parse_kind(request.form.get("kind"))
-        added = _or_abort(reactions.toggle_reaction, current_user, post, kind)
+        added = or_abort(reactions.toggle_reaction, current_user, post, kind)
     except ForumError as exc:
         if _wants_json():
             return jsonify(error=str(exc)), 400
@@ -73,7 +65,7 @@ def react(post_id: int):
 @limiter.limit(_write_limit, key_func=_user_key)
 def save_thread(thread_id: int):
     thread = readable_thread(thread_id)
-    done = _or_abort(saved.toggle_thread, current_user, thread)
+    done = or_abort(saved.toggle_thread, current_user, thread)
     flash("Saved for later: find it under Saved." if done else "Removed from Saved.", "success")
     return redirect(_back(url_for("threads.show", thread_id=thread.id)))
 
@@ -83,7 +75,7 @@ def save_thread(thread_id: int):
 @limiter.limit(_write_limit, key_func=_user_key)
 def save_post(post_id: int):
     post = _post(post_id)
-    done = _or_abort(saved.toggle_post, current_user, post)
+    done = or_abort(saved.toggle_post, current_user, post)
     flash("Saved for later: find it under Saved." if done else "Removed from Saved.", "success")
     return redirect(_back(url_for("threads.permalink", post_id=post.id)))
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum.errors import or_abort
 from forum.notebook import bp, services
 from forum.notebook.forms import BreakForm, ButtonForm, DateForm, NotebookForm, SettingsForm
 from forum.notebook.promises import load_record, logs_today, summarize
 from forum.notebook.timeline import dates_of
-from forum.notebook.views import or_404, own_notebook, submit, today, write_limit
+from forum.notebook.views import own_notebook, submit, today, write_limit
 
 RECENT = 5
 
@@ -93,7 +94,7 @@ def add_break(notebook_id: int):
 def delete_break(notebook_id: int, break_id: int):
     notebook = own_notebook(notebook_id)
     if ButtonForm().validate_on_submit():
-        or_404(services.delete_break, notebook, break_id)
+        or_abort(services.delete_break, notebook, break_id)
         flash("Break removed.", "success")
     return redirect(url_for("notebook.settings", notebook_id=notebook.id, _anchor="breaks"))
 
@@ -117,7 +118,7 @@ def delete(notebook_id: int):
 def edit_date(notebook_id: int, date_id: int | None):
     """A date that matters: annual review due, re-evaluation due, a promised response."""
     notebook = own_notebook(notebook_id)
-    key_date = or_404(services.get_date, notebook, date_id) if date_id else None
+    key_date = or_abort(services.get_date, notebook, date_id) if date_id else None
     form = DateForm(obj=key_date)
     status = submit(form, lambda: services.save_date(
         notebook, key_date, kind=form.kind.data, due_on=form.due_on.data, note=form.note.data,
@@ -138,7 +139,7 @@ def _email_ok() -> bool:
 @write_limit
 def delete_date(notebook_id: int, date_id: int):
     notebook = own_notebook(notebook_id)
-    key_date = or_404(services.get_date, notebook, date_id)
+    key_date = or_abort(services.get_date, notebook, date_id)
     if ButtonForm().validate_on_submit():
         services.delete_date(key_date)
         flash("Date removed.", "success")

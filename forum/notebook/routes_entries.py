@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from forum.errors import or_abort
 from forum.notebook import asking, bp, services
 from forum.notebook.forms import ButtonForm, EntryForm
 from forum.notebook.promises import services_of
 from forum.notebook.timeline import FILTER_LABELS, timeline_page
-from forum.notebook.views import or_404, own_notebook, submit, today, write_limit
+from forum.notebook.views import own_notebook, submit, today, write_limit
 from forum.params import int_arg
 from forum.resources.forms import options
 from forum.resources.thread_extras import set_tag_choices
@@ -41,7 +42,7 @@ def _entry_form(notebook, entry):
 def edit_entry(notebook_id: int, entry_id: int | None):
     """Add or change an entry; the privacy check suggests roles for names."""
     notebook = own_notebook(notebook_id)
-    entry = or_404(services.get_entry, notebook, entry_id) if entry_id else None
+    entry = or_abort(services.get_entry, notebook, entry_id) if entry_id else None
     form = _entry_form(notebook, entry)
     saved = []
     status = submit(form, lambda: saved.append(services.save_entry(
@@ -61,7 +62,7 @@ def edit_entry(notebook_id: int, entry_id: int | None):
 @write_limit
 def delete_entry(notebook_id: int, entry_id: int):
     notebook = own_notebook(notebook_id)
-    entry = or_404(services.get_entry, notebook, entry_id)
+    entry = or_abort(services.get_entry, notebook, entry_id)
     if ButtonForm().validate_on_submit():
         services.delete_entry(entry)
         flash("Entry deleted.", "info")
@@ -91,7 +92,7 @@ def ask(notebook_id: int, entry_id: int):
     """"Ask other parents about this": the new-thread form, filled with a summary the
     member edits; it posts through the forum's own form, privacy review included."""
     notebook = own_notebook(notebook_id)
-    entry = or_404(services.get_entry, notebook, entry_id)
+    entry = or_abort(services.get_entry, notebook, entry_id)
     form, policies = asking.thread_form(current_user, entry)
     return render_template("notebook/ask.html", form=form, policies=policies, similar=None,
                            notebook=notebook, entry=entry)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from forum.errors import or_abort
 from forum.notebook import bp, promises
 from forum.notebook.forms import ButtonForm, LogForm, ServiceForm, TapForm
 from forum.notebook.models import LogStatus, Per
-from forum.notebook.views import or_404, own_notebook, submit, today, write_limit
+from forum.notebook.views import own_notebook, submit, today, write_limit
 from forum.security import safe_next
 from forum.services import ForumError
 
@@ -20,7 +21,7 @@ from forum.services import ForumError
 @write_limit
 def edit_service(notebook_id: int, service_id: int | None):
     notebook = own_notebook(notebook_id)
-    service = or_404(promises.get_service, notebook, service_id) if service_id else None
+    service = or_abort(promises.get_service, notebook, service_id) if service_id else None
     form = ServiceForm(obj=service)
     if request.method == "GET" and service is None:
         form.starts_on.data = today()
@@ -43,7 +44,7 @@ def edit_service(notebook_id: int, service_id: int | None):
 def service(notebook_id: int, service_id: int):
     """Promised versus delivered, the gaps, the sessions logged, and a form to log one."""
     notebook = own_notebook(notebook_id)
-    chosen = or_404(promises.get_service, notebook, service_id)
+    chosen = or_abort(promises.get_service, notebook, service_id)
     now = today()
     form = LogForm()
     if request.method == "GET":
@@ -70,7 +71,7 @@ def service(notebook_id: int, service_id: int):
 def tap(notebook_id: int, service_id: int):
     """One tap on a phone: delivered or missed today, the usual minutes."""
     notebook = own_notebook(notebook_id)
-    chosen = or_404(promises.get_service, notebook, service_id)
+    chosen = or_abort(promises.get_service, notebook, service_id)
     form = TapForm()
     if not form.validate_on_submit() or form.status.data not in set(LogStatus):
         abort(400)
@@ -91,7 +92,7 @@ def tap(notebook_id: int, service_id: int):
 @write_limit
 def delete_service(notebook_id: int, service_id: int):
     notebook = own_notebook(notebook_id)
-    chosen = or_404(promises.get_service, notebook, service_id)
+    chosen = or_abort(promises.get_service, notebook, service_id)
     if ButtonForm().validate_on_submit():
         promises.delete_service(chosen)
         flash("Service deleted, with its logged sessions.", "info")
@@ -105,7 +106,7 @@ def delete_log(notebook_id: int, log_id: int):
     notebook = own_notebook(notebook_id)
     if not ButtonForm().validate_on_submit():
         return redirect(url_for("notebook.show", notebook_id=notebook.id))
-    log = or_404(promises.delete_log, notebook, log_id)
+    log = or_abort(promises.delete_log, notebook, log_id)
     flash("Session removed.", "info")
     return redirect(url_for("notebook.service", notebook_id=notebook.id,
                             service_id=log.service_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 
+from forum.errors import or_abort
 from forum.extensions import client_address, limiter, now_utc
 from forum.notebook import bp, sharing
 from forum.notebook.forms import ButtonForm, ShareForm
@@ -92,18 +93,11 @@ _guess_limit = limiter.limit(lambda: current_app.config.get("RATELIMIT_NOTEBOOK_
                              key_func=_guess_key, deduct_when=_not_found)
 
 
-def _shared(token: str):
-    try:
-        return sharing.shared_notebook(token)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("/notebook/shared/<token>")
 @_guess_limit
 def shared(token: str):
     """What a share link shows: the notebook's record, nothing else of the member."""
-    notebook = _shared(token)
+    notebook = or_abort(sharing.shared_notebook, token)
     now = local_today(member_zone(sharing.owner_of(notebook)))
     return render_template("notebook/print.html", notebook=notebook, page=full_timeline(
         notebook, now), today=now, shared=True, token=token)
@@ -112,6 +106,6 @@ def shared(token: str):
 @bp.get("/notebook/shared/<token>/notebook.pdf")
 @_guess_limit
 def shared_pdf(token: str):
-    notebook = _shared(token)
+    notebook = or_abort(sharing.shared_notebook, token)
     now = local_today(member_zone(sharing.owner_of(notebook)))
     return _pdf_response(notebook, full_timeline(notebook, now), now)

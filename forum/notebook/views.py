@@ -37,13 +37,6 @@ def own_notebook(notebook_id: int) -> Notebook:
         abort(404)
 
 
-def or_404(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        abort(404)
-
-
 def today() -> date:
     """The member's local date (their time zone setting, when the account has one)."""
     return local_today(member_zone(current_user))

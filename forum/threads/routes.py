@@ -9,10 +9,11 @@ from wtforms import SelectChoice
 
 from forum.accounts.services import find_user
 from forum.assembly import guest_page, panels, render_page
+from forum.errors import or_abort
 from forum.extensions import limiter, login_manager
 from forum.params import int_arg
 from forum.security import noindex_if_members_only
-from forum.services import ForumError, NotAllowed, NotFound
+from forum.services import ForumError, NotFound
 from forum.text import quote_reference
 from forum.threads import blocks, bp, composer, parts, services
 from forum.threads.authors import AliasBook, display_author
@@ -46,18 +47,9 @@ def _page() -> int:
     return int_arg("page", 1)
 
 
-def _or_abort(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except NotFound:
-        abort(404)
-    except NotAllowed:
-        abort(403)
-
-
 def readable_thread(thread_id: int) -> Thread:
     """The thread if the viewer may read it; guests are sent to sign in for members-only."""
-    return _readable(_or_abort(services.get_thread, thread_id))
+    return _readable(or_abort(services.get_thread, thread_id))
 
 
 def _readable(thread: Thread) -> Thread:
@@ -103,7 +95,7 @@ def index():
 @bp.get("/categories/<slug>")
 @guest_page
 def category(slug: str):
-    category = _or_abort(services.get_category, slug)
+    category = or_abort(services.get_category, slug)
     noindex_if_members_only(category)
     if not services.can_read_category(current_user, category):
         return render_template("threads/category_locked.html", category=category)
@@ -165,7 +157,7 @@ def new():
 @bp.get("/threads/<int:thread_id>")
 @guest_page
 def show(thread_id: int):
-    thread, facts = _or_abort(services.get_thread_for, current_user, thread_id)
+    thread, facts = or_abort(services.get_thread_for, current_user, thread_id)
     _readable(thread)
     can_reply = services.can_reply(current_user, thread)
     areas = {area: panels(f"thread.{area}", thread=thread, facts=facts)
@@ -261,7 +253,7 @@ def _quote(thread: Thread, post_id: int) -> tuple[str, Markup | None]:
 
 @bp.get("/posts/<int:post_id>")
 def permalink(post_id: int):
-    post = _or_abort(services.get_post, post_id)
+    post = or_abort(services.get_post, post_id)
     readable_thread(post.thread_id)
     page = services.page_of(post)
     return redirect(
@@ -271,9 +263,9 @@ def permalink(post_id: int):
 
 
 def _own_post(post_id: int, *, title_only: bool = False):
-    post = _or_abort(services.get_post, post_id)
+    post = or_abort(services.get_post, post_id)
     noindex_if_members_only(post.thread.category)
-    _or_abort(services.ensure_author, current_user, post, title_only=title_only)
+    or_abort(services.ensure_author, current_user, post, title_only=title_only)
     return post
 
 
@@ -340,7 +332,7 @@ def anonymity(post_id: int):
 @bp.get("/posts/<int:post_id>/revisions")
 @login_required
 def revisions(post_id: int):
-    post = _or_abort(services.get_post, post_id)
+    post = or_abort(services.get_post, post_id)
     readable_thread(post.thread_id)
     # Old versions may hold details the author removed on purpose: only they and moderators
     # see them.
