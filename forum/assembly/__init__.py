@@ -12,7 +12,7 @@ from flask import Flask
 
 from forum.assembly.blocks import Block, Loaded, Share, add_slot, slot
 from forum.assembly.pages import guest_page, render_page
-from forum.assembly.panels import add_panel, panels
+from forum.assembly.panels import add_panel, panels, render_part
 from forum.assembly.versions import (
     CONTENT,
     HOME,
@@ -24,7 +24,7 @@ from forum.assembly.versions import (
 
 __all__ = [
     "Block", "Loaded", "Share", "add_slot", "slot", "guest_page", "render_page", "add_panel",
-    "panels", "CONTENT", "HOME", "SITE", "category_scope", "changed", "thread_scope",
+    "panels", "render_part", "CONTENT", "HOME", "SITE", "category_scope", "changed", "thread_scope",
     "register",
 ]
 

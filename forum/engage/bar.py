@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import current_app, get_template_attribute
-from markupsafe import Markup
+from flask import current_app, get_template_attribute, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import and_, bindparam, case, func, null, select
 from sqlalchemy.orm import aliased
 
@@ -102,6 +103,49 @@ def load_bars(viewer, ids: list[int], thread_id: int | None = None):
     return bars, helpful_reply
 
 
+# The bar's markup, filled with ints, constant labels, a URL from the url memo and the CSRF
+# token: no member's text. Format strings, not a Jinja macro: a page has twenty bars and the
+# macro cost more than everything else the slot does (about 1.5 ms against 0.1 ms a page).
+_BAR = '<div class="reactions" role="group" aria-label="Reactions">{helpful}{body}{save}</div>'
+_HELPFUL = ('<p class="helpful-marker"><span class="badge badge--helpful">'
+            "Parents found this reply helpful</span></p>")
+_FORM = ('<form method="post" action="{action}" class="inline-form{extra}">'
+         '<input type="hidden" name="csrf_token" value="{token}">{inner}</form>')
+_BUTTON = ('<button type="submit" name="kind" value="{kind}" data-label="{label}" '
+           'class="reaction{mine}" aria-pressed="{pressed}">{label}{count}</button>')
+_COUNT = ' <span class="reaction__count">{n}</span>'
+_SHOWN = ('<span class="reaction reaction--count">{label} '
+          '<span class="reaction__count">{n}</span></span>')
+_SAVE = ('<button type="submit" class="link-button action">{text}'
+         '<span class="visually-hidden"> this post</span></button>')
+_SIGN_IN = '<a class="action" href="{url}">Sign in to react</a>'
+_LABELS = [(str(escape(kind)), str(escape(label))) for kind, label in REACTION_LABELS.items()]
+
+
+def render_bar(bar: Bar, token: str, sign_in: str, urls) -> str:
+    """One bar as HTML. `token`: the viewer's CSRF token ("" for a guest, with `sign_in`,
+    the escaped sign-in URL); `urls`: the url_for that templates use (forum.urls)."""
+    if bar.can_react:
+        buttons = "".join(
+            _BUTTON.format(kind=kind, label=label, mine=" reaction--mine" if kind in bar.mine
+                           else "", pressed="true" if kind in bar.mine else "false",
+                           count=_COUNT.format(n=bar.counts[kind]) if bar.counts.get(kind)
+                           else "")
+            for kind, label in _LABELS)
+        body = _FORM.format(action=escape(urls("engage.react", post_id=bar.post_id)),
+                            extra=" reactions__form", token=token, inner=buttons)
+    else:
+        body = "".join(_SHOWN.format(label=label, n=bar.counts[kind])
+                       for kind, label in _LABELS if bar.counts.get(kind))
+    if token:
+        text = "Saved (remove)" if bar.saved else "Save for later"
+        save = _FORM.format(action=escape(urls("engage.save_post", post_id=bar.post_id)),
+                            extra="", token=token, inner=_SAVE.format(text=text))
+    else:
+        save = sign_in
+    return _BAR.format(helpful=_HELPFUL if bar.helpful else "", body=body, save=save)
+
+
 def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
     """The "reactions" slot's filler (forum.assembly.add_slot): a post id gives its bar,
     "t<thread id>" the thread's helpful-reply panel (forum.engage.hooks)."""
@@ -110,8 +154,14 @@ def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
     if not ids and not threads:
         return {}
     bars, helpful = load_bars(viewer, ids, int(threads[0][1:]) if threads else None)
-    render = get_template_attribute("engage/_bar.html", "bar")
-    filled = {str(pid): Markup(render(bar, REACTION_LABELS, viewer)) for pid, bar in bars.items()}
+    filled: dict[str, Markup] = {}
+    if bars:
+        urls = current_app.jinja_env.globals["url_for"]
+        token = str(escape(generate_csrf())) if viewer.is_authenticated else ""
+        sign_in = "" if token else _SIGN_IN.format(
+            url=escape(url_for("accounts.login", next=request.path)))
+        filled = {str(pid): Markup(render_bar(bar, token, sign_in, urls))
+                  for pid, bar in bars.items()}
     if threads and helpful:
         panel = get_template_attribute("engage/_helpful_panel.html", "panel")
         filled[threads[0]] = Markup(panel(*helpful))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup
 
-from forum.assembly import add_panel, add_slot, slot
+from forum.assembly import add_panel, add_slot, render_part, slot
 from forum.engage import drafts
 from forum.engage.bar import fill_reactions
 from forum.engage.saved import saved_clause
@@ -25,7 +25,7 @@ def save_thread_panel(thread: Thread, facts: dict, **_) -> str | None:
     """The "Save for later" button, per member; whether they saved it came with the thread."""
     if not current_user.is_authenticated:
         return None
-    return render_template("engage/_save_thread.html", thread=thread,
+    return render_part("engage/_save_thread.html", thread=thread,
                            saved=bool(facts.get("saved")))
 
 

@@ -8,16 +8,18 @@ show an unread marker through the "unread" slot: one query for the page's thread
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from flask import after_this_request, current_app, render_template, request
+from flask import after_this_request, current_app, request
 from flask_login import current_user
-from markupsafe import Markup
-from sqlalchemy import case, func, select
+from markupsafe import Markup, escape
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from forum.accounts.models import User
+from forum.assembly import render_part
 from forum.extensions import db, now_utc
 from forum.notifications.models import NotificationSetting, ThreadRead
 from forum.threads.models import Post, PostStatus, Thread
@@ -88,6 +90,22 @@ def thread_viewed(thread: Thread, facts: dict, **_) -> None:
     return None
 
 
+@cache
+def _unread_statement():
+    """Built once: every thread list a member opens asks it."""
+    return (
+        select(Thread.id, Thread.post_count, ThreadRead.last_number)
+        .join(ThreadRead, (ThreadRead.thread_id == Thread.id)
+              & (ThreadRead.user_id == bindparam("viewer_id")))
+        .where(Thread.id.in_(bindparam("ids", expanding=True)),
+               Thread.post_count > ThreadRead.last_number)
+    )
+
+
+# Filled with ints and a URL from the url memo: a format string, not a template per mark.
+_MARK = '<a class="unread-mark" href="{url}">{unread} unread</a>'
+
+
 def unread_slot(viewer, args: list[str]) -> dict[str, Markup]:
     """The "unread" slot of thread lists: threads the member has read with posts since."""
     if not viewer.is_authenticated:
@@ -95,15 +113,11 @@ def unread_slot(viewer, args: list[str]) -> dict[str, Markup]:
     ids = sorted({int(a) for a in args if a.isdigit()})
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Thread.id, Thread.post_count, ThreadRead.last_number)
-        .join(ThreadRead, (ThreadRead.thread_id == Thread.id)
-              & (ThreadRead.user_id == viewer.id))
-        .where(Thread.id.in_(ids), Thread.post_count > ThreadRead.last_number)
-    ).all()
+    rows = db.session.execute(_unread_statement(), {"viewer_id": viewer.id, "ids": ids}).all()
+    urls = current_app.jinja_env.globals["url_for"]
     return {
-        str(tid): Markup(render_template("notifications/_unread.html", thread_id=tid,
-                                         unread=count - last))
+        str(tid): Markup(_MARK.format(
+            url=escape(urls("notifications.first_unread", thread_id=tid)), unread=count - last))
         for tid, count, last in rows
     }
 
@@ -162,5 +176,5 @@ def new_since_panel(**_) -> str | None:
     moved = select(Thread.id).where(Thread.status == PostStatus.VISIBLE,
                                     Thread.last_activity_at > since).limit(NEW_SINCE_CAP + 1)
     count = db.session.scalar(select(func.count()).select_from(moved.subquery()))
-    return render_template("notifications/_new_since.html", count=count, cap=NEW_SINCE_CAP,
+    return render_part("notifications/_new_since.html", count=count, cap=NEW_SINCE_CAP,
                            since=since)

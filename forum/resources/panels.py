@@ -8,10 +8,10 @@ front page: the member's own invitations.
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
+from flask import Flask, g
 from flask_login import current_user
 
-from forum.assembly import Block, Loaded, add_panel, thread_scope
+from forum.assembly import Block, Loaded, add_panel, render_part, thread_scope
 from forum.resources import library, related, services
 from forum.resources.models import OUTCOME_LABELS, SCHOOL_STAGE_LABELS, US_STATES
 from forum.threads.models import Thread
@@ -54,7 +54,7 @@ def story_panel(thread: Thread, **_) -> Block:
 def outcome_panel(thread: Thread, **_) -> str | None:
     """ "How did it turn out?" for the thread's author, thirty days on (no query)."""
     if services.is_author(current_user, thread) and services.outcome_due(thread):
-        return render_template("resources/_outcome_due.html", thread=thread)
+        return render_part("resources/_outcome_due.html", thread=thread)
     return None
 
 
@@ -80,14 +80,15 @@ def link_form_panel(thread: Thread, **_) -> str | None:
     if current_user.is_authenticated and (
         services.is_author(current_user, thread) or current_user.is_moderator
     ):
-        return render_template("resources/_link_form.html", thread=thread)
+        return render_part("resources/_link_form.html", thread=thread)
     return None
 
 
 def invitations_panel() -> str | None:
     """The member's own threads due a "how did it turn out?" (front page, one query)."""
     invites = services.outcome_invitations(current_user)
-    return render_template("resources/_outcome_invites.html", invites=invites) if invites else None
+    return render_part("resources/_outcome_invites.html", invites=invites,
+                       viewer=current_user._get_current_object()) if invites else None
 
 
 def register(app: Flask) -> None:
