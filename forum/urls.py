@@ -56,6 +56,18 @@ class TemplateUrls:
             return self._build(endpoint, **values)
         return shape.format_map({k: v for k, v in values.items() if v is not None})
 
+    def pattern(self, endpoint: str, **values) -> str | None:
+        """The format string of this URL shape ("/posts/{post_id}/react"), for a caller that
+        builds many URLs of one shape in a loop; None when the shape has none (use the call)."""
+        if not has_request_context() or any(type(v) not in (int, str) for v in values.values()):
+            return None
+        key = (endpoint, request.script_root,
+               tuple(sorted((n, type(v)) for n, v in values.items())))
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shapes[key] = self._learn(endpoint, values)
+        return None if shape is _FALLBACK else shape
+
     def _learn(self, endpoint: str, values: dict):
         stand_ins = {
             name: _stand_in(i, value) for i, (name, value) in enumerate(values.items())

@@ -57,3 +57,13 @@ def test_script_root_is_part_of_the_shape(app):
 
 def test_templates_use_it(app):
     assert isinstance(app.jinja_env.globals["url_for"], TemplateUrls)
+
+
+def test_pattern_fills_in_like_url_for(app):
+    urls = TemplateUrls()
+    with app.test_request_context("/", base_url="http://forum.test/parents"):
+        pattern = urls.pattern("engage.react", post_id=0)
+        assert pattern == "/parents/posts/{post_id}/react"
+        for post_id in (1, 4_321):
+            assert pattern.format(post_id=post_id) == url_for("engage.react", post_id=post_id)
+        assert urls.pattern("threads.show", thread_id=1.5) is None  # not a shape: no pattern

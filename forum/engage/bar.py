@@ -122,9 +122,9 @@ _SIGN_IN = '<a class="action" href="{url}">Sign in to react</a>'
 _LABELS = [(str(escape(kind)), str(escape(label))) for kind, label in REACTION_LABELS.items()]
 
 
-def render_bar(bar: Bar, token: str, sign_in: str, urls) -> str:
+def render_bar(bar: Bar, token: str, sign_in: str, urls: dict[str, str]) -> str:
     """One bar as HTML. `token`: the viewer's CSRF token ("" for a guest, with `sign_in`,
-    the escaped sign-in URL); `urls`: the url_for that templates use (forum.urls)."""
+    the escaped sign-in URL); `urls`: the escaped react and save URLs, "{post_id}" left in."""
     if bar.can_react:
         buttons = "".join(
             _BUTTON.format(kind=kind, label=label, mine=" reaction--mine" if kind in bar.mine
@@ -132,14 +132,14 @@ def render_bar(bar: Bar, token: str, sign_in: str, urls) -> str:
                            count=_COUNT.format(n=bar.counts[kind]) if bar.counts.get(kind)
                            else "")
             for kind, label in _LABELS)
-        body = _FORM.format(action=escape(urls("engage.react", post_id=bar.post_id)),
+        body = _FORM.format(action=urls["react"].format(post_id=bar.post_id),
                             extra=" reactions__form", token=token, inner=buttons)
     else:
         body = "".join(_SHOWN.format(label=label, n=bar.counts[kind])
                        for kind, label in _LABELS if bar.counts.get(kind))
     if token:
         text = "Saved (remove)" if bar.saved else "Save for later"
-        save = _FORM.format(action=escape(urls("engage.save_post", post_id=bar.post_id)),
+        save = _FORM.format(action=urls["save"].format(post_id=bar.post_id),
                             extra="", token=token, inner=_SAVE.format(text=text))
     else:
         save = sign_in
@@ -156,7 +156,9 @@ def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
     bars, helpful = load_bars(viewer, ids, int(threads[0][1:]) if threads else None)
     filled: dict[str, Markup] = {}
     if bars:
-        urls = current_app.jinja_env.globals["url_for"]
+        memo = current_app.jinja_env.globals["url_for"]
+        urls = {name: str(escape(memo.pattern(endpoint, post_id=0)))
+                for name, endpoint in (("react", "engage.react"), ("save", "engage.save_post"))}
         token = str(escape(generate_csrf())) if viewer.is_authenticated else ""
         sign_in = "" if token else _SIGN_IN.format(
             url=escape(url_for("accounts.login", next=request.path)))
