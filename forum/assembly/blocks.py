@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from flask import Flask, current_app, render_template, template_rendered
+from flask_wtf.csrf import generate_csrf
 from jinja2 import Environment, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from forum.assembly.versions import SITE
 
@@ -156,8 +157,15 @@ def make_environment(app: Flask) -> Environment:
     return env
 
 
+def _fill_csrf(viewer, args: list[str]) -> dict[str, Markup]:
+    """The "csrf" slot: the viewer's CSRF token, for a form inside a kept block."""
+    token = escape(generate_csrf())
+    return {arg: token for arg in args}
+
+
 def register(app: Flask) -> None:
     app.jinja_env.globals["slot"] = slot
+    add_slot(app, "csrf", _fill_csrf)
     size = app.config.get("BLOCK_CACHE_SIZE", 0)
     if size:
         app.extensions["block_cache"] = LRU(size)

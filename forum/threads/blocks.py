@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from forum.assembly import HOME, Block, Loaded, category_scope, thread_scope
+from forum.assembly import HOME, Block, Loaded, Share, category_scope, thread_scope
 from forum.threads import services
 from forum.threads.authors import AliasBook
 from forum.threads.models import Category, Thread
@@ -30,6 +30,23 @@ def posts_block(thread: Thread, page: int, can_reply: bool) -> Block:
 
     return Block("threads/_posts.html", ("posts", thread.id, page, can_reply), load,
                  scopes=(thread_scope(thread.id),))
+
+
+def reply_box_block(thread: Thread, form, default) -> Block | None:
+    """The reply box of a plain thread page: the same for every member who starts with the
+    same anonymity choice (`default`, forum.threads.composer.reply_default), so kept; the
+    CSRF and one-time tokens come through slots. None when the box is the member's own (a
+    restored draft, errors, a privacy review): the page renders it for the request."""
+    if (form.body.data or form.errors or getattr(form, "draft_saved_at", None)
+            or getattr(form, "privacy_review", None)):
+        return None
+    policy = thread.category.anonymous_policy
+    return Block(
+        "threads/_reply_box.html", ("reply_box", thread.id, str(policy), str(default)),
+        lambda: Loaded({"thread": thread, "form": form, "kept": True,
+                        "own_alias": form.own_alias}),
+        scopes=(thread_scope(thread.id),), share=Share.EVERYONE,
+    )
 
 
 def _list(key: tuple, scopes: tuple[str, ...], threads, endpoint: str, **options) -> Block:

@@ -9,7 +9,10 @@ form, so it works without JavaScript.
 
 from __future__ import annotations
 
+import uuid
+
 from flask import current_app, request
+from markupsafe import Markup
 from sqlalchemy import exists, select
 
 from forum.extensions import db
@@ -27,11 +30,19 @@ def anonymous_here_clause(user_id: int, thread_id_column):
 
 
 def register(app) -> None:
+    from forum.assembly import add_slot
     from forum.threads.services import add_thread_fact
 
     add_thread_fact(
         app, "anonymous_here", lambda user_id: anonymous_here_clause(user_id, Thread.id)
     )
+    add_slot(app, "form_token", _fill_form_token)
+
+
+def _fill_form_token(viewer, args: list[str]) -> dict[str, Markup]:
+    """The "form_token" slot: a fresh one-time token (forms.ensure_token) for a post form
+    inside a kept block, so a double submit still creates one post."""
+    return {arg: Markup(uuid.uuid4().hex) for arg in args}
 
 
 def wrote_anonymously(user, thread: Thread) -> bool:

@@ -163,11 +163,13 @@ def show(thread_id: int):
     areas = {area: panels(f"thread.{area}", thread=thread, facts=facts)
              for area in ("top", "tools", "bottom")}
     form = _reply_form(thread, facts) if can_reply else None
+    reply = blocks.reply_box_block(thread, form, form.default) if form else None
     return render_page(
         "threads/show.html", thread=thread, can_reply=can_reply, form=form,
         own_alias=bool(form and form.own_alias), title=display_title(thread, current_user),
         title_note=_title_note(thread),
-        blocks={"posts": blocks.posts_block(thread, _page(), can_reply), **areas},
+        blocks={"posts": blocks.posts_block(thread, _page(), can_reply), "reply": reply,
+                **areas},
     )
 
 
@@ -177,6 +179,7 @@ def _reply_form(thread: Thread, facts: dict) -> ReplyForm:
     default = composer.reply_default(current_user, thread.category,
                                      bool(facts.get("anonymous_here")))
     form = ReplyForm(formdata=None, hide_author=bool(default))
+    form.default = default
     form.own_alias = default == composer.OWN_ALIAS
     composer.restore_draft(form, current_user, thread, facts)
     form.ensure_token()
