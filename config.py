@@ -93,8 +93,9 @@ class Config:
     GUEST_CACHE_SIZE = 500
     # Cached guest pages are re-rendered at least this often ("3 minutes ago" stays right).
     GUEST_CACHE_SECONDS = 60
-    # A worker reads the content version for guests at most this often, so a cached guest
-    # page costs no database round trip; new content reaches guests this much later.
+    # A worker reads the content versions at most this often, so a cached guest page costs
+    # no database round trip and a member's page one fewer; new content reaches readers this
+    # much later (a member's own writes show at once: forum.assembly.versions.wrote_recently).
     GUEST_VERSION_SECONDS = 1.0
     # Blocks of pages (a thread's posts, a list) kept per worker for everyone who may share
     # them (forum/assembly/blocks.py); 0 turns it off.

@@ -347,3 +347,20 @@ def test_a_slot_no_feature_fills_renders_empty_and_a_filled_one_is_filled(app):
             assert blocks.fill_slots(html_, None) == "<p>ab[7]</p>"
         finally:
             del app.extensions["slots"]["filled_here"]
+
+
+def test_members_read_the_worker_memo_but_their_own_reply_shows_at_once(app, client_as, world):
+    app.config["GUEST_VERSION_SECONDS"] = 60
+    memo = app.extensions["guest_versions"]
+    memo.clear()
+    path = f"/threads/{world['named'].id}"
+    writer, reader = client_as(f.make_user("writer_one")), client_as(f.make_user("reader_two"))
+    page(reader, path)  # the memo now holds this thread's versions for a minute
+    page(writer, path)
+    response = writer.post(f"{path}/reply", data={"body": "My own words, here at once",
+                                                   "token": "a" * 32})
+    assert response.status_code == 302
+    assert "My own words, here at once" in page(writer, path)  # fresh: the writer wrote
+    assert "My own words, here at once" not in page(reader, path)  # the memo's minute
+    memo._seen = {s: (v, at - 60) for s, (v, at) in memo._seen.items()}  # the minute passed
+    assert "My own words, here at once" in page(reader, path)

@@ -42,11 +42,14 @@ def _caching_on() -> bool:
 
 
 def page_versions(scopes) -> dict[str, int] | None:
-    """The versions of these scopes for this request: fresh for a member (their own write
-    shows at once), from the worker's memo for a guest. Recorded for `guest_page`."""
+    """The versions of these scopes for this request, from the worker's memo (at most
+    GUEST_VERSION_SECONDS old: others' new posts show that much later, for guests and
+    members alike), or fresh for a member whose request wrote in the last few seconds
+    (forum.assembly.versions.wrote_recently): their own write shows at once.
+    Recorded for `guest_page`."""
     if not _caching_on():
         return None
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and _versions.wrote_recently():
         found = _versions.read(scopes)
     else:
         found = current_app.extensions["guest_versions"].read(scopes)

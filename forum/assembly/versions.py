@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Iterable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, session
 from sqlalchemy import DDL, BigInteger, String, bindparam, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -137,6 +137,21 @@ def _watch(conn, cursor, statement, parameters, context, executemany) -> None:
         conn.info["cache_content"] = True
 
 
+# The member whose request wrote reads fresh versions this long (forum.assembly.pages): their
+# own reply, edit or anonymity switch shows on their next page, whichever worker serves it.
+WRITER_FRESH_SECONDS = 10
+WROTE_KEY = "_wrote_until"
+
+
+def wrote_recently() -> bool:
+    return session.get(WROTE_KEY, 0) > time.time()
+
+
+def _note_writer() -> None:
+    if has_request_context():
+        session[WROTE_KEY] = int(time.time()) + WRITER_FRESH_SECONDS
+
+
 def _bump(conn) -> None:
     """At commit, in the same transaction: the declared scopes, or everything."""
     info = conn.info
@@ -145,6 +160,7 @@ def _bump(conn) -> None:
     site = info.pop("cache_unknown", False) | (info.pop("cache_content", False) and not declared)
     if not (site or scopes):
         return
+    _note_writer()
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         if site:
