@@ -194,7 +194,7 @@ def read(scopes: Iterable[str]) -> dict[str, int] | None:
     """The current version of each scope and of "site" (one statement); None without the
     site row, when nothing can tell what is stale."""
     wanted = sorted(set(scopes) - {SITE}) or [SITE]  # IN () is not valid SQL everywhere
-    rows = dict(db.session.execute(_READ_VERSIONS, {"scopes": wanted}).all())
+    rows = dict(db.session.connection().execute(_READ_VERSIONS, {"scopes": wanted}).all())
     if SITE not in rows:
         return None
     return {scope: rows.get(scope, 0) for scope in {*wanted, SITE}}

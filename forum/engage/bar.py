@@ -83,7 +83,9 @@ def load_bars(viewer, ids: list[int], thread_id: int | None = None):
     params = {"viewer_id": viewer_id, "thread_id": thread_id or 0}
     if ids:
         params["ids"] = ids
-    rows = db.session.execute(_statement(bool(ids), bool(thread_id)), params).all()
+    # On the connection: the ORM session adds a third to a Core statement that loads no
+    # objects.
+    rows = db.session.connection().execute(_statement(bool(ids), bool(thread_id)), params).all()
     helpful_reply = None
     if rows and rows[0][-2] is not None:
         helpful_reply = (rows[0][-2], rows[0][-1])

@@ -113,7 +113,8 @@ def unread_slot(viewer, args: list[str]) -> dict[str, Markup]:
     ids = sorted({int(a) for a in args if a.isdigit()})
     if not ids:
         return {}
-    rows = db.session.execute(_unread_statement(), {"viewer_id": viewer.id, "ids": ids}).all()
+    rows = db.session.connection().execute(_unread_statement(),
+                                           {"viewer_id": viewer.id, "ids": ids}).all()
     urls = current_app.jinja_env.globals["url_for"]
     return {
         str(tid): Markup(_MARK.format(
