@@ -20,7 +20,8 @@ class Config:
     # unset; elsewhere made at random into instance/alias_key.
     ALIAS_KEY: str | None = None
     DATABASE_URL: str | None = None  # FORUM_DATABASE_URL; default: SQLite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # No pool_pre_ping: forum/__init__.py tries only connections idle 10 s or more.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     MAX_CONTENT_LENGTH = 1024 * 1024
     # FORUM_BASE_URL: the public address in emails. Unset: http://127.0.0.1:$PORT (5000),
     # the address `make run` serves, so `PORT=5101 make run` mails links to port 5101.

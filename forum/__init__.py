@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 
 
 def create_app(config_class: type | None = None, instance_path: str | None = None) -> Flask:
@@ -81,6 +84,42 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
+
+
+# A pooled connection idle this long is tried ("SELECT 1") before a request gets it: a
+# database restart or an idle timeout ends such connections unseen. One used more recently
+# is handed out as it is, so a busy server pays no round trip per request (pool_pre_ping
+# paid one on every checkout, most of a PostgreSQL page's wait). A connection that died
+# while in use fails that one request; SQLAlchemy then replaces every pooled connection.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_idle(dbapi_connection, connection_record) -> None:
+    connection_record.info["idle_since"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    import sqlite3
+
+    idle_since = connection_record.info.get("idle_since")
+    if (idle_since is None or isinstance(dbapi_connection, sqlite3.Connection)
+            or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS):
+        return
+    autocommit = getattr(dbapi_connection, "autocommit", None)
+    try:
+        if autocommit is False:
+            dbapi_connection.autocommit = True  # the ping must not open a transaction
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        if autocommit is False:
+            dbapi_connection.autocommit = False
+    except Exception as exc:  # the pool retries with a new connection
+        raise DisconnectionError(f"stale pooled connection: {exc}") from exc
 
 
 def register_extensions(app: Flask) -> None:
