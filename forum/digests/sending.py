@@ -56,12 +56,12 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.digests.building import Candidates, Digest, Recipient, build_digest, window_end
-from forum.digests.messages import Bodies, Message, compose
+from forum.digests.messages import Bodies, outgoing
 from forum.digests.models import Delivery, DeliveryKind, DeliveryStatus
 from forum.digests.recheck import recheck
 from forum.digests.recipients import load_recipients
 from forum.extensions import db, now_utc
-from forum.mail import MailError, send_email, smtp_session
+from forum.mail import MailError, Outgoing, send_message, smtp_session
 
 log = logging.getLogger("forum.digests")
 _table = Delivery.__table__
@@ -136,17 +136,17 @@ class Run:
 
     def _load(self) -> None:
         self.recipients = load_recipients(self.kind, self.end, self.now, self.shard)
-        self.existing = {
-            d.user_id: d
-            for d in db.session.scalars(
-                select(Delivery).where(Delivery.kind == self.kind, Delivery.window_end == self.end)
-            )
-        }
+        existing = select(Delivery).where(
+            Delivery.kind == self.kind, Delivery.window_end == self.end
+        )
+        if self.shard is not None:  # this run's members' rows only
+            existing = existing.where(Delivery.user_id % self.shard[1] == self.shard[0])
+        self.existing = {d.user_id: d for d in db.session.scalars(existing)}
         self.candidates = None
         if self.recipients:
             start = min(r.since for r in self.recipients)
             self.candidates = Candidates(
-                start, self.end, new_threads=self.kind != DeliveryKind.REPLIES
+                start, self.end, new_threads=self.kind != DeliveryKind.REPLIES, shard=self.shard
             )
             for r in self.recipients:
                 r.follows = self.candidates.follows_by_user.get(r.user.id, {})
@@ -200,7 +200,7 @@ class Run:
                 self._count("sent")
             else:
                 try:
-                    ready.append((digest, existing, compose(digest, self.bodies)))
+                    ready.append((digest, existing, outgoing(digest, self.bodies)))
                 except Exception:
                     log.exception("digest for member %s could not be rendered", _member(digest))
                     self._count("failed")
@@ -217,9 +217,9 @@ class Run:
             # what the server accepted is recorded before the run stops.
             self._mark_sent()
 
-    def _send(self, delivery_id: int, member_id: int, message: Message) -> str:
+    def _send(self, delivery_id: int, member_id: int, message: Outgoing) -> str:
         try:
-            send_email(message.to, message.subject, message.text, message.html, message.headers)
+            send_message(message)
         except Exception as exc:  # MailError, or anything else: one member never stops the run
             if isinstance(exc, MailError):
                 log.warning("%s mail to member %s failed: %s", self.kind, member_id, exc)
