@@ -52,7 +52,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import DateTime, Integer, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from forum.digests.building import Candidates, Digest, Recipient, build_digest, window_end
@@ -275,7 +275,12 @@ class Run:
             if new:
                 # One statement (a multi-row INSERT); rows another run inserted first are
                 # skipped, not errors, and RETURNING names the rows this run won.
-                won.update(conn.execute(_claim_statement(conn.dialect.name), new).all())
+                dialect = conn.dialect.name
+                won.update(
+                    conn.execute(
+                        _claim_statement(dialect), _claim_parameters(dialect, new)
+                    ).all()
+                )
             for digest, existing in batch:
                 if existing is not None and self._retake(conn, digest, existing, claim):
                     won[existing.user_id] = existing.id
@@ -325,10 +330,63 @@ def _member(digest: Digest) -> int:
     return digest.recipient.user.id
 
 
+_CLAIM_COLUMNS = ("user_id", "kind", "window_start", "window_end", "item_count", "attempts",
+                  "status", "claimed_at", "error")  # fmt: skip
+
+
 @cache
 def _claim_statement(dialect: str):
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(_table).on_conflict_do_nothing().returning(_table.c.user_id, _table.c.id)
+    """A multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING.
+
+    On PostgreSQL the rows come as arrays (INSERT ... SELECT FROM unnest(...)): the
+    same SQL text for every batch, so psycopg prepares it once and the server plans it
+    once, where 50 rows of VALUES were 400 placeholders to parse for each batch.
+    """
+    if dialect != "postgresql":
+        return sqlite.insert(_table).on_conflict_do_nothing().returning(
+            _table.c.user_id, _table.c.id
+        )
+    rows = (
+        func.unnest(
+            bindparam("user_ids", type_=postgresql.ARRAY(Integer)),
+            bindparam("window_starts", type_=postgresql.ARRAY(DateTime())),
+            bindparam("item_counts", type_=postgresql.ARRAY(Integer)),
+        )
+        .table_valued("user_id", "window_start", "item_count")
+        .render_derived()
+    )
+    c = _table.c
+    values = select(
+        rows.c.user_id,
+        bindparam("kind", type_=c.kind.type),
+        rows.c.window_start,
+        bindparam("window_end", type_=c.window_end.type),
+        rows.c.item_count,
+        bindparam("attempts", type_=c.attempts.type),
+        bindparam("status", type_=c.status.type),
+        bindparam("claimed_at", type_=c.claimed_at.type),
+        bindparam("error", type_=c.error.type),
+    )
+    return (
+        postgresql.insert(_table)
+        .from_select(_CLAIM_COLUMNS, values)
+        .on_conflict_do_nothing()
+        .returning(c.user_id, c.id)
+    )
+
+
+def _claim_parameters(dialect: str, rows: list[dict]) -> list[dict] | dict:
+    """The rows as _claim_statement takes them (arrays on PostgreSQL)."""
+    if dialect != "postgresql":
+        return rows
+    first = rows[0]
+    return {
+        "user_ids": [r["user_id"] for r in rows],
+        "window_starts": [r["window_start"] for r in rows],
+        "item_counts": [r["item_count"] for r in rows],
+        **{name: first[name] for name in ("kind", "window_end", "attempts", "status",
+                                           "claimed_at", "error")},  # fmt: skip
+    }
 
 
 @cache
