@@ -10,12 +10,15 @@ It creates the schema in a throwaway SQLite file (or DROPS AND RECREATES every t
 of the PostgreSQL database named by --database-url or FORUM_DATABASE_URL: use a
 scratch database), seeds members with a spread of choices (daily, weekly, off;
 narrowed categories, tags, the sensitive category, time zones; some unverified),
-threads and replies with bulk inserts, starts an aiosmtpd server on 127.0.0.1,
+threads and replies with bulk inserts, starts an SMTP server on 127.0.0.1
+(bench/smtp_sink.py: aiosmtpd, reading DATA in one piece as a real relay does),
 runs `forum.digests.sending` as `flask digests send --period weekly --workers 2`
 does, and prints the wall and CPU time, messages per second, the SQL statements
 (in all and per member), the distinct bodies rendered and the peak memory; the
 numbers also go to bench/results/. A second run shows the cost of a rerun (every
-member already claimed).
+member already claimed). Each run checks that the server received exactly the
+messages the run sent, and checks a sample of them (every SAMPLE_EVERY-th): addressed
+to the member whose unsubscribe link it carries, in both parts, with RFC 8058 headers.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ import multiprocessing
 import os
 import random
 import resource
+import smtplib
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from datetime import timedelta
+from email import message_from_bytes, policy
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,6 +53,7 @@ from forum.digests.models import (  # noqa: E402
     DigestTagChoice,
     ThreadFollow,
 )
+from forum.digests.tokens import read_unsubscribe_token  # noqa: E402
 from forum.extensions import db, now_utc  # noqa: E402
 from forum.resources.models import Tag, ThreadTag  # noqa: E402
 from forum.text import render_markdown  # noqa: E402
@@ -56,6 +62,7 @@ from tests.digest_support import free_port  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ZONES = (None, None, None, "America/New_York", "America/Chicago", "America/Los_Angeles")
+SAMPLE_EVERY = 250  # the SMTP server keeps every 250th message for check_samples
 TAGS = ("iep-meetings", "evaluations", "behavior", "reading", "transition", "autism")
 
 WORDS = (
@@ -65,18 +72,19 @@ WORDS = (
 ).split()
 
 
-def start_smtp_server(port: int) -> subprocess.Popen:
-    """aiosmtpd in its own process (as a real local MTA would be), discarding what it gets."""
+def start_smtp_server(port: int, samples: Path) -> subprocess.Popen:
+    """The bench's relay (bench/smtp_sink.py: aiosmtpd) in its own process, as a real local
+    MTA would be; it keeps every SAMPLE_EVERY-th message in `samples` for check_samples."""
     server = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-c",
-            "aiosmtpd.handlers.Sink",
-            "-l",
-            f"127.0.0.1:{port}",
+            str(Path(__file__).with_name("smtp_sink.py")),
+            "--port",
+            str(port),
+            "--samples",
+            str(samples),
+            "--keep-every",
+            str(SAMPLE_EVERY),
         ],
     )
     for _ in range(100):
@@ -87,6 +95,45 @@ def start_smtp_server(port: int) -> subprocess.Popen:
             time.sleep(0.1)
     server.terminate()
     raise SystemExit("the SMTP server did not start")
+
+
+def server_received(port: int) -> int:
+    """Messages the server has accepted so far (its XSTATS command)."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
+        code, reply = client.docmd("XSTATS")
+    if code != 250:
+        raise SystemExit(f"the SMTP server's XSTATS failed: {code} {reply!r}")
+    return int(reply.split()[0])
+
+
+def check_samples(samples: Path) -> int:
+    """Each kept message is one member's: addressed to them, with their own unsubscribe
+    link (a token for their id) in both parts and the RFC 8058 headers; returns how many
+    were checked. Raises SystemExit on the first problem."""
+    checked = 0
+    for path in sorted(samples.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=policy.default)
+        rcpt = path.with_name(path.name + ".rcpt").read_text().split()
+        problems = []
+        if [str(message["To"])] != rcpt:
+            problems.append(f"To {message['To']} but sent to {rcpt}")
+        link = str(message["List-Unsubscribe"] or "").strip("<>")
+        token = read_unsubscribe_token(link.rsplit("/", 1)[-1])
+        user = db.session.get(User, token[0]) if token else None
+        if user is None or user.email != str(message["To"]):
+            problems.append(f"unsubscribe link {link!r} is not the recipient's")
+        if message["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click":
+            problems.append("no RFC 8058 List-Unsubscribe-Post")
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        if not text.startswith("Hello,") or link not in text or link not in html:
+            problems.append("the body lacks the greeting or the member's link")
+        if problems:
+            raise SystemExit(f"sample {path.name}: " + "; ".join(problems))
+        checked += 1
+        path.unlink()
+        path.with_name(path.name + ".rcpt").unlink()
+    return checked
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -219,8 +266,13 @@ def seed(members: int, threads: int, rng: random.Random) -> None:
 
 def server_cpu(server: subprocess.Popen) -> float:
     """CPU seconds the SMTP server process has used (Linux /proc; 0 elsewhere)."""
+    return process_cpu(server.pid)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds a process on this machine has used (Linux /proc; 0 if gone or elsewhere)."""
     try:
-        fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -229,12 +281,18 @@ def server_cpu(server: subprocess.Popen) -> float:
 def measured_run(when, index: int, workers: int) -> dict:
     """One worker: the same Run as `flask digests send`, with its statements counted."""
     statements: list[str] = []
+    backends: list[int] = []  # PostgreSQL server processes of this run's connections
 
     def count(conn, cursor, statement, *args) -> None:
         statements.append(statement)
 
+    def connected(dbapi_connection, record) -> None:
+        pid = getattr(getattr(dbapi_connection, "info", None), "backend_pid", None)
+        if pid:
+            backends.append(pid)
+
     sizes: list[int] = []
-    real_send = sending.send_email
+    real_send = sending.send_message
 
     def measured_send(*args, **kwargs):
         message = real_send(*args, **kwargs)
@@ -243,7 +301,8 @@ def measured_run(when, index: int, workers: int) -> dict:
         return message
 
     event.listen(db.engine, "before_cursor_execute", count)
-    sending.send_email = measured_send
+    event.listen(db.engine, "connect", connected)
+    sending.send_message = measured_send
     cpu, started = time.process_time(), time.perf_counter()
     try:
         shard = (index, workers) if workers > 1 else None
@@ -252,14 +311,19 @@ def measured_run(when, index: int, workers: int) -> dict:
             digest_run.deliver(digest_run.recipients)
             bodies = digest_run.bodies.rendered
     finally:
-        sending.send_email = real_send
+        sending.send_message = real_send
         event.remove(db.engine, "before_cursor_execute", count)
+        event.remove(db.engine, "connect", connected)
+    # The connections are still open (pooled): their server processes, started in this
+    # run, are still there to read (a local PostgreSQL only).
+    database = sum(process_cpu(pid) for pid in backends)
     return {
         "summary": digest_run.summary,
         "statements": len(statements),
         "load_statements": load_statements,
         "loading": loading,
         "cpu": time.process_time() - cpu,
+        "database_cpu": database,
         "sizes": sizes,
         "bodies": bodies,
         "peak_mib": peak_mib(),
@@ -281,10 +345,15 @@ def _worker(when, index: int, workers: int) -> dict:
         return measured_run(when, index, workers)
 
 
-def run(label: str, app, when, workers: int, server: subprocess.Popen) -> dict:
+def run(
+    label: str, app, when, workers: int, server: subprocess.Popen, port: int, samples: Path
+) -> dict:
     global _app
+    received_before = server_received(port)
     started, server_started = time.perf_counter(), server_cpu(server)
     if workers == 1:
+        db.session.remove()
+        db.engine.dispose()  # new connections: their server processes are the run's own
         results = [measured_run(when, 0, 1)]
     else:  # as forum.digests.parallel does for `--workers`
         _app = app
@@ -293,7 +362,15 @@ def run(label: str, app, when, workers: int, server: subprocess.Popen) -> dict:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.starmap(_worker, [(when, i, workers) for i in range(workers)])
     elapsed = time.perf_counter() - started
+    server_seconds = server_cpu(server) - server_started
+    database_seconds = sum(r["database_cpu"] for r in results)
     summary = sum((r["summary"] for r in results), sending.Summary())
+    received = server_received(port) - received_before
+    if received != summary.sent:
+        raise SystemExit(
+            f"the SMTP server received {received} messages, the run sent {summary.sent}"
+        )
+    checked = check_samples(samples)
     statements = sum(r["statements"] for r in results)
     load_statements = sum(r["load_statements"] for r in results)
     members = summary.sent + summary.skipped + summary.failed + summary.taken
@@ -310,7 +387,10 @@ def run(label: str, app, when, workers: int, server: subprocess.Popen) -> dict:
         "wall_s": round(elapsed, 2),
         "loading_s": round(max(r["loading"] for r in results), 2),
         "cpu_workers_s": round(cpu, 2),
-        "cpu_smtp_server_s": round(server_cpu(server) - server_started, 2),
+        "cpu_smtp_server_s": round(server_seconds, 2),
+        "cpu_database_server_s": round(database_seconds, 2),
+        "received_by_server": received,
+        "samples_checked": checked,
         "messages_per_s": round(summary.sent / elapsed, 1),
         "statements": statements,
         "load_statements": load_statements,
@@ -320,11 +400,15 @@ def run(label: str, app, when, workers: int, server: subprocess.Popen) -> dict:
         "message_kib": round(sum(sizes) / len(sizes) / 1024, 1) if sizes else 0,
         "load_average": round(os.getloadavg()[0], 2),
     }
-    print(f"{label}, {workers} worker(s): {summary.line()}, {summary.taken} already sent")
+    print(
+        f"{label}, {workers} worker(s): {summary.line()}, {summary.taken} already sent; "
+        f"the SMTP server received {received}, {checked} checked"
+    )
     print(
         f"  time: {out['wall_s']:.1f} s wall (loading {out['loading_s']:.2f} s), "
         f"{out['messages_per_s']:.0f} messages/s; CPU: {cpu:.1f} s in the workers, "
-        f"{out['cpu_smtp_server_s']:.1f} s in the SMTP server; "
+        f"{out['cpu_smtp_server_s']:.1f} s in the SMTP server, "
+        f"{database_seconds:.1f} s in PostgreSQL (the run's connections); "
         f"load average {out['load_average']:.1f} on {os.cpu_count()} CPUs"
     )
     print(
@@ -355,7 +439,8 @@ def main(argv: list[str] | None = None) -> dict:
     workdir = tempfile.TemporaryDirectory(prefix="digests-bench-")
     url = args.database_url or f"sqlite:///{Path(workdir.name) / 'bench.sqlite3'}"
     port = free_port()
-    smtp = start_smtp_server(port)
+    samples = Path(workdir.name) / "samples"
+    smtp = start_smtp_server(port, samples)
     config = type(
         "BenchConfig",
         (Config,),
@@ -391,8 +476,8 @@ def main(argv: list[str] | None = None) -> dict:
                 "cpus": os.cpu_count(),
                 "load_average_before": [round(x, 2) for x in os.getloadavg()],
                 "runs": [
-                    run("first run", app, when, args.workers, smtp),
-                    run("second run (rerun)", app, when, args.workers, smtp),
+                    run("first run", app, when, args.workers, smtp, port, samples),
+                    run("second run (rerun)", app, when, args.workers, smtp, port, samples),
                 ],
             }
             db.session.remove()

@@ -79,6 +79,25 @@ def _header(name: str, value: str) -> bytes:
     return (_UTF8_POLICY if international else _POLICY).fold_binary(name, header)
 
 
+def _normalized(subtype: str, body: str) -> str:
+    """LF line ends; HTML made ASCII with character references (&#183;)."""
+    text = body.replace("\r\n", "\n").replace("\r", "\n")
+    if subtype == "html":
+        text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    return text
+
+
+def _fits_7bit(text: str, raw: bytes) -> bool:
+    return raw.isascii() and "\0" not in text and max(map(len, text.split("\n"))) <= MAX_7BIT_LINE
+
+
+def _part_headers(subtype: str, cte: bytes) -> bytes:
+    return (
+        b"Content-Type: text/" + subtype.encode() + b'; charset="utf-8"\r\n'
+        b"Content-Transfer-Encoding: " + cte + b"\r\n"
+    )
+
+
 def _part(subtype: str, body: str) -> tuple[bytes, bytes]:
     """(headers, encoded body) of one text part: 7bit when it is ASCII with lines short
     enough for SMTP, else quoted-printable (lines of at most 76 characters).
@@ -87,21 +106,43 @@ def _part(subtype: str, body: str) -> tuple[bytes, bytes]:
     as long as its lines, instead of 76-character quoted-printable lines with every
     "=" escaped (mail servers handle a message line by line).
     """
-    text = body.replace("\r\n", "\n").replace("\r", "\n")
-    if subtype == "html":
-        text = text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    text = _normalized(subtype, body)
     raw = text.encode("utf-8")
-    if raw.isascii() and "\0" not in text and max(map(len, text.split("\n"))) <= MAX_7BIT_LINE:
+    if _fits_7bit(text, raw):
         cte, payload = b"7bit", raw
     else:
         cte, payload = b"quoted-printable", binascii.b2a_qp(raw)
     if not payload.endswith(b"\n"):
         payload += b"\n"
-    headers = (
-        b"Content-Type: text/" + subtype.encode() + b'; charset="utf-8"\r\n'
-        b"Content-Transfer-Encoding: " + cte + b"\r\n"
-    )
-    return headers, payload.replace(b"\n", b"\r\n")
+    return _part_headers(subtype, cte), payload.replace(b"\n", b"\r\n")
+
+
+def _head(to: str, subject: str, headers: dict[str, str] | None) -> list[bytes]:
+    """The header lines of a message, up to and including MIME-Version."""
+    lines = [
+        _header("From", current_app.config["MAIL_DEFAULT_SENDER"]),
+        _header("To", to),
+        _header("Subject", subject),
+        f"Date: {formatdate(localtime=False)}\r\n".encode(),
+        f"Message-ID: {make_msgid(domain='forum.local')}\r\n".encode(),
+    ]
+    lines += [_header(name, value) for name, value in (headers or {}).items()]
+    lines.append(b"MIME-Version: 1.0\r\n")
+    return lines
+
+
+def _boundary() -> bytes:
+    return b"=_" + secrets.token_hex(12).encode()  # "=_" never occurs in QP
+
+
+def _alternative(boundary: bytes, text_headers, text, html_headers, html) -> list[bytes]:
+    # The CRLF before a boundary belongs to it (RFC 2046): each part keeps its last one.
+    return [
+        b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n\r\n',
+        b"--" + boundary + b"\r\n" + text_headers + b"\r\n" + text,
+        b"\r\n--" + boundary + b"\r\n" + html_headers + b"\r\n" + html,
+        b"\r\n--" + boundary + b"--\r\n",
+    ]
 
 
 def build_message(
@@ -113,31 +154,161 @@ def build_message(
 ) -> Outgoing:
     """A multipart (text, and HTML when given) message with safe headers."""
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    lines = [
-        _header("From", sender),
-        _header("To", to),
-        _header("Subject", subject),
-        f"Date: {formatdate(localtime=False)}\r\n".encode(),
-        f"Message-ID: {make_msgid(domain='forum.local')}\r\n".encode(),
-    ]
-    lines += [_header(name, value) for name, value in (headers or {}).items()]
-    lines.append(b"MIME-Version: 1.0\r\n")
+    lines = _head(to, subject, headers)
     text_headers, text = _part("plain", text_body)
     if html_body is None:
         lines += [text_headers, b"\r\n", text]
     else:
         html_headers, html = _part("html", html_body)
-        boundary = b"=_" + secrets.token_hex(12).encode()  # "=_" never occurs in QP
+        boundary = _boundary()
         while boundary in text or boundary in html:
-            boundary = b"=_" + secrets.token_hex(12).encode()
-        # The CRLF before a boundary belongs to it (RFC 2046): each part keeps its last one.
-        lines += [
-            b'Content-Type: multipart/alternative; boundary="' + boundary + b'"\r\n\r\n',
-            b"--" + boundary + b"\r\n" + text_headers + b"\r\n" + text,
-            b"\r\n--" + boundary + b"\r\n" + html_headers + b"\r\n" + html,
-            b"\r\n--" + boundary + b"--\r\n",
-        ]
+            boundary = _boundary()
+        lines += _alternative(boundary, text_headers, text, html_headers, html)
     return Outgoing(_envelope_sender(sender), _clean_header(to), b"".join(lines))
+
+
+class _Static:
+    """Lines of a part that are the same for every recipient, encoded once."""
+
+    __slots__ = ("source", "fits_7bit", "_encoded")
+
+    def __init__(self, subtype: str, source: str):
+        self.source = source
+        text = _normalized(subtype, source)
+        raw = text.encode("utf-8")
+        self.fits_7bit = _fits_7bit(text, raw)
+        cte = b"7bit" if self.fits_7bit else b"quoted-printable"
+        self._encoded = {cte: _encode(raw, cte)}
+
+    def encoded(self, cte: bytes, subtype: str) -> bytes:
+        if cte not in self._encoded:  # 7bit lines, but another piece needs quoted-printable
+            raw = _normalized(subtype, self.source).encode("utf-8")
+            self._encoded[cte] = _encode(raw, cte)
+        return self._encoded[cte]
+
+
+def _encode(raw: bytes, cte: bytes) -> bytes:
+    """Lines (LF) as sent (CRLF): as they are in 7bit, else quoted-printable."""
+    if cte == b"7bit":
+        return raw.replace(b"\n", b"\r\n")
+    return binascii.b2a_qp(raw).replace(b"\n", b"\r\n")
+
+
+class _PartTemplate:
+    """One part (text or HTML) as runs of lines without slots, encoded once, and the
+    lines that hold a slot, encoded per recipient.
+
+    _part's encodings work line by line (quoted-printable wraps and escapes within a
+    line; a line end is a line end in both), so encoding runs of whole lines apart and
+    joining them gives the same bytes as encoding the whole. Only the choice between
+    7bit and quoted-printable is the whole part's: made per message from every run.
+    """
+
+    def __init__(self, subtype: str, body: str, slots: tuple[str, ...]):
+        self.subtype, self.slots = subtype, slots
+        # The lines holding a slot, as [start, end) spans of whole lines (a CR stays inside
+        # its line, and is normalized with it).
+        spans: list[list[int]] = []
+        for start in sorted(_occurrences(body, slots)):
+            line_start = body.rfind("\n", 0, start) + 1
+            line_end = body.find("\n", start)
+            line_end = len(body) if line_end < 0 else line_end + 1
+            if spans and line_start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], line_end)
+            else:
+                spans.append([line_start, line_end])
+        self.pieces: list[_Static | str] = []
+        done = 0
+        for line_start, line_end in spans:
+            if line_start > done:
+                self.pieces.append(_Static(subtype, body[done:line_start]))
+            self.pieces.append(body[line_start:line_end])
+            done = line_end
+        if done < len(body):
+            self.pieces.append(_Static(subtype, body[done:]))
+
+    def _fill(self, piece: str, values: dict[str, str]) -> str:
+        for slot in self.slots:
+            if slot in piece:
+                piece = piece.replace(slot, values[slot])
+        return piece
+
+    def text(self, values: dict[str, str]) -> str:
+        """The part as rendered, slots filled in (what build_message would be given)."""
+        return "".join(
+            self._fill(p, values) if isinstance(p, str) else p.source for p in self.pieces
+        )
+
+    def encode(self, values: dict[str, str]) -> tuple[bytes, bytes]:
+        """(Content-Transfer-Encoding, payload), as _part gives for text(values)."""
+        filled: list[bytes | _Static] = []
+        seven = True
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                text = _normalized(self.subtype, self._fill(piece, values))
+                raw = text.encode("utf-8")
+                seven = seven and _fits_7bit(text, raw)
+                filled.append(raw)
+            else:
+                seven = seven and piece.fits_7bit
+                filled.append(piece)
+        cte = b"7bit" if seven else b"quoted-printable"
+        payload = b"".join(
+            _encode(p, cte) if isinstance(p, bytes) else p.encoded(cte, self.subtype)
+            for p in filled
+        )
+        if not payload.endswith(b"\n"):
+            payload += b"\r\n"
+        return cte, payload
+
+
+def _occurrences(body: str, slots: tuple[str, ...]) -> Iterator[int]:
+    for slot in slots:
+        at = body.find(slot)
+        while at >= 0:
+            yield at
+            at = body.find(slot, at + len(slot))
+
+
+class MessageTemplate:
+    """A text-and-HTML body encoded once for many recipients who differ only in a few
+    marked strings (`slots`: unguessable markers standing for a link, a section of their
+    own), filled in per recipient by build().
+
+    build() gives the bytes build_message() gives for the filled-in text and HTML (but
+    for Date, Message-ID and the MIME boundary, new in every message), while encoding
+    only the lines that hold a slot: for bulk mail (digests, tens of kilobytes each)
+    the body is encoded once instead of once per recipient.
+    """
+
+    def __init__(self, text: str, html: str, slots: tuple[str, ...]):
+        self._text = _PartTemplate("plain", text, slots)
+        self._html = _PartTemplate("html", html, slots)
+        self._boundary = _boundary()
+
+    def text(self, values: dict[str, str]) -> str:
+        return self._text.text(values)
+
+    def html(self, values: dict[str, str]) -> str:
+        return self._html.text(values)
+
+    def build(
+        self, to: str, subject: str, values: dict[str, str], headers: dict[str, str] | None
+    ) -> Outgoing:
+        text_cte, text = self._text.encode(values)
+        html_cte, html = self._html.encode(values)
+        while self._boundary in text or self._boundary in html:
+            self._boundary = _boundary()
+        lines = _head(to, subject, headers)
+        lines += _alternative(
+            self._boundary,
+            _part_headers("plain", text_cte),
+            text,
+            _part_headers("html", html_cte),
+            html,
+        )
+        sender = current_app.config["MAIL_DEFAULT_SENDER"]
+        return Outgoing(_envelope_sender(sender), _clean_header(to), b"".join(lines))
 
 
 @lru_cache(maxsize=16)
@@ -153,7 +324,11 @@ def send_email(
     headers: dict[str, str] | None = None,
 ) -> Outgoing:
     """Send one message through the configured backend; raise MailError on failure."""
-    msg = build_message(to, subject, text_body, html_body, headers)
+    return send_message(build_message(to, subject, text_body, html_body, headers))
+
+
+def send_message(msg: Outgoing) -> Outgoing:
+    """Send a built message (build_message, MessageTemplate.build); raise MailError."""
     config = current_app.config
     backend = _backend(config)
     if backend == "memory":
@@ -262,22 +437,68 @@ def _run_job(app, job: Callable[..., None], args: tuple) -> None:
 def _send_smtp(msg: Outgoing, config=None) -> None:
     """Hand one message to the SMTP server (per message; tests replace it)."""
     session: _Session | None = getattr(_sessions, "current", None)
-    # An international address needs SMTPUTF8; smtplib refuses if the server lacks it.
-    options = ["SMTPUTF8", "BODY=8BITMIME"] if msg.international else []
     try:
         if session is None:
             with _connect() as client:
-                client.sendmail(msg.sender, [msg.to], msg.data, options)
+                _transaction(client, msg)
             return
         if session.client is None or session.sent >= session.max_messages:
             session.close()
             session.client = _connect()
         session.sent += 1
-        session.client.sendmail(msg.sender, [msg.to], msg.data, options)
+        _transaction(session.client, msg)
     except smtplib.SMTPRecipientsRefused as exc:
-        # smtplib has reset the transaction: the connection stays usable.
+        # The transaction was reset: the connection stays usable.
         raise MailError(str(exc)) from exc
     except (OSError, smtplib.SMTPException) as exc:
         if session is not None:
             session.close()
         raise MailError(str(exc)) from exc
+
+
+def _transaction(client: smtplib.SMTP, msg: Outgoing) -> None:
+    """One message on an open connection.
+
+    With a server that offers PIPELINING (RFC 2920; Postfix and Exim do), two round
+    trips: MAIL, RCPT and DATA in one write, then the content; else smtplib's four.
+    The content is dot-stuffed with one replace (smtplib runs a regular expression
+    over it). An international address needs SMTPUTF8, which smtplib checks.
+    """
+    client.ehlo_or_helo_if_needed()
+    if msg.international or not client.has_extn("pipelining"):
+        options = ["SMTPUTF8", "BODY=8BITMIME"] if msg.international else []
+        client.sendmail(msg.sender, [msg.to], msg.data, options)
+        return
+    size = f" SIZE={len(msg.data)}" if client.has_extn("size") else ""
+    commands = f"MAIL FROM:{_address(msg.sender)}{size}\r\nRCPT TO:{_address(msg.to)}\r\nDATA\r\n"
+    client.send(commands.encode("ascii"))
+    mail, rcpt, data = client.getreply(), client.getreply(), client.getreply()
+    if data[0] == 354 and (mail[0] != 250 or rcpt[0] not in (250, 251)):
+        # A server must refuse DATA without a recipient; this one did not. Drop the
+        # connection rather than send it anything (the caller closes it).
+        raise smtplib.SMTPDataError(data[0], b"DATA accepted after a refused MAIL or RCPT")
+    if mail[0] != 250:
+        client.rset()
+        raise smtplib.SMTPSenderRefused(mail[0], mail[1], msg.sender)
+    if rcpt[0] not in (250, 251):
+        client.rset()
+        raise smtplib.SMTPRecipientsRefused({msg.to: rcpt})
+    if data[0] != 354:
+        client.rset()
+        raise smtplib.SMTPDataError(*data)
+    content = msg.data.replace(b"\n.", b"\n..")  # RFC 5321 4.5.2
+    if content.startswith(b"."):
+        content = b"." + content
+    if not content.endswith(b"\r\n"):
+        content += b"\r\n"
+    client.send(content + b".\r\n")
+    code, reply = client.getreply()
+    if code != 250:
+        raise smtplib.SMTPDataError(code, reply)
+
+
+def _address(address: str) -> str:
+    """<address> for MAIL FROM and RCPT TO (a plain address as is, else as smtplib does)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return f"<{address}>"
+    return smtplib.quoteaddr(address)

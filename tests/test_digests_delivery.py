@@ -91,7 +91,7 @@ def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claims(
 ):
     app.config["DIGEST_CLAIM_BATCH"] = batch
     when = later()
-    real_send = sending.send_email
+    real_send = sending.send_message
     calls = []
 
     def dies_on_the_fifth(*args, **kwargs):
@@ -100,10 +100,10 @@ def test_rerun_after_a_crash_sends_the_rest_and_retries_the_stale_claims(
             raise Crash()
         return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(sending, "send_email", dies_on_the_fifth)
+    monkeypatch.setattr(sending, "send_message", dies_on_the_fifth)
     with pytest.raises(Crash):
         sending.send("weekly", now=when)
-    monkeypatch.setattr(sending, "send_email", real_send)
+    monkeypatch.setattr(sending, "send_message", real_send)
     assert len(inbox.messages) == 4
     db.session.remove()
 

@@ -36,7 +36,7 @@ def test_a_killed_run_resends_at_most_the_unmarked_messages(
     app.config["DIGEST_MARK_SENT_EVERY"] = mark_every
     members = [reader(f"killed_{i:02d}").email for i in range(MEMBERS)]
     f.make_thread(site["author"], site["public"])
-    when, real_send, calls = later(), sending.send_email, []
+    when, real_send, calls = later(), sending.send_message, []
 
     def dies_on_the_fifth(*args, **kwargs):
         calls.append(args[0])
@@ -45,7 +45,7 @@ def test_a_killed_run_resends_at_most_the_unmarked_messages(
             raise Killed()
         return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(sending, "send_email", dies_on_the_fifth)
+    monkeypatch.setattr(sending, "send_message", dies_on_the_fifth)
     with pytest.raises(Killed):
         sending.send("weekly", now=when)
     monkeypatch.undo()
@@ -70,7 +70,7 @@ def test_an_exception_still_records_what_went_out(app, site, inbox, monkeypatch)
     for i in range(MEMBERS):
         reader(f"stopped_{i:02d}")
     f.make_thread(site["author"], site["public"])
-    real_send, calls = sending.send_email, []
+    real_send, calls = sending.send_message, []
 
     def interrupted_on_the_fifth(*args, **kwargs):
         calls.append(args[0])
@@ -78,7 +78,7 @@ def test_an_exception_still_records_what_went_out(app, site, inbox, monkeypatch)
             raise KeyboardInterrupt()
         return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(sending, "send_email", interrupted_on_the_fifth)
+    monkeypatch.setattr(sending, "send_message", interrupted_on_the_fifth)
     with pytest.raises(KeyboardInterrupt):
         sending.send("weekly", now=later())
     db.session.remove()

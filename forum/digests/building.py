@@ -169,8 +169,18 @@ class _NewThread:
 class Candidates:
     """Everything new in [start, end) that any member might be sent."""
 
-    def __init__(self, start: datetime, end: datetime, *, new_threads: bool = True):
+    def __init__(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        new_threads: bool = True,
+        shard: tuple[int, int] | None = None,
+    ):
+        """`shard=(i, n)`: only the follows of members whose id is i modulo n are loaded
+        (the run's members: forum.digests.parallel)."""
         self.start, self.end = start, end
+        self.shard = shard
         self.categories = {
             c.id: c
             for c in db.session.scalars(select(Category).order_by(Category.position, Category.id))
@@ -253,11 +263,12 @@ class Candidates:
             .where(Post.number > 1, Post.created_at >= self.start, Post.created_at < self.end)
             .distinct()
         )
-        rows = db.session.execute(
-            select(ThreadFollow.user_id, ThreadFollow.thread_id, ThreadFollow.following).where(
-                ThreadFollow.thread_id.in_(with_replies)
-            )
-        ).all()
+        follows = select(
+            ThreadFollow.user_id, ThreadFollow.thread_id, ThreadFollow.following
+        ).where(ThreadFollow.thread_id.in_(with_replies))
+        if self.shard is not None:
+            follows = follows.where(ThreadFollow.user_id % self.shard[1] == self.shard[0])
+        rows = db.session.execute(follows).all()
         for user_id, thread_id, following in rows:
             self.follows_by_user[user_id][thread_id] = following
 

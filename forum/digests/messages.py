@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -9,12 +10,14 @@ from dataclasses import dataclass
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from forum.digests.building import Digest, Section, external_url
+from forum.digests.building import Digest, ReplyGroup, Section, external_url
 from forum.digests.models import DeliveryKind
 from forum.digests.tokens import Scope, make_unsubscribe_token
+from forum.mail import MessageTemplate, Outgoing
 from forum.templating import format_in_zone
 
 SUBJECT_TITLE_CHARS = 80
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.-]+")  # itsdangerous' URL-safe tokens
 
 
 @dataclass(frozen=True)
@@ -56,16 +59,25 @@ def subject_for(digest: Digest) -> str:
 
 
 class Fragments:
-    """Each category's list rendered once per run (text and HTML), whoever gets it.
+    """Each category's list, and each followed thread's new replies, rendered once per run
+    (text and HTML), whoever gets them.
 
     Members with the same categories and window share the same Section objects
     (Candidates.new_threads_for), and rendering them is most of a digest's
-    templating; the digest templates only place the fragments.
+    templating; the digest templates only place the fragments. A member's replies in
+    followed threads are their own list, but of threads others follow too: each
+    thread's lines (a ReplyGroup, compared by value: everything the lines show) are
+    rendered once, and the list around them once per count of threads left out.
     """
+
+    keep_replies = 20_000  # reply fragments kept (a few hundred bytes each)
 
     def __init__(self):
         self._text: dict[Section, str] = {}
         self._html: dict[Section, Markup] = {}
+        self._replies: dict[ReplyGroup, tuple[str, str]] = {}
+        self._frames: dict[int, tuple[str, str]] = {}
+        self._mark = f"groups-{secrets.token_hex(16)}"
 
     def text(self, section: Section) -> str:
         if section not in self._text:
@@ -76,6 +88,35 @@ class Fragments:
         if section not in self._html:
             self._html[section] = Markup(render_template("email/_section.html", section=section))
         return self._html[section]
+
+    def replies(self, groups: list[ReplyGroup], more: int) -> tuple[str, str]:
+        """(text, HTML) of a digest's new replies in followed threads, as
+        _digest_replies.txt and .html render them."""
+        if not groups:
+            return "", ""
+        if len(self._replies) > self.keep_replies:
+            self._replies.clear()
+        text, html = [], []
+        for g in groups:
+            rendered = self._replies.get(g)  # hashed by value: once per group here
+            if rendered is None:
+                rendered = self._replies[g] = (
+                    render_template("email/_digest_reply.txt", g=g),
+                    render_template("email/_digest_reply.html", g=g),
+                )
+            text.append(rendered[0])
+            html.append(rendered[1])
+        if more not in self._frames:
+            context = {"groups": Markup(self._mark), "more_replies": more}
+            self._frames[more] = (
+                render_template("email/_digest_replies.txt", **context),
+                render_template("email/_digest_replies.html", **context),
+            )
+        frame_text, frame_html = self._frames[more]
+        return (
+            frame_text.replace(self._mark, "".join(text), 1),
+            frame_html.replace(self._mark, "".join(html), 1),
+        )
 
 
 def unsubscribe_url(user_id: int, scope: Scope) -> str:
@@ -108,8 +149,9 @@ def body_key(digest: Digest) -> tuple:
 
 
 class Bodies:
-    """Bodies rendered once per distinct digest in a run; each member's message fills in
-    their unsubscribe link and their replies in followed threads (a string replace).
+    """Bodies rendered once per distinct digest in a run, and encoded once as MIME
+    (forum.mail.MessageTemplate); each member's message fills in their unsubscribe link
+    and their replies in followed threads.
 
     The placeholders are random per run, so no text a member wrote can contain them.
     At most `keep` bodies are kept (the least recently used go first): a body is
@@ -122,30 +164,58 @@ class Bodies:
         self.rendered = 0  # bodies rendered in all (more than len() once some were dropped)
         token = secrets.token_hex(16)
         self.unsubscribe = f"https://unsubscribe.invalid/{token}"
-        self.replies = f"replies-{token}"
-        self._bodies: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+        self.replies_text = f"replies-text-{token}"
+        self.replies_html = f"replies-html-{token}"
+        self.slots = (self.unsubscribe, self.replies_text, self.replies_html)
+        self._bodies: OrderedDict[tuple, MessageTemplate] = OrderedDict()
+        self._unsubscribe_base: str | None = None
 
     def __len__(self) -> int:
         return len(self._bodies)
 
-    def get(self, digest: Digest, unsubscribe: str) -> tuple[str, str]:
+    def template(self, digest: Digest) -> MessageTemplate:
+        """The digest's shared body, rendered and encoded on first use."""
         key = body_key(digest)
-        bodies = self._bodies.get(key)
-        if bodies is None:
-            bodies = self._bodies[key] = self._render(digest)
+        template = self._bodies.get(key)
+        if template is None:
+            text, html = self._render(digest)
+            template = self._bodies[key] = MessageTemplate(text, html, self.slots)
             self.rendered += 1
             if len(self._bodies) > self.keep:
                 self._bodies.popitem(last=False)
         else:
             self._bodies.move_to_end(key)
-        text, html = bodies
+        return template
+
+    def values(self, digest: Digest, unsubscribe: str) -> dict[str, str]:
+        """The member's own parts, by placeholder."""
+        replies_text, replies_html = "", ""
         if digest.kind != DeliveryKind.REPLIES:
             replies_text, replies_html = self._replies(digest)
-            text = text.replace(self.replies, replies_text, 1)
-            html = html.replace(self.replies, replies_html, 1)
-        return text.replace(self.unsubscribe, unsubscribe), html.replace(
-            self.unsubscribe, unsubscribe
-        )
+        return {
+            self.unsubscribe: unsubscribe,
+            self.replies_text: replies_text,
+            self.replies_html: replies_html,
+        }
+
+    def get(self, digest: Digest, unsubscribe: str) -> tuple[str, str]:
+        """The member's text and HTML."""
+        template, values = self.template(digest), self.values(digest, unsubscribe)
+        return template.text(values), template.html(values)
+
+    def unsubscribe_url(self, user_id: int, scope: Scope) -> str:
+        """unsubscribe_url(), with the route's address built once per run (url_for
+        cost more than signing the token)."""
+        if self._unsubscribe_base is None:
+            marker = secrets.token_hex(8)
+            url = external_url("digests.unsubscribe", token=marker)
+            if url.count(marker) != 1 or not url.endswith(marker):
+                return unsubscribe_url(user_id, scope)
+            self._unsubscribe_base = url[: -len(marker)]
+        token = make_unsubscribe_token(user_id, scope)
+        if not _URL_SAFE.fullmatch(token):  # url_for would quote it
+            return unsubscribe_url(user_id, scope)
+        return self._unsubscribe_base + token
 
     def _render(self, digest: Digest) -> tuple[str, str]:
         context = {
@@ -156,8 +226,8 @@ class Bodies:
             "preferences_url": external_url("digests.preferences"),
             "unsubscribe_url": self.unsubscribe,
             "fragments": self.fragments,
-            "replies_text": self.replies,
-            "replies_html": Markup(self.replies),
+            "replies_text": self.replies_text,
+            "replies_html": Markup(self.replies_html),
         }
         name = "replies" if digest.kind == DeliveryKind.REPLIES else "digest"
         return (
@@ -167,32 +237,44 @@ class Bodies:
 
     def _replies(self, digest: Digest) -> tuple[str, str]:
         """The member's own part of a digest: new replies in the threads they follow."""
-        if not digest.replies:
-            return "", ""
-        return (
-            render_template("email/_digest_replies.txt", digest=digest),
-            render_template("email/_digest_replies.html", digest=digest),
-        )
+        return self.fragments.replies(digest.replies, digest.more_replies)
+
+
+def _scope(digest: Digest) -> Scope:
+    return Scope.REPLIES if digest.kind == DeliveryKind.REPLIES else Scope.DIGEST
+
+
+def _headers(unsubscribe: str) -> dict[str, str]:
+    return {
+        # RFC 2369 + RFC 8058: mail clients show an unsubscribe button and POST to it.
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        # RFC 3834: no vacation auto-replies to a digest.
+        "Auto-Submitted": "auto-generated",
+    }
 
 
 def compose(digest: Digest, bodies: Bodies | Fragments | None = None) -> Message:
     """One member's digest or notification: the shared body, their link and headers."""
-    user = digest.recipient.user
-    scope = Scope.REPLIES if digest.kind == DeliveryKind.REPLIES else Scope.DIGEST
-    unsubscribe = unsubscribe_url(user.id, scope)
     if not isinstance(bodies, Bodies):
         bodies = Bodies(bodies)
+    unsubscribe = bodies.unsubscribe_url(digest.recipient.user.id, _scope(digest))
     text, html = bodies.get(digest, unsubscribe)
     return Message(
-        to=user.email,
+        to=digest.recipient.user.email,
         subject=subject_for(digest),
         text=text,
         html=html,
-        headers={
-            # RFC 2369 + RFC 8058: mail clients show an unsubscribe button and POST to it.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            # RFC 3834: no vacation auto-replies to a digest.
-            "Auto-Submitted": "auto-generated",
-        },
+        headers=_headers(unsubscribe),
+    )
+
+
+def outgoing(digest: Digest, bodies: Bodies) -> Outgoing:
+    """compose() as the bytes that go out: the shared body is MIME-encoded once per
+    distinct digest (Bodies), and only the lines with the member's own parts per member.
+    The same message as forum.mail.build_message() makes of compose()'s."""
+    user = digest.recipient.user
+    unsubscribe = bodies.unsubscribe_url(user.id, _scope(digest))
+    return bodies.template(digest).build(
+        user.email, subject_for(digest), bodies.values(digest, unsubscribe), _headers(unsubscribe)
     )

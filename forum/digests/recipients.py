@@ -74,17 +74,20 @@ def load_recipients(
     choices: dict[int, dict[int, bool]] = defaultdict(dict)
     tags: dict[int, set[str]] = defaultdict(set)
     if kind != DeliveryKind.REPLIES and rows:
-        for user_id, category_id, included in db.session.execute(
-            select(
-                DigestCategoryChoice.user_id,
-                DigestCategoryChoice.category_id,
-                DigestCategoryChoice.included,
+        category_choices = select(
+            DigestCategoryChoice.user_id,
+            DigestCategoryChoice.category_id,
+            DigestCategoryChoice.included,
+        )
+        tag_choices = select(DigestTagChoice.user_id, DigestTagChoice.tag_slug)
+        if shard is not None:  # the shard's members' choices only
+            category_choices = category_choices.where(
+                DigestCategoryChoice.user_id % shard[1] == shard[0]
             )
-        ):
+            tag_choices = tag_choices.where(DigestTagChoice.user_id % shard[1] == shard[0])
+        for user_id, category_id, included in db.session.execute(category_choices):
             choices[user_id][category_id] = included
-        for user_id, slug in db.session.execute(
-            select(DigestTagChoice.user_id, DigestTagChoice.tag_slug)
-        ):
+        for user_id, slug in db.session.execute(tag_choices):
             tags[user_id].add(slug)
     recipients = []
     for user, pref, last_end in rows:
