@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from flask import current_app
 from markupsafe import Markup, escape
@@ -727,7 +727,9 @@ def newest_matches(
     return stmt
 
 
-@cache
+# Bounded: on SQLite the shape follows the query (how many groups, which have synonyms),
+# and a visitor chooses the query.
+@lru_cache(maxsize=256)
 def _ranked_statement(
     backend,
     guest: bool,
