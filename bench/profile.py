@@ -1,6 +1,7 @@
 """In-process profile of the benchmark pages: CPU time per request and where it goes.
 
     python -m bench.profile [--scale 1] [--requests 200] [--cprofile "thread page 1"]
+                            [--search "aide,504,meeting notes"] [--only search]
 
 CPU time (not wall time) of requests through Flask's test client in one
 process, so the numbers stay useful on a busy machine where wrk's are noisy.
@@ -15,9 +16,10 @@ import os
 import pstats
 import secrets
 import time
+from urllib.parse import quote_plus
 
 from bench.dataset import Params, install, sqlite_target
-from bench.pages import PAGES, route_exists
+from bench.pages import PAGES, Page, route_exists
 
 
 def make_app(url: str, cached: bool = False):
@@ -68,6 +70,9 @@ def main(argv=None) -> None:
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--cached", action="store_true",
                         help="measure with the guest page and block caches on (default: off)")
+    parser.add_argument("--search", default="",
+                        help="comma-separated queries: the search page for each, as more rows")
+    parser.add_argument("--only", help="comma-separated page names (prefix match)")
     args = parser.parse_args(argv)
     url = os.environ.get("FORUM_DATABASE_URL") or sqlite_target("profile.sqlite3")
     info = install(Params.scaled(args.scale), url)
@@ -76,7 +81,17 @@ def main(argv=None) -> None:
     guest, member = app.test_client(), signed_in_client(app, info["reader"])
     ceiling = hello_cpu_ms(args.requests * 5)
     print(f"{'hello (ceiling)':34} {ceiling:6.2f} ms CPU")
-    for page in PAGES:
+    extra = [
+        Page(f"search: {q.strip()}", lambda d, q=q: "/search?q=" + quote_plus(q.strip()))
+        for q in args.search.split(",")
+        if q.strip()
+    ]
+    wanted = [
+        p
+        for p in [*PAGES, *extra]
+        if not args.only or any(p.name.startswith(o.strip()) for o in args.only.split(","))
+    ]
+    for page in wanted:
         path = page.path(info)
         if not route_exists(app, path):
             print(f"{page.name:34} not built yet")

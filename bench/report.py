@@ -48,9 +48,12 @@ def summarise(page: dict, ceiling: list[dict], all_ceilings: list[dict]) -> dict
     the page's mean over the mean of every ceiling run of the benchmark. Targets are
     judged on the lower of the two."""
     rounds = page["rounds"]
+    alone = page.get("unloaded_rounds")
     return {
         "rps": [r["rps"] for r in rounds],
         "p50_ms": round(mean(r["p50_ms"] for r in rounds), 2),
+        # One request at a time (wrk -c1 -t1): the median a visitor sees on an idle server.
+        "p50_c1_ms": round(mean(r["p50_ms"] for r in alone), 2) if alone else None,
         "p99_ms": round(mean(r["p99_ms"] for r in rounds), 2),
         "ratio": mean(r["rps"] / c["rps"] for r, c in zip(rounds, ceiling, strict=True)),
         "ratio_overall": mean(r["rps"] for r in rounds) / mean(c["rps"] for c in all_ceilings),
@@ -81,7 +84,10 @@ def target_for(page: dict, database: str = "sqlite") -> str:
     elif name.endswith(", uncached"):
         if name.startswith("search"):
             goal_ms = UNCACHED_SEARCH_P50_MS.get(database, 40)
-            ok, wanted = p50 < goal_ms, f"p50 < {goal_ms} ms, "
+            if summary.get("p50_c1_ms") is not None:  # the median at one connection
+                ok, wanted = summary["p50_c1_ms"] < goal_ms, f"p50 at 1 conn. < {goal_ms} ms, "
+            else:
+                ok, wanted = p50 < goal_ms, f"p50 < {goal_ms} ms, "
         elif name.startswith("thread") and database in UNCACHED_THREAD_TARGET:
             goal = UNCACHED_THREAD_TARGET[database]
             ok, wanted = ratio >= goal, f">= {goal:.0%}, "
@@ -121,8 +127,11 @@ def table(result: dict) -> str:
         s = page["summary"]
         errors = f" ({s['errors']} errors)" if s["errors"] else ""
         rps = " / ".join(f"{x:,.0f}" for x in s["rps"])
+        p50 = f"{s['p50_ms']}" + (
+            f" (1 conn.: {s['p50_c1_ms']})" if s.get("p50_c1_ms") is not None else ""
+        )
         rows.append(
-            f"| {page['name']} | {rps}{errors} | {s['p50_ms']} "
+            f"| {page['name']} | {rps}{errors} | {p50} "
             f"| {s['p99_ms']} | {s['ratio']:.1%} / {s.get('ratio_overall', s['ratio']):.1%} "
             f"| {page['queries']} "
             f"| {page['rounds'][0]['kb_per_response']} "
@@ -156,6 +165,10 @@ def markdown(result: dict) -> str:
         "Ratio per run: page req/s divided by the req/s of the ceiling measured just before "
         "it, averaged over the rounds. Overall: the page's mean req/s divided by the mean of "
         "every ceiling run. Targets are judged on the lower of the two.",
+        "p50: the median under wrk's connections; \"1 conn.\": the median with one "
+        "request at a time (wrk -c1 -t1, "
+        f"{s.get('wrk_unloaded', '-t1 -c1')}), what a visitor sees on an idle server; "
+        "the uncached search target is judged on it when it was measured.",
         "SQL/request: statements counted by X-Query-Count (FORUM_BENCH_COUNT_QUERIES=1) "
         "on a separate probe server; the measured server runs without it.",
     ]

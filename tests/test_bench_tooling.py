@@ -125,6 +125,31 @@ def test_targets_are_judged_on_the_lower_ratio():
     assert report.target_for(page).startswith("met")
 
 
+def test_uncached_search_is_judged_on_the_median_at_one_connection():
+    from bench import report
+    from bench.run import unloaded
+
+    def run(p50):
+        return {"rps": 50, "p50_ms": p50, "p99_ms": 2 * p50, "errors": {}, "kb_per_response": 9}
+
+    page = {"name": "search, uncached", "signed_in": False, "queries": 7,
+            "server": "forum-nocache", "rounds": [run(140), run(150)]}
+    assert unloaded(page) and not unloaded({**page, "server": "forum"})
+    page["summary"] = report.summarise(page, [run(1)] * 2, [run(1)] * 2)
+    assert page["summary"]["p50_c1_ms"] is None
+    assert report.target_for(page).startswith("MISSED")  # no unloaded runs: p50 under load
+    page["unloaded_rounds"] = [run(16), run(18)]
+    page["summary"] = report.summarise(page, [run(1)] * 2, [run(1)] * 2)
+    assert page["summary"]["p50_c1_ms"] == 17 and page["summary"]["p50_ms"] == 145
+    assert report.target_for(page).startswith("met (p50 at 1 conn. < 20 ms")
+    assert report.target_for(page, "postgresql").startswith("met")
+    page["unloaded_rounds"] = [run(25)]
+    page["summary"] = report.summarise(page, [run(1)] * 2, [run(1)] * 2)
+    assert report.target_for(page).startswith("MISSED")
+    result = {"ceiling": {"rounds": [run(1)]}, "pages": [page]}
+    assert "| 145 (1 conn.: 25) |" in report.table(result)
+
+
 def test_a_run_where_one_worker_did_everything_is_recognised():
     from bench.run import UNBALANCED_SHARE, busiest_share
 

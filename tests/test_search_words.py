@@ -251,3 +251,49 @@ def test_words_typed_apart_stay_apart_and_subsumed_phrases_are_not_searched(stor
     assert '"504"' in rendered and "section" not in rendered and '"rehabilitation act"' in rendered
     pg = search.PostgresBackend.render(search.parse_search("speech therapy"))
     assert "('speech' & 'therapy')" in pg and "'slp'" in pg
+
+
+# --- cheap uncached search: the last word as a whole word, SQLite's ranking ----------------
+
+
+def test_a_last_word_that_is_a_whole_word_is_not_a_prefix(world):
+    make = lambda title, body, where="public": f.make_thread(  # noqa: E731
+        world["member"], world[where], title=title, body=body
+    )
+    longer = make("Tank setup", "Our zebrafish tank at school.")
+    assert titles(Guest(), "zebra") == [longer.title]  # no post has "zebra": a prefix
+    whole = make("Crossing guard", "The zebra crossing by the school.")
+    assert titles(Guest(), "zebra") == [whole.title]  # now a word: "zebrafish" is not "zebra"
+    assert titles(Guest(), '"zebra"') == [whole.title]
+    # Only posts the viewer may read count: a members-only "wombat" keeps the prefix for
+    # guests (who learn nothing of it) and ends it for members, who may read that post.
+    hidden = make("Members only", "A wombat story.", where="private")
+    public = make("Burrows", "The wombatish burrow.")
+    assert titles(Guest(), "wombat") == [public.title]
+    assert titles(world["member"], "wombat") == [hidden.title]
+    page = search.search(Guest(), "zebra")
+    assert page.parsed.prefix is None and "<mark>zebra</mark>" in str(page.results[0].snippet)
+
+
+def test_sqlite_ranks_titles_then_words_as_typed_then_newest(world):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL ranks with ts_rank (docs/scaling.md)")
+    make = lambda title, body: f.make_thread(  # noqa: E731
+        world["member"], world["public"], title=title, body=body
+    )
+    typed = make("Recess help", "Long story short: " + "the school said many things. " * 20
+                 + "Then the aide came.")
+    synonym = make("Lunch help", "paraprofessional paraprofessional paraprofessional")
+    newest = make("Bus help", "A paraprofessional rides along.")
+    # bm25 put the short post saying "paraprofessional" three times first; now the post
+    # with the word as typed does, then the others newest first.
+    mine = {typed.title, synonym.title, newest.title}
+    found = [t for t in titles(Guest(), "aide") if t in mine]
+    assert found == [typed.title, newest.title, synonym.title]
+    titled = make("The aide question", "Nothing else here.")
+    found = titles(Guest(), "aide")
+    assert found.index(titled.title) < found.index(typed.title)
+    # Each group of the query in the title counts: one word of two in it beats none.
+    half = make("Minutes missing", "speech therapy was cut")
+    make("Other", "speech therapy minutes, all in the body")
+    assert titles(Guest(), "speech therapy minutes")[0] == half.title
