@@ -59,14 +59,15 @@ def test_a_dead_idle_connection_is_reported_to_the_pool():
 
 
 def test_a_restarted_server_costs_no_request_after_an_idle_spell(app, client, monkeypatch):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("a server-side end of the connection needs PostgreSQL")
-    monkeypatch.setattr(forum, "PING_AFTER_IDLE_SECONDS", 0.0)
+    monkeypatch.setattr(forum, "PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout is "idle"
     assert client.get("/").status_code == 200
     db.session.remove()
-    with db.engine.connect() as conn:  # the pooled connection the next request gets
-        pid = conn.connection.driver_connection.info.backend_pid
-    _kill_pid(pid)  # what a restart does to every pooled connection
+    postgresql = db.engine.dialect.name == "postgresql"
+    if postgresql:  # (a SQLite file has no server to lose: its connections are never tried)
+        with db.engine.connect() as conn:  # the pooled connection the next request gets
+            pid = conn.connection.driver_connection.info.backend_pid
+        _kill_pid(pid)  # what a restart does to every pooled connection
     assert client.get("/").status_code == 200
-    with db.engine.connect() as conn:
-        assert conn.connection.driver_connection.info.backend_pid != pid
+    if postgresql:
+        with db.engine.connect() as conn:
+            assert conn.connection.driver_connection.info.backend_pid != pid
