@@ -324,15 +324,14 @@ class LinkView:
     removable: bool
 
 
-# Built once: fresh aliases per call would cost a statement compile on every page.
-_OTHER_THREAD = aliased(Thread, name="other_thread")
-_OTHER_CATEGORY = aliased(Category, name="other_category")
-
-
-@cache
 def _links_statement(guest: bool):
-    """Built once per kind of viewer: composing it cost more than running it."""
-    other, other_category = _OTHER_THREAD, _OTHER_CATEGORY
+    """Built per call, with aliases of its own. Named aliases keep the cache key the same,
+    so SQLAlchemy compiles it once; one statement and aliases shared by a server's threads
+    were seen to load rows by the wrong columns under concurrent first use on PostgreSQL
+    (NoSuchColumnError 'other_thread.id', tests/test_http_sharing.py). The kept links
+    panel runs it only when the block is rebuilt."""
+    other = aliased(Thread, name="other_thread")
+    other_category = aliased(Category, name="other_category")
     this = bindparam("thread_id")
     other_id = case((ThreadLink.from_thread_id == this, ThreadLink.to_thread_id),
                     else_=ThreadLink.from_thread_id)
