@@ -196,7 +196,10 @@ def _session_user_statement():
     if stmt is None:
         facts = current_app.extensions.get("session_facts", {})
         stmt = (
-            select(User, LoginSession, *(expr().label(name) for name, expr in facts.items()))
+            # The sign-in session as two columns, not an object: a second entity cost a
+            # fifth of this query's time on every signed-in page.
+            select(User, LoginSession.id.label("login_id"), LoginSession.last_active_at,
+                   *(expr().label(name) for name, expr in facts.items()))
             .join(LoginSession, LoginSession.user_id == User.id)
             .where(User.id == bindparam("uid"), LoginSession.token_hash == bindparam("token_hash"))
         )
@@ -214,12 +217,13 @@ def load_session_user(user_id: str) -> User | None:
     ).first()
     if row is None or row.User.is_banned or row.User.is_deleted:
         return None
-    user, login = row.User, row.LoginSession
+    user = row.User
     for name in current_app.extensions.get("session_facts", {}):
         setattr(user, name, row._mapping[name])
-    if login.last_active_at < now_utc() - timedelta(minutes=10):
+    if row.last_active_at < now_utc() - timedelta(minutes=10):
         db.session.execute(
-            update(LoginSession).where(LoginSession.id == login.id).values(last_active_at=now_utc())
+            update(LoginSession).where(LoginSession.id == row.login_id)
+            .values(last_active_at=now_utc())
         )
         db.session.commit()
     user.session_token = token

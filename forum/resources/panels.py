@@ -87,8 +87,7 @@ def link_form_panel(thread: Thread, **_) -> str | None:
 def invitations_panel() -> str | None:
     """The member's own threads due a "how did it turn out?" (front page, one query)."""
     invites = services.outcome_invitations(current_user)
-    return render_part("resources/_outcome_invites.html", invites=invites,
-                       viewer=current_user._get_current_object()) if invites else None
+    return render_part("resources/_outcome_invites.html", invites=invites) if invites else None
 
 
 def register(app: Flask) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from forum.accounts.models import User
-from forum.extensions import db, now_utc
+from forum.extensions import db, now_utc, per_thread
 from forum.resources.models import (
     MAX_THREAD_TAGS,
     US_STATES,
@@ -198,10 +198,11 @@ def outcome_due(thread: Thread, now=None) -> bool:
 
 @cache
 def _invitations_statement():
-    """Built once: the front page asks it for every signed-in member."""
+    """Built once: the front page asks it for every signed-in member. Columns, not
+    objects: the panel shows the member's own titles, which they always see."""
     cutoff = bindparam("cutoff")
     return (
-        select(Thread)
+        select(Thread.id, Thread.title)
         .where(
             Thread.author_id == bindparam("user_id"),
             Thread.status == PostStatus.VISIBLE,
@@ -217,13 +218,14 @@ def _invitations_statement():
     )
 
 
-def outcome_invitations(user) -> list[Thread]:
-    """The member's own threads that are due a "how did it turn out?" (one query)."""
+def outcome_invitations(user) -> list:
+    """The member's own threads that are due a "how did it turn out?", as (id, title)
+    rows (one query, on the connection: it loads no objects)."""
     if not user.is_authenticated:
         return []
     cutoff = now_utc() - OUTCOME_INVITE_AFTER
     params = {"user_id": user.id, "cutoff": cutoff}
-    return list(db.session.scalars(_invitations_statement(), params))
+    return db.session.connection().execute(_invitations_statement(), params).all()
 
 
 def put_off_outcome(user, thread: Thread) -> None:
@@ -324,12 +326,10 @@ class LinkView:
     removable: bool
 
 
+@per_thread
 def _links_statement(guest: bool):
-    """Built per call, with aliases of its own. Named aliases keep the cache key the same,
-    so SQLAlchemy compiles it once; one statement and aliases shared by a server's threads
-    were seen to load rows by the wrong columns under concurrent first use on PostgreSQL
-    (NoSuchColumnError 'other_thread.id', tests/test_http_sharing.py). The kept links
-    panel runs it only when the block is rebuilt."""
+    """Built once per server thread (forum.extensions.per_thread): its aliases must not be
+    shared between threads. The kept links panel runs it only when the block is rebuilt."""
     other = aliased(Thread, name="other_thread")
     other_category = aliased(Category, name="other_category")
     this = bindparam("thread_id")
