@@ -160,7 +160,6 @@ def _thread_statement(member: bool) -> tuple[Select, tuple[str, ...]]:
         stmt = (
             select(Thread, *(expr(viewer_id).label(name) for name, expr in facts.items()))
             .where(Thread.id == bindparam("thread_id"))
-            .options(*THREAD_LOAD)
         )
         current_app.extensions[key] = (stmt, tuple(facts))
     return current_app.extensions[key]
