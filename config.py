@@ -68,7 +68,7 @@ class Config:
     DIGEST_CLAIM_BATCH = 50  # messages claimed (and re-checked) together, in one statement
     # Accepted messages are marked "sent" this many at a time, in one statement: a run
     # killed outright (kill -9, power) may send up to this many of them again.
-    DIGEST_MARK_SENT_EVERY = 10
+    DIGEST_MARK_SENT_EVERY = 50
     DIGEST_MAX_ATTEMPTS = 3  # a message the mail server refused is retried this many times
     DIGEST_MAX_CATCHUP_PERIODS = 2  # after missed runs, a digest covers at most this many periods
     # A digest lists a few threads of each category with an excerpt, then "and N more"

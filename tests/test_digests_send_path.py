@@ -6,8 +6,9 @@
 * A member's replies in followed threads come from per-thread fragments
   (messages.Fragments.replies): the same text as the template that rendered them whole.
 * Unsubscribe tokens are signed without itsdangerous' layers: the same tokens.
-* SMTP with PIPELINING (two round trips a message) delivers, and a refused
-  recipient leaves the connection usable, as without it.
+* SMTP with PIPELINING (one round trip a message: the next message's commands go
+  with this one's end of data) delivers, and a refused recipient leaves the
+  connection usable, as without it; a primed message never sent is never delivered.
 * Nobody's personal parts reach anyone else's message.
 """
 
@@ -24,10 +25,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from bench.smtp_sink import RelaySMTP
+from forum import mail
 from forum.digests import sending
 from forum.digests.building import build_digest
 from forum.digests.messages import Bodies, Fragments, compose, outgoing
-from forum.digests.models import ThreadFollow
+from forum.digests.models import Delivery, ThreadFollow
 from forum.digests.tokens import (
     UNSUBSCRIBE_SALT,
     Scope,
@@ -273,3 +275,91 @@ def test_smtp_with_or_without_pipelining_delivers_and_survives_a_refusal(
     text, html = text_and_html(recorder.messages[0])
     assert text == body.replace("\n", "\r\n")
     assert html == "<p>One ·</p>\r\n.<p>dot</p>\r\n"
+
+
+def _smtp_to(app, controller) -> None:
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+
+
+def test_primed_messages_arrive_whole_in_order_and_a_refusal_keeps_the_connection(app, relay):
+    """Each message's MAIL, RCPT and DATA go with the previous one's end of data."""
+    controller, recorder = relay
+    _smtp_to(app, controller)
+    recorder.refuse.add("gone@example.org")
+    body = ".leading dot\nmiddle\n..two\n"
+    messages = [
+        build_message(to, f"Subject {i}", body, f"<p>{i}</p>")
+        for i, to in enumerate(
+            ["a@example.org", "gone@example.org", "c@example.org", "d@example.org"]
+        )
+    ]
+    failed = []
+    with smtp_session(3):  # a new connection after three: the third primes nothing
+        for i, message in enumerate(messages):
+            then = messages[i + 1] if i + 1 < len(messages) else None
+            try:
+                sending.send_message(message, then=then)
+            except MailError:
+                failed.append(message.to)
+    assert failed == ["gone@example.org"]
+    assert [m["To"] for m in recorder.messages] == ["a@example.org", "c@example.org",
+                                                    "d@example.org"]  # fmt: skip
+    assert recorder.sessions == 2
+    for message in recorder.messages:
+        assert text_and_html(message)[0] == body.replace("\n", "\r\n")
+
+
+def test_a_primed_message_that_is_never_sent_is_never_delivered(app, relay):
+    """The run stops (or sends something else) after priming: the server drops it."""
+    controller, recorder = relay
+    _smtp_to(app, controller)
+    one, two, three = (build_message(f"{n}@example.org", n, n) for n in ("one", "two", "three"))
+    with smtp_session(100):
+        sending.send_message(one, then=two)
+        assert mail._sessions.current.primed is two  # its commands went out
+        sending.send_message(three)  # not the primed one: that connection is dropped
+    with smtp_session(100):
+        sending.send_message(one, then=two)  # and the run ends here
+    time.sleep(0.2)  # the server notices the dropped connections
+    assert [m["To"] for m in recorder.messages] == ["one@example.org", "three@example.org",
+                                                    "one@example.org"]  # fmt: skip
+
+
+class _Crash(BaseException):
+    pass
+
+
+def test_a_digest_run_that_stops_mid_batch_delivers_exactly_what_it_marked(
+    app, site, relay, monkeypatch
+):
+    """With priming, the fifth member's commands went out with the fourth's message; the
+    run stops before sending the fifth: four arrive, four are marked, none twice later."""
+    controller, recorder = relay
+    _smtp_to(app, controller)
+    for i in range(8):
+        reader(f"primed_{i}")
+    f.make_thread(site["author"], site["public"])
+    real_send, calls = sending.send_message, []
+
+    def stops_on_the_fifth(message, then=None):
+        calls.append(message)
+        if len(calls) == 5:
+            raise _Crash()
+        return real_send(message, then=then)
+
+    monkeypatch.setattr(sending, "send_message", stops_on_the_fifth)
+    when = later()
+    with pytest.raises(_Crash):
+        sending.send("weekly", now=when)
+    monkeypatch.undo()
+    _smtp_to(app, controller)
+    time.sleep(0.2)
+    assert len(recorder.messages) == 4
+    db.session.remove()
+    rows = db.session.scalars(db.select(Delivery.status)).all()
+    assert rows.count("sent") == 4
+    db.session.execute(db.update(Delivery).values(claimed_at=now_utc() - timedelta(days=1)))
+    db.session.commit()
+    sending.send("weekly", now=when)
+    received = [m["To"] for m in recorder.messages]
+    assert len(received) == len(set(received)) == len(rows)

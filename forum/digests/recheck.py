@@ -1,12 +1,13 @@
 """Re-checking digests at send time: a run loads its candidates once, and anything hidden,
-held or deleted while it goes on must still be left out (one query per batch)."""
+held or deleted while it goes on must still be left out (one query per batch: how many
+are still visible; the items themselves only when some are not)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from functools import cache
 
-from sqlalchemy import Integer, any_, bindparam, literal_column, select, union_all
+from sqlalchemy import Integer, any_, bindparam, case, func, literal_column, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from forum.digests.building import Digest
@@ -45,6 +46,15 @@ def _recheck_statement(dialect: str):
     return union_all(threads_ok, posts_ok)
 
 
+@cache
+def _count_statement(dialect: str):
+    """How many of them are still visible: one row, where the items are hundreds."""
+    visible = _recheck_statement(dialect).subquery()
+    return select(
+        func.count(case((visible.c.kind == "t", 1))), func.count(case((visible.c.kind == "p", 1)))
+    )
+
+
 def _items(digest: Digest) -> tuple[set[int], set[int]]:
     thread_ids = {e.thread_id for e in digest.entries} | {g.thread_id for g in digest.replies}
     return thread_ids, {i.post_id for g in digest.replies for i in g.items}
@@ -60,14 +70,16 @@ def recheck(digests: list[Digest]) -> list[Digest]:
         post_ids |= posts
     if not thread_ids:
         return digests
-    statement = _recheck_statement(db.session.get_bind().dialect.name)
-    rows = db.session.execute(
-        statement, {"threads": sorted(thread_ids), "posts": sorted(post_ids)}
-    ).all()
+    dialect = db.session.get_bind().dialect.name
+    ids = {"threads": sorted(thread_ids), "posts": sorted(post_ids)}
+    if tuple(db.session.execute(_count_statement(dialect), ids).one()) == (
+        len(thread_ids),
+        len(post_ids),
+    ):
+        return digests  # the usual case: nothing changed since the run loaded it
+    rows = db.session.execute(_recheck_statement(dialect), ids).all()
     ok_threads = {i for k, i in rows if k == "t"}
     ok_posts = {i for k, i in rows if k == "p"}
-    if ok_threads == thread_ids and ok_posts == post_ids:
-        return digests  # the usual case: nothing changed since the run loaded it
     return [_without(d, ok_threads, ok_posts) for d in digests]
 
 
