@@ -250,7 +250,10 @@ def test_the_front_page_list_is_shared_but_invitations_stay_with_their_member(ap
     assert "How did it turn out?" not in theirs
 
 
-def test_a_members_page_reads_without_begin_and_rollback_on_postgresql(app, client_as, world):
+@pytest.mark.parametrize("page_path", ["thread", "/notifications", "/notifications/count"])
+def test_a_members_page_reads_without_begin_and_rollback_on_postgresql(
+    app, client_as, world, page_path
+):
     from flask import request_finished
 
     levels = []
@@ -258,7 +261,8 @@ def test_a_members_page_reads_without_begin_and_rollback_on_postgresql(app, clie
     def record(sender, response, **extra):
         levels.append(db.session().connection().get_execution_options().get("isolation_level"))
 
-    client, path = client_as(f.make_user("reader_one")), f"/threads/{world['named'].id}"
+    client = client_as(f.make_user("reader_one"))
+    path = f"/threads/{world['named'].id}" if page_path == "thread" else page_path
     db.session.remove()  # a request starts with a new session, as in a real server
     with request_finished.connected_to(record, app):
         assert client.get(path).status_code == 200

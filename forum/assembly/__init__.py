@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask
 
 from forum.assembly.blocks import Block, Loaded, Share, add_slot, slot
-from forum.assembly.pages import guest_page, render_page
+from forum.assembly.pages import guest_page, reads_only, render_page
 from forum.assembly.panels import add_panel, panels, render_part
 from forum.assembly.versions import (
     CONTENT,
@@ -23,7 +23,8 @@ from forum.assembly.versions import (
 )
 
 __all__ = [
-    "Block", "Loaded", "Share", "add_slot", "slot", "guest_page", "render_page", "add_panel",
+    "Block", "Loaded", "Share", "add_slot", "slot", "guest_page", "reads_only", "render_page",
+    "add_panel",
     "panels", "render_part", "CONTENT", "HOME", "SITE", "category_scope", "changed", "thread_scope",
     "register",
 ]

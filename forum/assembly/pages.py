@@ -126,6 +126,19 @@ def reads_without_transaction() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
+def reads_only(view):
+    """A member's page that only reads (the notifications list, the bell's count): on
+    PostgreSQL, without BEGIN and ROLLBACK around it (reads_without_transaction).
+    Outside login_required, so the sign-in query is the first to run that way."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        reads_without_transaction()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _respond(page: _GuestPage):
     response = current_app.response_class(page.body, mimetype=page.mimetype)
     response.set_etag(page.etag)

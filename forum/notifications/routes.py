@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 
 from forum.accounts.forms import EmptyForm
+from forum.assembly import reads_only
 from forum.forms import form_status
 from forum.notifications import bp, reads, services, views
 from forum.notifications.forms import NotificationSettingsForm
@@ -17,6 +18,7 @@ PER_PAGE = 30
 
 
 @bp.get("/notifications")
+@reads_only
 @login_required
 def index():
     page = OpenEndedPage(services.notifications_query(current_user),
@@ -48,6 +50,7 @@ def read_all():
 
 
 @bp.get("/notifications/count")
+@reads_only
 @login_required
 def count():
     """The bell's count for the page's script; known from the sign-in query."""
