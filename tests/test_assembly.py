@@ -368,3 +368,54 @@ def test_members_read_the_worker_memo_but_their_own_reply_shows_at_once(app, cli
     assert "My own words, here at once" not in page(reader, path)  # the memo's minute
     memo._seen = {s: (v, at - 60) for s, (v, at) in memo._seen.items()}  # the minute passed
     assert "My own words, here at once" in page(reader, path)
+
+
+# --- kept no longer than GUEST_CACHE_SECONDS, each on its own schedule ---------------------
+
+
+class _Clock:
+    """The time module as blocks.py uses it, with time() moved on."""
+
+    def __init__(self, ahead: float):
+        import time as real
+
+        self._real, self.ahead = real, ahead
+
+    def time(self) -> float:
+        return self._real.time() + self.ahead
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def test_a_kept_block_is_rendered_again_after_guest_cache_seconds(
+    app, client_as, world, monkeypatch
+):
+    member = client_as(f.make_user("reader_one"))
+    page(member, "/")
+    names, recording = rendered_templates()
+    with recording:
+        page(member, "/")
+    assert "threads/_thread_list.html" not in names  # kept
+    monkeypatch.setattr(blocks, "time", _Clock(app.config["GUEST_CACHE_SECONDS"]))
+    names, recording = rendered_templates()
+    with recording:
+        page(member, "/")
+    assert "threads/_thread_list.html" in names  # "3 minutes ago" is right again
+
+
+def test_kept_things_do_not_all_expire_in_the_same_second(app, monkeypatch):
+    """Each key's bucket turns over at its own offset: half a period on, about half of
+    them have (where one shared clock would turn all or none)."""
+    seconds = app.config["GUEST_CACHE_SECONDS"]
+    keys = [("threads/_posts.html", (n, 1), "member", (n, 0)) for n in range(400)]
+    keys += [f"/threads/{n}?page=2" for n in range(400)]
+    with app.app_context():
+        now = [blocks._bucket(k) for k in keys]
+        monkeypatch.setattr(blocks, "time", _Clock(seconds / 2))
+        later = [blocks._bucket(k) for k in keys]
+        monkeypatch.setattr(blocks, "time", _Clock(seconds))
+        period = [blocks._bucket(k) for k in keys]
+    turned = sum(a != b for a, b in zip(now, later, strict=True)) / len(keys)
+    assert 0.3 < turned < 0.7
+    assert all(b == a + 1 for a, b in zip(now, period, strict=True))  # at most a period

@@ -209,9 +209,13 @@ def audience(viewer, share: Share) -> str | None:
     return "restricted" if viewer.is_suspended else "member"
 
 
-def _bucket() -> int:
-    """Kept blocks are re-rendered at least this often ("3 minutes ago" stays right)."""
-    return int(time.time() // current_app.config["GUEST_CACHE_SECONDS"])
+def _bucket(key: object) -> int:
+    """Kept blocks and pages are re-rendered at least every GUEST_CACHE_SECONDS ("3
+    minutes ago" stays right), each on a schedule of its own: offset by a hash of its
+    key, so they don't all expire in the same second and every worker re-render every
+    hot block at once (a burst of misses each minute, on a busy evening)."""
+    seconds = current_app.config["GUEST_CACHE_SECONDS"]
+    return int((time.time() + hash(key) % seconds) // seconds)
 
 
 def render(block: Block, viewer, versions: dict[str, int] | None) -> Markup:
@@ -222,7 +226,8 @@ def render(block: Block, viewer, versions: dict[str, int] | None) -> Markup:
     key = None
     if group is not None and cache is not None and versions is not None:
         stamp = tuple(versions.get(s, 0) for s in (*block.scopes, SITE))
-        key = (block.template, block.key, group, stamp, _bucket())
+        key = (block.template, block.key, group, stamp)
+        key += (_bucket(key),)
         kept = cache.get(key)
         if kept is not None and member_id not in kept.authors:
             return kept.html

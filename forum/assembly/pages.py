@@ -164,7 +164,7 @@ def guest_page(view=None, *, scopes: tuple[str, ...] = ()):
         memo = current_app.extensions["guest_versions"]
         key = request.full_path
         kept = cache.get(key)
-        if kept is not None and kept.bucket == _blocks._bucket():
+        if kept is not None and kept.bucket == _blocks._bucket(key):
             if memo.read(kept.versions) == kept.versions:
                 return _respond(kept)
         before = memo.read(scopes)
@@ -179,7 +179,7 @@ def guest_page(view=None, *, scopes: tuple[str, ...] = ()):
         # unless the view says otherwise (feeds: readers may wait a few minutes).
         caching = response.headers.get("Cache-Control", "no-cache")
         page = _GuestPage(response.get_data(), response.mimetype, response.get_etag()[0],
-                          caching, dict(g.page_versions), _blocks._bucket())
+                          caching, dict(g.page_versions), _blocks._bucket(key))
         cache.put(key, page)
         return _respond(page)
 
