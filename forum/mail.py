@@ -345,7 +345,10 @@ def send_message(msg: Outgoing, then: Outgoing | None = None) -> Outgoing:
         outbox.mkdir(parents=True, exist_ok=True)
         (outbox / f"{uuid.uuid4().hex}.eml").write_bytes(msg.data)
     else:
-        _send_smtp(msg, config, then)
+        session = getattr(_sessions, "current", None)
+        if session is not None:
+            session.then = then  # (not an argument: tests replace _send_smtp(msg, config))
+        _send_smtp(msg, config)
     return msg
 
 
@@ -359,6 +362,7 @@ class _Session:
         # The message whose MAIL, RCPT and DATA went out with the previous message's end
         # of data (see _transaction), waiting for its content on the server.
         self.primed: Outgoing | None = None
+        self.then: Outgoing | None = None  # what the caller sends next (send_message)
 
     def close(self, drop: bool = False) -> None:
         """QUIT, or `drop` the connection (after an error, or with a message primed:
@@ -449,7 +453,7 @@ def _run_job(app, job: Callable[..., None], args: tuple) -> None:
             app.logger.exception("background mail job failed")
 
 
-def _send_smtp(msg: Outgoing, config=None, then: Outgoing | None = None) -> None:
+def _send_smtp(msg: Outgoing, config=None) -> None:
     """Hand one message to the SMTP server (per message; tests replace it)."""
     session: _Session | None = getattr(_sessions, "current", None)
     try:
@@ -463,6 +467,7 @@ def _send_smtp(msg: Outgoing, config=None, then: Outgoing | None = None) -> None
             session.close()
             session.client = _connect()
         session.sent += 1
+        then, session.then = session.then, None
         primed, session.primed = session.primed is msg, None
         if then is not None and session.sent >= session.max_messages:
             then = None  # this connection ends after this message
