@@ -84,3 +84,28 @@ def test_an_exception_still_records_what_went_out(app, site, inbox, monkeypatch)
     db.session.remove()
     statuses = Counter(db.session.scalars(db.select(Delivery.status)))
     assert statuses["sent"] == 4 == len(inbox.messages)
+
+
+def test_an_interruption_while_the_next_batch_renders_records_the_last_batch(
+    app, site, inbox, monkeypatch
+):
+    """A batch's last marks wait for the next claim; Ctrl-C before it still writes them."""
+    app.config["DIGEST_CLAIM_BATCH"] = 5
+    app.config["DIGEST_MARK_SENT_EVERY"] = 5
+    for i in range(MEMBERS):
+        reader(f"between_{i:02d}")
+    f.make_thread(site["author"], site["public"])
+    real_outgoing, calls = sending.outgoing, []
+
+    def interrupted_in_the_second_batch(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 7:
+            raise KeyboardInterrupt()
+        return real_outgoing(*args, **kwargs)
+
+    monkeypatch.setattr(sending, "outgoing", interrupted_in_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        sending.send("weekly", now=later())
+    db.session.remove()
+    statuses = Counter(db.session.scalars(db.select(Delivery.status)))
+    assert statuses["sent"] == 5 == len(inbox.messages)

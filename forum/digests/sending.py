@@ -196,9 +196,22 @@ class Run:
 
     def _send_batch(self, batch: list[tuple[Digest, Delivery | None]]) -> None:
         """Re-check, render and claim a batch (a query and a transaction each), then send
-        its messages one by one, each marked sent (or failed) as soon as it is out."""
+        its messages one by one."""
         if not batch:
             return
+        try:
+            self._send_claimed(self._claim_ready(batch))
+        except BaseException:
+            # On the way out of an exception (Ctrl-C, SIGTERM, a lost connection), what
+            # the server accepted is recorded before the run stops, this batch's and the
+            # last marks of the one before.
+            self._mark_sent()
+            raise
+
+    def _claim_ready(
+        self, batch: list[tuple[Digest, Delivery | None]]
+    ) -> list[tuple[int, int, Outgoing]]:
+        """(delivery id, member id, message) of the batch's messages this run won."""
         ready = []
         for digest, (_, existing) in zip(recheck([d for d, _ in batch]), batch, strict=True):
             if digest.is_empty:
@@ -220,15 +233,12 @@ class Run:
                 self._count("taken")
             else:
                 sends.append((delivery_id, _member(digest), message))
-        try:
-            for i, (delivery_id, member_id, message) in enumerate(sends):
-                then = sends[i + 1][2] if i + 1 < len(sends) else None
-                self._count(self._send(delivery_id, member_id, message, then))
-        except BaseException:
-            # On the way out of an exception (Ctrl-C, SIGTERM, a lost connection), what
-            # the server accepted is recorded before the run stops.
-            self._mark_sent()
-            raise
+        return sends
+
+    def _send_claimed(self, sends: list[tuple[int, int, Outgoing]]) -> None:
+        for i, (delivery_id, member_id, message) in enumerate(sends):
+            then = sends[i + 1][2] if i + 1 < len(sends) else None
+            self._count(self._send(delivery_id, member_id, message, then))
 
     def _send(
         self, delivery_id: int, member_id: int, message: Outgoing, then: Outgoing | None
