@@ -70,20 +70,8 @@ def test_an_exception_still_records_what_went_out(app, site, inbox, monkeypatch)
     for i in range(MEMBERS):
         reader(f"stopped_{i:02d}")
     f.make_thread(site["author"], site["public"])
-    real_send, calls = sending.send_message, []
-
-    def interrupted_on_the_fifth(*args, **kwargs):
-        calls.append(args[0])
-        if len(calls) == 5:
-            raise KeyboardInterrupt()
-        return real_send(*args, **kwargs)
-
-    monkeypatch.setattr(sending, "send_message", interrupted_on_the_fifth)
-    with pytest.raises(KeyboardInterrupt):
-        sending.send("weekly", now=later())
-    db.session.remove()
-    statuses = Counter(db.session.scalars(db.select(Delivery.status)))
-    assert statuses["sent"] == 4 == len(inbox.messages)
+    assert _interrupted_run(monkeypatch, "send_message", on_call=5)["sent"] == 4
+    assert len(inbox.messages) == 4
 
 
 def test_an_interruption_while_the_next_batch_renders_records_the_last_batch(
@@ -95,17 +83,24 @@ def test_an_interruption_while_the_next_batch_renders_records_the_last_batch(
     for i in range(MEMBERS):
         reader(f"between_{i:02d}")
     f.make_thread(site["author"], site["public"])
-    real_outgoing, calls = sending.outgoing, []
+    # The seventh message is rendered in the second batch of five.
+    assert _interrupted_run(monkeypatch, "outgoing", on_call=7)["sent"] == 5
+    assert len(inbox.messages) == 5
 
-    def interrupted_in_the_second_batch(*args, **kwargs):
+
+def _interrupted_run(monkeypatch, name: str, on_call: int) -> Counter:
+    """A weekly run stopped by Ctrl-C at the `on_call`-th call of sending.<name>: the
+    delivery statuses it left."""
+    real, calls = getattr(sending, name), []
+
+    def interrupted(*args, **kwargs):
         calls.append(1)
-        if len(calls) == 7:
+        if len(calls) == on_call:
             raise KeyboardInterrupt()
-        return real_outgoing(*args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(sending, "outgoing", interrupted_in_the_second_batch)
+    monkeypatch.setattr(sending, name, interrupted)
     with pytest.raises(KeyboardInterrupt):
         sending.send("weekly", now=later())
     db.session.remove()
-    statuses = Counter(db.session.scalars(db.select(Delivery.status)))
-    assert statuses["sent"] == 5 == len(inbox.messages)
+    return Counter(db.session.scalars(db.select(Delivery.status)))
