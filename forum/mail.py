@@ -479,6 +479,12 @@ def _send_smtp(msg: Outgoing, config=None) -> None:
         if session is not None:
             session.close(drop=True)
         raise MailError(str(exc)) from exc
+    except BaseException:
+        # Anything else mid-conversation (Ctrl-C): the connection's state is unknown
+        # (commands may be primed), so it is never used again.
+        if session is not None:
+            session.close(drop=True)
+        raise
 
 
 def _transaction(

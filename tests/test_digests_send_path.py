@@ -363,3 +363,21 @@ def test_a_digest_run_that_stops_mid_batch_delivers_exactly_what_it_marked(
     sending.send("weekly", now=when)
     received = [m["To"] for m in recorder.messages]
     assert len(received) == len(set(received)) == len(rows)
+
+
+def test_an_interruption_mid_conversation_never_reuses_the_connection(app, relay, monkeypatch):
+    """Ctrl-C while a reply is awaited: the connection's state is unknown (the next
+    message may be primed), so it is dropped, and nothing half-sent is delivered."""
+    controller, recorder = relay
+    _smtp_to(app, controller)
+    one, two, three = (build_message(f"{n}@example.org", n, n) for n in ("one", "two", "three"))
+    with smtp_session(100):
+        sending.send_message(one, then=two)
+        client = mail._sessions.current.client
+        monkeypatch.setattr(client, "getreply", lambda: (_ for _ in ()).throw(KeyboardInterrupt))
+        with pytest.raises(KeyboardInterrupt):
+            sending.send_message(two, then=three)
+        assert mail._sessions.current.client is None
+        sending.send_message(three)  # on a new connection
+    time.sleep(0.2)
+    assert [m["To"] for m in recorder.messages] == ["one@example.org", "three@example.org"]
