@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.engage.models import Reaction, ThreadHelpful
 from forum.extensions import db
+from forum.threads.models import Post
 from tests import engage_support as support
 from tests import factories as f
 from tests.engage_support import page
@@ -123,13 +124,45 @@ def test_reaction_added_signal_before_commit(as_, world, ids):
         (ids["reply"], ids["author"], "helped")]
 
 
-def test_reacting_keeps_kept_blocks(as_, world, ids, app):
+def test_a_reaction_renews_its_threads_kept_blocks_only(as_, world, ids):
+    """The counts are kept in the thread's posts block: a reaction moves that thread's
+    version, and nothing else's (not the site, not the lists)."""
     from forum.assembly.versions import read
 
-    before = read([f"thread:{ids['named']}"])
+    scope = f"thread:{ids['named']}"
+    others = ["home", f"category:{ids['public']}", f"thread:{ids['anon']}"]
+    before = read([scope, *others])
     react(as_("author"), ids["reply"], "me_too")
     db.session.remove()
-    assert read([f"thread:{ids['named']}"]) == before
+    after = read([scope, *others])
+    assert after.pop(scope) == before.pop(scope) + 1
+    assert after == before
+
+
+def test_a_kept_posts_block_shows_new_counts_and_each_members_own_marks(as_, world, ids, app):
+    """Two plain members who wrote nothing on the page share one kept posts block: each sees
+    the same counts (updated by a reaction) and only their own pressed buttons."""
+    from forum.assembly.blocks import _Kept
+
+    for name in ("reader_ana", "reader_bo"):
+        ids[name] = f.make_user(name).id
+    clients = {name: as_(name) for name in ("reader_ana", "reader_bo")}
+    path = f"/threads/{ids['named']}"
+    page(clients["reader_ana"], path)  # fills the kept block with no reactions yet
+    react(clients["reader_ana"], ids["reply"], "strength")
+    react(as_("author"), ids["reply"], "strength")
+    db.session.remove()
+    ana, bo = page(clients["reader_ana"], path), page(clients["reader_bo"], path)
+    for html in (ana, bo):
+        assert count_of(html, ids["reply"], "Sending strength") == 2
+    pressed = 'value="strength" data-label="Sending strength" class="reaction reaction--mine"'
+    assert pressed in ana and pressed not in bo
+    kept = [v.html for v in app.extensions["block_cache"]._items.values()
+            if isinstance(v, _Kept) and f'id="post-{ids["reply"]}"' in v.html]
+    assert kept  # the posts block was kept: the readers shared it
+    for html in kept:  # counts only: no member's marks and no form in a kept copy
+        assert "reaction--mine" not in html and "csrf_token" not in html
+        assert "Sending strength" not in html  # the bars themselves come per request
 
 
 def test_most_helpful_reply_is_highlighted_from_two_marks(as_, world, ids):
@@ -171,3 +204,29 @@ def test_reacting_answers_json_for_the_script(as_, ids):
     response = as_("moderator").post(f"/posts/{ids['reply']}/react", data={"kind": "nope"},
                                      headers={"Accept": "application/json"})
     assert response.status_code == 400
+
+
+def test_each_page_of_a_thread_shows_the_members_own_marks_on_it(as_, world, ids, app):
+    """The member's own reactions and saved posts come with the thread for the page shown
+    (its numbers): on page 2 and 3 the right buttons are pressed, and no others."""
+    app.config["POSTS_PER_PAGE"] = 3
+    thread_id = ids["named"]
+    for i in range(6):  # posts 3..8: pages 1 (1-3), 2 (4-6), 3 (7-8)
+        f.make_reply(world["moderator"], db.session.get(type(world["named"]), thread_id),
+                     body=f"Reply number {i}")
+    numbers = dict(db.session.execute(
+        select(Post.number, Post.id).where(Post.thread_id == thread_id)).all())
+    reader = as_("member")
+    react(reader, numbers[5], "helped")
+    reader.post(f"/posts/{numbers[7]}/save")
+    pressed = 'class="reaction reaction--mine"'
+    pages = {n: page(reader, f"/threads/{thread_id}?page={n}") for n in (1, 2, 3)}
+    assert pressed not in pages[1] and "Saved (remove)" not in pages[1]
+    article = pages[2].split(f'id="post-{numbers[5]}"', 1)[1].split("</article>", 1)[0]
+    assert 'value="helped" data-label="This helped" class="reaction reaction--mine"' in article
+    assert pages[2].count(pressed) == 1 and "Saved (remove)" not in pages[2]
+    article = pages[3].split(f'id="post-{numbers[7]}"', 1)[1].split("</article>", 1)[0]
+    assert "Saved (remove)" in article and pressed not in pages[3]
+    # Another member sees the count, nothing pressed, nothing saved.
+    other = page(as_("admin"), f"/threads/{thread_id}?page=2")
+    assert count_of(other, numbers[5], "This helped") == 1 and pressed not in other

@@ -103,7 +103,9 @@ class LRU:
 # escapes "<" and bleach strips comments), so no post can fake a slot.
 _NONCE = secrets.token_hex(6)
 _SLOT = re.compile(rf"<!--slot-{_NONCE}:([a-z_]+):([\w.-]*)-->")
+_ARG = re.compile(r"[\w.-]*")
 SlotFiller = Callable[[object, list[str]], dict[str, Markup]]
+SlotPreparer = Callable[[object, list[str]], dict[str, str]]
 
 
 def slot(name: str, arg: object = "") -> Markup:
@@ -111,9 +113,42 @@ def slot(name: str, arg: object = "") -> Markup:
     return Markup(f"<!--slot-{_NONCE}:{name}:{arg}-->")
 
 
-def add_slot(app: Flask, name: str, filler: SlotFiller) -> None:
-    """filler(viewer, args) -> {arg: html}: one call per page for all of a slot's places."""
+def add_slot(app: Flask, name: str, filler: SlotFiller,
+             prepare: SlotPreparer | None = None) -> None:
+    """filler(viewer, args) -> {arg: html}: one call per page for all of a slot's places.
+
+    prepare(viewer, args) -> {arg: longer arg}: once, when a block holding the slot is
+    rendered, before it is kept: what is the same for the block's whole audience (reaction
+    counts, say) goes into the slot's argument (word characters, "." and "-"), so the filler
+    works per request only on what is the viewer's own. A place outside any block is never
+    prepared: its filler gets the plain argument."""
     app.extensions.setdefault("slots", {})[name] = filler
+    if prepare is not None:
+        app.extensions.setdefault("slot_preparers", {})[name] = prepare
+
+
+def _prepare_slots(html: Markup, viewer) -> Markup:
+    """A block's slots with their prepared arguments (add_slot's `prepare`)."""
+    preparers = current_app.extensions.get("slot_preparers")
+    if not preparers or f"<!--slot-{_NONCE}:" not in html:
+        return html
+    wanted: dict[str, list[str]] = {}
+    for name, arg in _SLOT.findall(html):
+        if name in preparers:
+            wanted.setdefault(name, []).append(arg)
+    if not wanted:
+        return html
+    done = {name: preparers[name](viewer, args) for name, args in wanted.items()}
+
+    def longer(match: re.Match) -> str:
+        if match[1] not in done:
+            return match[0]
+        arg = done[match[1]].get(match[2], match[2])
+        if _ARG.fullmatch(arg) is None:
+            raise ValueError(f"slot {match[1]!r}: prepared argument {arg!r} is not [\\w.-]*")
+        return slot(match[1], arg)
+
+    return Markup(_SLOT.sub(longer, html))
 
 
 def fill_slots(html: str, viewer) -> Markup:
@@ -234,8 +269,9 @@ def render(block: Block, viewer, versions: dict[str, int] | None) -> Markup:
     loaded = block.load()
     authors = frozenset(a for a in loaded.authors if a is not None)
     if group is None or member_id in authors:
-        return Markup(render_template(block.template, **loaded.context))
-    html = render_shared(block.template, loaded.context)
+        return _prepare_slots(Markup(render_template(block.template, **loaded.context)), viewer)
+    # Prepared with this viewer: one of the audience, and none of the block's authors.
+    html = _prepare_slots(render_shared(block.template, loaded.context), viewer)
     if key is not None:
         cache.put(key, _Kept(html, authors))
     return html

@@ -51,9 +51,9 @@ NOT_CONTENT = frozenset({
     # Private conversations: per member, never on a kept page (forum/conversations).
     "conversations", "conversation_participants", "conversation_messages", "message_settings",
     "message_blocks", "message_reports",
-    # Reactions, saved items and drafts (forum.engage): counts come through a slot, and the
-    # helpful panel declares its own scope.
-    "reactions", "thread_helpful", "saved_items", "drafts",
+    # Saved items and drafts (forum.engage): a member's own, through slots and thread facts.
+    # (Reactions are content: their counts are kept in the posts block.)
+    "saved_items", "drafts",
     # A member's own notifications, read marks and visits: through slots and the page
     # layout only, never in a kept block (forum/notifications).
     "notifications", "thread_reads", "notification_settings",

@@ -1,23 +1,29 @@
 """The bar under each post (the "reactions" slot of threads/_posts.html): counts for
 everyone, the viewer's own pressed reactions and saved state, and the helpful marker.
 
-One statement for all the posts of a page, whoever is looking: no N+1. It names no
-member: only counts, and the viewer's own choices.
+What is the same for a kept posts block's whole audience (the counts, whether its
+members may react, the helpful marker) is loaded when the block is rendered and
+kept in the slot's argument (`prepare_reactions`); a reaction changes the
+thread's version, so the block is rendered again. Per request there is only the
+viewer's own part: one small statement for a member (`fill_reactions`), none for
+a guest. Either way one statement for all the posts of a page: no N+1. It names
+no member: only counts, and the viewer's own choices.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from flask import current_app, get_template_attribute, request, url_for
+from flask import current_app, g, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
-from sqlalchemy import and_, bindparam, case, func, null, select
+from sqlalchemy import String, and_, bindparam, case, cast, func, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from forum.engage.models import REACTION_LABELS, Reaction, SavedItem, ThreadHelpful
 from forum.extensions import db
-from forum.threads.models import Post, PostStatus
+from forum.threads.models import Post, PostStatus, Thread
 
 
 @dataclass
@@ -76,7 +82,7 @@ def _statement(posts: bool, thread: bool):
 
 def load_bars(viewer, ids: list[int], thread_id: int | None = None):
     """The bars of these posts, and the thread's most helpful reply as (id, number)."""
-    member = viewer.is_authenticated
+    member = viewer is not None and viewer.is_authenticated
     viewer_id = viewer.id if member else 0
     may_write = member and not viewer.is_suspended
     bars: dict[int, Bar] = {}
@@ -148,25 +154,127 @@ def render_bar(bar: Bar, token: str, sign_in: str, urls: dict[str, str]) -> str:
     return _BAR.format(helpful=_HELPFUL if bar.helpful else "", body=body, save=save)
 
 
-def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
-    """The "reactions" slot's filler (forum.assembly.add_slot): a post id gives its bar,
-    "t<thread id>" the thread's helpful-reply panel (forum.engage.hooks)."""
+def prepare_reactions(viewer, args: list[str]) -> dict[str, str]:
+    """The slot's argument in a posts block, before it is kept: "<post id>.<flags>.<counts>",
+    flags "r" (the block's audience may react: members who may write, on a visible post
+    that is not theirs; its authors get their own rendering) and "h" (the thread's most
+    helpful reply), counts "me_too2-helped5". One statement for the block's posts."""
     ids = sorted({int(a) for a in args if a.isdigit()})
-    threads = [a for a in args if a.startswith("t") and a[1:].isdigit()]
-    if not ids and not threads:
+    bars, _ = load_bars(viewer, ids)
+    return {str(pid): _encode(bar) for pid, bar in bars.items()}
+
+
+def _encode(bar: Bar) -> str:
+    flags = ("r" if bar.can_react else "") + ("h" if bar.helpful else "")
+    counts = "-".join(f"{kind}{n}" for kind, n in sorted(bar.counts.items()))
+    return f"{bar.post_id}.{flags}.{counts}"
+
+
+_COUNTED = re.compile(r"([a-z_]+)(\d+)")
+
+
+def _decode(arg: str) -> Bar | None:
+    post_id, flags, counts = (arg.split(".", 2) + ["", ""])[:3]
+    if not post_id.isdigit():
+        return None
+    bar = Bar(int(post_id), "r" in flags, helpful="h" in flags)
+    bar.counts = {kind: int(n) for kind, n in _COUNTED.findall(counts)}
+    return bar
+
+
+def _own_statement():
+    """The viewer's reactions to and saved marks on these posts (bound: viewer_id, ids)."""
+    if "engage_own_statement" not in current_app.extensions:
+        ids, viewer_id = bindparam("ids", expanding=True), bindparam("viewer_id")
+        current_app.extensions["engage_own_statement"] = union_all(
+            select(Reaction.post_id, Reaction.kind)
+            .where(Reaction.user_id == viewer_id, Reaction.post_id.in_(ids)),
+            select(SavedItem.post_id, null())
+            .where(SavedItem.user_id == viewer_id, SavedItem.post_id.in_(ids)),
+        )
+    return current_app.extensions["engage_own_statement"]
+
+
+def page_marks_facts() -> dict:
+    """Thread facts (forum.threads.services.add_thread_fact): the viewer's reactions to and
+    saved marks on the posts of the page being shown, as text ("12:me_too,12:helped" and
+    "12,15"), so the thread page's bars need no statement of their own."""
+    def on_page(model):
+        return (select().select_from(model).join(Post, Post.id == model.post_id)
+                .where(Post.thread_id == Thread.id,
+                       Post.number.between(bindparam("first"), bindparam("last"))))
+
+    def reactions(user_id):
+        text = cast(Reaction.post_id, String) + ":" + Reaction.kind
+        return (on_page(Reaction).add_columns(func.aggregate_strings(text, ","))
+                .where(Reaction.user_id == user_id).scalar_subquery())
+
+    def saved(user_id):
+        return (on_page(SavedItem)
+                .add_columns(func.aggregate_strings(cast(SavedItem.post_id, String), ","))
+                .where(SavedItem.user_id == user_id).scalar_subquery())
+
+    return {"page_reactions": reactions, "page_saved": saved}
+
+
+PAGE_MARKS = "engage_page_marks"  # in flask.g: the facts above, for the filler
+
+
+def keep_page_marks(facts: dict) -> None:
+    """Hand the page's marks, loaded with the thread, to this request's bars."""
+    if "page_reactions" in facts:
+        g.setdefault(PAGE_MARKS, (facts["page_reactions"] or "", facts["page_saved"] or ""))
+
+
+def _mark_own(viewer, bars: dict[int, Bar]) -> None:
+    known = g.get(PAGE_MARKS)
+    if known is not None:  # the thread page: they came with the thread
+        reactions, saved = known
+        rows = [(int(post_id), kind) for post_id, _, kind in
+                (item.partition(":") for item in reactions.split(",") if item)]
+        rows += [(int(post_id), None) for post_id in saved.split(",") if post_id]
+    else:
+        rows = db.session.connection().execute(
+            _own_statement(), {"viewer_id": viewer.id, "ids": sorted(bars)}).all()
+    for post_id, kind in rows:
+        bar = bars.get(post_id)
+        if bar is None:
+            continue
+        if kind is None:
+            bar.saved = True
+        else:
+            bar.mine.add(kind)
+
+
+def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
+    """The "reactions" slot's filler (forum.assembly.add_slot): a prepared argument
+    (prepare_reactions) gives its bar with the viewer's own marks; a plain post id, outside
+    any block, its bar loaded whole for this request."""
+    bars: dict[str, Bar] = {}
+    for arg in args:
+        if "." in arg and (bar := _decode(arg)) is not None:
+            bars[arg] = bar
+    if bars and viewer.is_authenticated:
+        if viewer.is_suspended:  # a kept copy is shared by role; be sure all the same
+            for bar in bars.values():
+                bar.can_react = False
+        _mark_own(viewer, {bar.post_id: bar for bar in bars.values()})
+    plain = sorted({int(a) for a in args if a.isdigit()})
+    if plain:
+        loaded, _ = load_bars(viewer, plain)
+        bars.update((str(pid), bar) for pid, bar in loaded.items())
+    if not bars:
         return {}
-    bars, helpful = load_bars(viewer, ids, int(threads[0][1:]) if threads else None)
-    filled: dict[str, Markup] = {}
-    if bars:
-        memo = current_app.jinja_env.globals["url_for"]
-        urls = {name: str(escape(memo.pattern(endpoint, post_id=0)))
-                for name, endpoint in (("react", "engage.react"), ("save", "engage.save_post"))}
-        token = str(escape(generate_csrf())) if viewer.is_authenticated else ""
-        sign_in = "" if token else _SIGN_IN.format(
-            url=escape(url_for("accounts.login", next=request.path)))
-        filled = {str(pid): Markup(render_bar(bar, token, sign_in, urls))
-                  for pid, bar in bars.items()}
-    if threads and helpful:
-        panel = get_template_attribute("engage/_helpful_panel.html", "panel")
-        filled[threads[0]] = Markup(panel(*helpful))
-    return filled
+    memo = current_app.jinja_env.globals["url_for"]
+    urls = {name: str(escape(memo.pattern(endpoint, post_id=0)))
+            for name, endpoint in (("react", "engage.react"), ("save", "engage.save_post"))}
+    token = str(escape(generate_csrf())) if viewer.is_authenticated else ""
+    sign_in = "" if token else _SIGN_IN.format(
+        url=escape(url_for("accounts.login", next=request.path)))
+    return {arg: Markup(render_bar(bar, token, sign_in, urls)) for arg, bar in bars.items()}
+
+
+def helpful_reply(thread_id: int) -> tuple[int, int] | None:
+    """The thread's most helpful reply, if it is visible: (post id, number)."""
+    _, found = load_bars(None, [], thread_id)
+    return found

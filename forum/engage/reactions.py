@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
-from forum.assembly import changed
+from forum.assembly import changed, thread_scope
 from forum.engage.models import Reaction, ReactionKind, ThreadHelpful
 from forum.extensions import db
 from forum.services import ForumError, NotAllowed, NotFound
@@ -59,7 +59,7 @@ def toggle_reaction(member: User, post: Post, kind: ReactionKind) -> bool:
         reaction_added.send(post, member_id=member.id, kind=str(kind))
     if kind == ReactionKind.HELPED:
         _update_helpful(post.thread_id)
-    changed()  # nothing a kept block shows: counts and the helpful reply come through a slot
+    changed(thread_scope(post.thread_id))  # its kept posts block holds the counts
     try:
         db.session.commit()
     except IntegrityError:  # the same click twice at once: the first one counts

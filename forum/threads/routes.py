@@ -157,7 +157,7 @@ def new():
 @bp.get("/threads/<int:thread_id>")
 @guest_page
 def show(thread_id: int):
-    thread, facts = or_abort(services.get_thread_for, current_user, thread_id)
+    thread, facts = or_abort(services.get_thread_for, current_user, thread_id, _page())
     _readable(thread)
     can_reply = services.can_reply(current_user, thread)
     areas = {area: panels(f"thread.{area}", thread=thread, facts=facts)
