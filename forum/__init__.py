@@ -198,8 +198,10 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
+    from forum import sessions
     from forum.security import register
 
+    sessions.register(app)
     register(app)
 
 

@@ -95,3 +95,10 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=client_address)
+
+
+@limiter.request_filter
+def _read_without_limits() -> bool:
+    from forum.security import read_without_limits
+
+    return read_without_limits()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from forum.services import UNSTORABLE_MESSAGE, has_unstorable
 
@@ -14,6 +15,60 @@ CSP = (
     "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+def csrf_token() -> str:
+    """The request's signed CSRF token (flask_wtf's generate_csrf), signed once per session
+    token and worker rather than once per request: with WTF_CSRF_TIME_LIMIT None a signed
+    token never expires, so the one signed first for this session is as good as a new one,
+    and signing was about a twentieth of a signed-in page. The `csrf_token()` of every
+    template; code asks here too."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    memo = current_app.extensions.get("signed_csrf")
+    if memo is None or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return generate_csrf()
+    raw = session.get(field)
+    if field not in g and isinstance(raw, str):
+        signed = memo.get(raw)
+        if signed is not None:
+            setattr(g, field, signed)  # generate_csrf gives what g holds
+            return signed
+    token = generate_csrf()
+    memo.put(session[field], token)
+    return token
+
+
+def unlimited_reads(app: Flask) -> frozenset[str]:
+    """The endpoints that no rate limit applies to on GET and HEAD, read once per app from
+    the limiter's own records (a limit added to a route is seen): for those the limiter is
+    not consulted at all, which was about a fortieth of a signed-in page."""
+    from flask_limiter.util import get_qualified_name
+
+    from forum.extensions import limiter
+
+    manager = limiter.limit_manager
+    if manager.application_limits or manager.default_limits:
+        return frozenset()
+    free = set()
+    for endpoint, view in app.view_functions.items():
+        limits = list(manager.decorated_limits(get_qualified_name(view)))
+        blueprint = endpoint.rpartition(".")[0]
+        if blueprint:
+            limits += manager.blueprint_limits(app, blueprint)
+        if all(limit.methods and not {"get", "head"} & set(limit.methods) for limit in limits):
+            free.add(endpoint)
+    return frozenset(free)
+
+
+def read_without_limits() -> bool:
+    """Flask-Limiter's request filter (forum.extensions): True skips every limit for this
+    request."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    free = current_app.extensions.get("unlimited_reads")
+    if free is None:
+        free = current_app.extensions["unlimited_reads"] = unlimited_reads(current_app)
+    return request.endpoint in free
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -49,6 +104,13 @@ def _unstorable_input() -> bool:
 
 
 def register(app: Flask) -> None:
+    from forum.assembly.blocks import LRU
+
+    app.extensions["signed_csrf"] = LRU(20000)  # session tokens seen by this worker
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    # Flask-WTF also puts its own in every template's context: this one comes after it.
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+
     @app.before_request
     def reject_unstorable_input():
         # One guard for every route, present and future: PostgreSQL refuses NUL in text,

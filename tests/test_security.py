@@ -174,3 +174,4 @@ def test_config_from_prefixed_env(monkeypatch, tmp_path):
     monkeypatch.setenv("FORUM_ENV", "nonsense")
     with pytest.raises(RuntimeError):
         create_app()
+

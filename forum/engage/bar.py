@@ -16,13 +16,13 @@ import re
 from dataclasses import dataclass, field
 
 from flask import current_app, g, request, url_for
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from sqlalchemy import String, and_, bindparam, case, cast, func, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from forum.engage.models import REACTION_LABELS, Reaction, SavedItem, ThreadHelpful
 from forum.extensions import db
+from forum.security import csrf_token
 from forum.threads.models import Post, PostStatus, Thread
 
 
@@ -268,7 +268,7 @@ def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
     memo = current_app.jinja_env.globals["url_for"]
     urls = {name: str(escape(memo.pattern(endpoint, post_id=0)))
             for name, endpoint in (("react", "engage.react"), ("save", "engage.save_post"))}
-    token = str(escape(generate_csrf())) if viewer.is_authenticated else ""
+    token = str(escape(csrf_token())) if viewer.is_authenticated else ""
     sign_in = "" if token else _SIGN_IN.format(
         url=escape(url_for("accounts.login", next=request.path)))
     return {arg: Markup(render_bar(bar, token, sign_in, urls)) for arg, bar in bars.items()}

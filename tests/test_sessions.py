@@ -1,0 +1,69 @@
+"""Session cookies decoded once per worker (forum.sessions): never another request's values."""
+
+from __future__ import annotations
+
+import time
+
+from flask import session
+
+from forum.sessions import KeptCookieSessions
+
+
+def _route(app):
+    """A page that shows the session's "n" and, asked to, changes it."""
+    if "session_probe" not in app.view_functions:
+        def probe():
+            from flask import request
+
+            if request.args.get("set"):
+                session["n"] = int(request.args["set"])
+            return str(session.get("n"))
+
+        app.add_url_rule("/session-probe", "session_probe", probe)
+
+
+def _cookie(client, app) -> str:
+    return client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value
+
+
+def test_the_same_cookie_is_decoded_once_and_each_request_gets_a_copy(app, monkeypatch):
+    _route(app)
+    assert isinstance(app.session_interface, KeptCookieSessions)
+    client = app.test_client()
+    client.get("/session-probe?set=1")
+    old = _cookie(client, app)
+    loads = []
+    original = app.session_interface.get_signing_serializer
+
+    def counting(app_):
+        serializer = original(app_)
+        real = serializer.loads
+        serializer.loads = lambda *a, **k: loads.append(1) or real(*a, **k)
+        return serializer
+
+    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    assert client.get("/session-probe").text == "1"
+    assert client.get("/session-probe").text == "1"
+    assert len(loads) == 1
+    # A request that changes its session changes no one else's: the old cookie, sent by
+    # another browser (or a replay), still decodes to what it holds.
+    assert client.get("/session-probe?set=2").text == "2"
+    other = app.test_client()
+    other.set_cookie(app.config.get("SESSION_COOKIE_NAME", "session"), old)
+    assert other.get("/session-probe").text == "1"
+    assert client.get("/session-probe").text == "2"
+
+
+def test_a_kept_cookie_still_expires_and_a_forged_one_is_refused(app, monkeypatch):
+    _route(app)
+    client = app.test_client()
+    client.get("/session-probe?set=5")
+    cookie = _cookie(client, app)
+    assert client.get("/session-probe").text == "5"  # kept now
+    forged = app.test_client()
+    forged.set_cookie(app.config.get("SESSION_COOKIE_NAME", "session"), cookie[:-2] + "xx")
+    assert forged.get("/session-probe").text == "None"
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 60
+    monkeypatch.setattr("time.time", lambda: later)
+    assert client.get("/session-probe").text == "None"
