@@ -32,21 +32,20 @@ def posts_block(thread: Thread, page: int, can_reply: bool) -> Block:
                  scopes=(thread_scope(thread.id),))
 
 
-def reply_box_block(thread: Thread, form, default) -> Block | None:
+def reply_box_block(thread: Thread, default, build_form) -> Block:
     """The reply box of a plain thread page: the same for every member who starts with the
     same anonymity choice (`default`, forum.threads.composer.reply_default), so kept; the
-    CSRF and one-time tokens come through slots. None when the box is the member's own (a
-    restored draft, errors, a privacy review): the page renders it for the request."""
-    if (form.body.data or form.errors or getattr(form, "draft_saved_at", None)
-            or getattr(form, "privacy_review", None)):
-        return None
+    CSRF and one-time tokens come through slots. `build_form()` runs only when it is
+    rendered. (A box holding a draft is the member's own: the view renders it instead.)"""
     policy = thread.category.anonymous_policy
-    return Block(
-        "threads/_reply_box.html", ("reply_box", thread.id, str(policy), str(default)),
-        lambda: Loaded({"thread": thread, "form": form, "kept": True,
-                        "own_alias": form.own_alias}),
-        scopes=(thread_scope(thread.id),), share=Share.EVERYONE,
-    )
+
+    def load() -> Loaded:
+        form = build_form()
+        return Loaded({"thread": thread, "form": form, "kept": True,
+                       "own_alias": form.own_alias})
+
+    return Block("threads/_reply_box.html", ("reply_box", thread.id, str(policy), str(default)),
+                 load, scopes=(thread_scope(thread.id),), share=Share.EVERYONE)
 
 
 def _list(key: tuple, scopes: tuple[str, ...], threads, endpoint: str, **options) -> Block:

@@ -90,6 +90,26 @@ def restore_draft(form, user, thread: Thread | None = None,
         hooks[0](form, user, thread, facts)
 
 
+def restores_draft(user, thread: Thread, facts: dict) -> bool:
+    """Whether restore_draft would fill a reply box for this member (asked before building
+    one: the plain box is a kept block)."""
+    probe = _Probe()
+    restore_draft(probe, user, thread, facts)
+    return probe.body.data is not None or probe.draft_saved_at is not None
+
+
+class _Field:
+    data = None
+
+
+class _Probe:
+    """Stands in for a form in restores_draft: the fields a restore hook fills."""
+
+    def __init__(self):
+        self.body, self.hide_author, self.title, self.category = (_Field() for _ in range(4))
+        self.draft_saved_at = None
+
+
 def keep_draft(form, user, thread: Thread | None = None) -> None:
     hooks = current_app.extensions.get("composer_drafts")
     if hooks and user.is_authenticated and request.method == "POST":

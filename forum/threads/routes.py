@@ -162,8 +162,7 @@ def show(thread_id: int):
     can_reply = services.can_reply(current_user, thread)
     areas = {area: panels(f"thread.{area}", thread=thread, facts=facts)
              for area in ("top", "tools", "bottom")}
-    form = _reply_form(thread, facts) if can_reply else None
-    reply = blocks.reply_box_block(thread, form, form.default) if form else None
+    form, reply = _reply_box(thread, facts) if can_reply else (None, None)
     return render_page(
         "threads/show.html", thread=thread, can_reply=can_reply, form=form,
         own_alias=bool(form and form.own_alias), title=display_title(thread, current_user),
@@ -173,11 +172,20 @@ def show(thread_id: int):
     )
 
 
-def _reply_form(thread: Thread, facts: dict) -> ReplyForm:
-    """The reply box under a thread: rendered for each request, tokens and all. A member
-    who wrote anonymously here keeps that name by default (forum.threads.composer)."""
+def _reply_box(thread: Thread, facts: dict) -> tuple[ReplyForm | None, object]:
+    """The reply box under a thread: a kept block when it holds nothing of the member's own
+    (its form built only when the block is rendered), else the member's form, draft and all,
+    rendered for the request. A member who wrote anonymously here keeps that name by default
+    (forum.threads.composer)."""
     default = composer.reply_default(current_user, thread.category,
                                      bool(facts.get("anonymous_here")))
+    if not composer.restores_draft(current_user, thread, facts):
+        return None, blocks.reply_box_block(thread, default,
+                                            lambda: _reply_form(thread, facts, default))
+    return _reply_form(thread, facts, default), None
+
+
+def _reply_form(thread: Thread, facts: dict, default) -> ReplyForm:
     form = ReplyForm(formdata=None, hide_author=bool(default))
     form.default = default
     form.own_alias = default == composer.OWN_ALIAS
