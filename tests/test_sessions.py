@@ -3,32 +3,42 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
-from flask import session
+import pytest
+from flask import Flask, request, session
 
 from forum.sessions import KeptCookieSessions
 
 
-def _route(app):
-    """A page that shows the session's "n" and, asked to, changes it."""
-    if "session_probe" not in app.view_functions:
-        def probe():
-            from flask import request
+@pytest.fixture
+def probe_app():
+    """An app with the forum's session interface and one page that shows the session's "n"
+    and, asked to, changes it."""
+    app = Flask(__name__)
+    app.secret_key = "a test secret, not a real one"
+    app.permanent_session_lifetime = timedelta(days=30)
+    app.session_interface = KeptCookieSessions()
 
-            if request.args.get("set"):
-                session["n"] = int(request.args["set"])
-            return str(session.get("n"))
+    @app.get("/session-probe")
+    def probe():
+        if request.args.get("set"):
+            session["n"] = int(request.args["set"])
+        return str(session.get("n"))
 
-        app.add_url_rule("/session-probe", "session_probe", probe)
+    return app
+
+
+def test_the_forum_uses_it(app):
+    assert isinstance(app.session_interface, KeptCookieSessions)
 
 
 def _cookie(client, app) -> str:
     return client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session")).value
 
 
-def test_the_same_cookie_is_decoded_once_and_each_request_gets_a_copy(app, monkeypatch):
-    _route(app)
-    assert isinstance(app.session_interface, KeptCookieSessions)
+def test_the_same_cookie_is_decoded_once_and_each_request_gets_a_copy(probe_app, monkeypatch):
+    app = probe_app
     client = app.test_client()
     client.get("/session-probe?set=1")
     old = _cookie(client, app)
@@ -54,8 +64,8 @@ def test_the_same_cookie_is_decoded_once_and_each_request_gets_a_copy(app, monke
     assert client.get("/session-probe").text == "2"
 
 
-def test_a_kept_cookie_still_expires_and_a_forged_one_is_refused(app, monkeypatch):
-    _route(app)
+def test_a_kept_cookie_still_expires_and_a_forged_one_is_refused(probe_app, monkeypatch):
+    app = probe_app
     client = app.test_client()
     client.get("/session-probe?set=5")
     cookie = _cookie(client, app)

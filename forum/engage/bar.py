@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, get_template_attribute, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy import String, and_, bindparam, case, cast, func, null, select, union_all
 from sqlalchemy.orm import aliased
@@ -158,10 +158,19 @@ def prepare_reactions(viewer, args: list[str]) -> dict[str, str]:
     """The slot's argument in a posts block, before it is kept: "<post id>.<flags>.<counts>",
     flags "r" (the block's audience may react: members who may write, on a visible post
     that is not theirs; its authors get their own rendering) and "h" (the thread's most
-    helpful reply), counts "me_too2-helped5". One statement for the block's posts."""
+    helpful reply), counts "me_too2-helped5"; the helpful-reply panel's place "t<thread id>"
+    becomes "t<thread id>.<post id>.<number>" ("t<thread id>.." when there is none). One
+    statement for the block's posts and the panel."""
     ids = sorted({int(a) for a in args if a.isdigit()})
-    bars, _ = load_bars(viewer, ids)
-    return {str(pid): _encode(bar) for pid, bar in bars.items()}
+    thread = next((a for a in args if _THREAD_ARG.fullmatch(a)), None)
+    bars, helpful = load_bars(viewer, ids, int(thread[1:]) if thread else None)
+    prepared = {str(pid): _encode(bar) for pid, bar in bars.items()}
+    if thread:
+        prepared[thread] = f"{thread}.{helpful[0]}.{helpful[1]}" if helpful else f"{thread}.."
+    return prepared
+
+
+_THREAD_ARG = re.compile(r"t\d+")
 
 
 def _encode(bar: Bar) -> str:
@@ -248,11 +257,13 @@ def _mark_own(viewer, bars: dict[int, Bar]) -> None:
 
 def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
     """The "reactions" slot's filler (forum.assembly.add_slot): a prepared argument
-    (prepare_reactions) gives its bar with the viewer's own marks; a plain post id, outside
-    any block, its bar loaded whole for this request."""
+    (prepare_reactions) gives its bar with the viewer's own marks, or the helpful-reply
+    panel; a plain post or thread id, outside any block, loads what it shows for this
+    request."""
+    filled = _helpful_panels(args)
     bars: dict[str, Bar] = {}
     for arg in args:
-        if "." in arg and (bar := _decode(arg)) is not None:
+        if "." in arg and not arg.startswith("t") and (bar := _decode(arg)) is not None:
             bars[arg] = bar
     if bars and viewer.is_authenticated:
         if viewer.is_suspended:  # a kept copy is shared by role; be sure all the same
@@ -264,17 +275,31 @@ def fill_reactions(viewer, args: list[str]) -> dict[str, Markup]:
         loaded, _ = load_bars(viewer, plain)
         bars.update((str(pid), bar) for pid, bar in loaded.items())
     if not bars:
-        return {}
+        return filled
     memo = current_app.jinja_env.globals["url_for"]
     urls = {name: str(escape(memo.pattern(endpoint, post_id=0)))
             for name, endpoint in (("react", "engage.react"), ("save", "engage.save_post"))}
     token = str(escape(csrf_token())) if viewer.is_authenticated else ""
     sign_in = "" if token else _SIGN_IN.format(
         url=escape(url_for("accounts.login", next=request.path)))
-    return {arg: Markup(render_bar(bar, token, sign_in, urls)) for arg, bar in bars.items()}
+    return filled | {arg: Markup(render_bar(bar, token, sign_in, urls))
+                     for arg, bar in bars.items()}
 
 
-def helpful_reply(thread_id: int) -> tuple[int, int] | None:
-    """The thread's most helpful reply, if it is visible: (post id, number)."""
-    _, found = load_bars(None, [], thread_id)
-    return found
+def _helpful_panels(args: list[str]) -> dict[str, Markup]:
+    """The helpful-reply panel for each "t..." place: from its prepared argument, or (a
+    plain "t<thread id>") loaded for this request."""
+    filled = {}
+    for arg in args:
+        if not arg.startswith("t"):
+            continue
+        if _THREAD_ARG.fullmatch(arg):
+            _, helpful = load_bars(None, [], int(arg[1:]))
+        else:
+            _, post_id, number = (arg.split(".") + ["", ""])[:3]
+            helpful = (int(post_id), int(number)) if post_id.isdigit() and number.isdigit() \
+                else None
+        if helpful:
+            panel = get_template_attribute("engage/_helpful_panel.html", "panel")
+            filled[arg] = Markup(panel(*helpful))
+    return filled

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from forum.assembly import Block, Loaded, Share, add_panel, add_slot, render_part, thread_scope
+from forum.assembly import add_panel, add_slot, render_part
 from forum.engage import drafts
 from forum.engage.bar import (
     fill_reactions,
-    helpful_reply,
     keep_page_marks,
     page_marks_facts,
     prepare_reactions,
@@ -20,18 +19,10 @@ from forum.threads.models import Thread
 from forum.threads.services import add_thread_fact, post_published, post_submitted
 
 
-def helpful_panel(thread: Thread, facts: dict, **_) -> Block:
-    """"Parents found this reply helpful" at the top of the thread: kept with the thread's
-    version (a "This helped" reaction changes it, forum.engage.reactions). The viewer's own
-    marks on the page came with the thread: they go to the bars from here."""
-    keep_page_marks(facts)
-    return Block("engage/_helpful_panel.html", ("helpful", thread.id),
-                 lambda: Loaded({"helpful": helpful_reply(thread.id)}),
-                 scopes=(thread_scope(thread.id),), share=Share.EVERYONE)
-
-
 def save_thread_panel(thread: Thread, facts: dict, **_) -> str | None:
-    """The "Save for later" button, per member; whether they saved it came with the thread."""
+    """The "Save for later" button, per member; whether they saved it came with the thread,
+    and so did their reactions and saved posts on the page: handed to the bars from here."""
+    keep_page_marks(facts)
     if not current_user.is_authenticated:
         return None
     return render_part("engage/_save_thread.html", thread=thread,
@@ -40,7 +31,6 @@ def save_thread_panel(thread: Thread, facts: dict, **_) -> str | None:
 
 def register(app: Flask) -> None:
     add_slot(app, "reactions", fill_reactions, prepare_reactions)
-    add_panel(app, "thread.top", helpful_panel, order=10)
     add_panel(app, "thread.tools", save_thread_panel, order=60)
     add_thread_fact(app, "saved", lambda user_id: saved_clause(user_id, Thread.id))
     for name, expression in {**page_marks_facts(), **drafts.draft_facts()}.items():
