@@ -204,8 +204,10 @@ def main(argv=None) -> dict:
             if not built:
                 entry["skipped"] = "not built yet"
             pages.append(entry)
-    if args.mixed_rate and not args.only:
+    if args.mixed_rate:
         for name, paths, signed_in in MIXED:
+            if args.only and not any(name.startswith(o.strip()) for o in args.only.split(",")):
+                continue
             pages.append({"name": name, "path": paths(info), "signed_in": signed_in,
                           "server": "forum", "rounds": [], "mixed": True})
     live = [p for p in pages if not p.get("skipped")]
