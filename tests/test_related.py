@@ -362,3 +362,37 @@ def test_link_removal_button_only_for_those_allowed(client_as, stories):
     assert "Remove link" in client_as(stories["author"]).get(page).get_data(as_text=True)
     assert "Remove link" not in client_as(f.make_user()).get(page).get_data(as_text=True)
     assert "Remove link" not in client_as().get(page).get_data(as_text=True)
+
+
+def test_one_remembered_ranking_serves_guests_and_members(stories, app, monkeypatch):
+    """forum.resources.related.related_for_page: one ranking per thread (made as for a
+    member); each viewer sees only what they may read of it, a guest no members-only story."""
+    from forum.accounts.models import Guest
+    from forum.resources import related
+
+    app.config["RELATED_CACHE_SECONDS"] = 300
+    app.extensions.pop("related_stories", None)
+    calls = []
+    real = related.related_threads
+    monkeypatch.setattr(related, "related_threads",
+                        lambda *a, **k: calls.append(1) or real(*a, **k))
+    subject, members_only = stories["subject"], stories["members"].id
+    member_ids = [t.id for t in related.related_for_page(stories["member"], subject, None)]
+    guest_ids = [t.id for t in related.related_for_page(Guest(), subject, None)]
+    assert len(calls) == 1
+    assert members_only in member_ids and members_only not in guest_ids
+    assert stories["best"].id in guest_ids and stories["hidden"].id not in member_ids
+    assert guest_ids == [i for i in member_ids if i != members_only][:len(guest_ids)]
+
+
+def test_a_guest_who_asks_first_gets_only_public_stories(stories, app):
+    from forum.accounts.models import Guest
+    from forum.resources import related
+
+    app.config["RELATED_CACHE_SECONDS"] = 300
+    app.extensions.pop("related_stories", None)
+    guest_ids = [t.id for t in related.related_for_page(Guest(), stories["subject"], None)]
+    member_ids = [t.id for t in related.related_for_page(stories["member"], stories["subject"],
+                                                         None)]
+    assert stories["members"].id not in guest_ids and stories["members"].id in member_ids
+    assert stories["best"].id in guest_ids

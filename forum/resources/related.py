@@ -203,30 +203,39 @@ def _visible_in_order(viewer, ids: list[int]) -> list[Thread]:
     return [found[i] for i in ids if i in found]
 
 
-def related_for_page(viewer, thread: Thread, opening: Post | None) -> list[Thread]:
-    """related_threads, remembered for RELATED_CACHE_SECONDS per thread and kind of viewer.
+class _AnyMember:
+    """Who a remembered ranking is made for: a member, who may read every category."""
 
-    Only the ranking is remembered: whether each listed thread may be shown is
-    checked on every page view, so hidden or members-only threads never leak.
+    is_authenticated = True
+
+
+def related_for_page(viewer, thread: Thread, opening: Post | None) -> list[Thread]:
+    """related_threads, remembered for RELATED_CACHE_SECONDS per thread.
+
+    One ranking serves guests and members: it is made as for a member, twice as long as
+    shown, and what each viewer may see of it is checked on every page view
+    (`_visible_in_order`), so hidden or members-only threads never leak; a guest sees the
+    public ones among them. (One ranking per thread and worker, not two: ranking was a
+    third of a thread page's time on a busy server whose rankings had not been made yet.)
     """
     max_age = current_app.config.get("RELATED_CACHE_SECONDS", 300)
     if not max_age:
         return related_threads(viewer, thread, opening)
     lists = current_app.extensions.setdefault("related_stories", _RecentLists())
     # A removed opening post takes the title out of the ranking: a list of its own.
-    key = (thread.id, bool(viewer.is_authenticated), title_removed(thread))
+    key = (thread.id, title_removed(thread))
     ids = lists.get(key, max_age)
-    if ids is not None:
-        return _visible_in_order(viewer, ids)
-    found = related_threads(viewer, thread, opening)
-    lists.put(key, [t.id for t in found])
-    return found
+    if ids is None:
+        found = related_threads(_AnyMember(), thread, opening, limit=2 * LIMIT)
+        lists.put(key, [t.id for t in found])
+        # Just ranked: all visible; a guest, the public ones (as _visible_in_order checks).
+        return [t for t in found if viewer.is_authenticated or t.category.is_public][:LIMIT]
+    return _visible_in_order(viewer, ids)[:LIMIT]
 
 
 def forget_related(thread_id: int) -> None:
     """Drop this process's remembered lists for a thread (after its topics change)."""
     lists = current_app.extensions.get("related_stories")
     if lists is not None:
-        for authenticated in (False, True):
-            for removed in (False, True):
-                lists.forget((thread_id, authenticated, removed))
+        for removed in (False, True):
+            lists.forget((thread_id, removed))
