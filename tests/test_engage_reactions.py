@@ -230,3 +230,19 @@ def test_each_page_of_a_thread_shows_the_members_own_marks_on_it(as_, world, ids
     # Another member sees the count, nothing pressed, nothing saved.
     other = page(as_("admin"), f"/threads/{thread_id}?page=2")
     assert count_of(other, numbers[5], "This helped") == 1 and pressed not in other
+
+
+def test_prepared_bars_outside_a_thread_page_load_the_members_marks(as_, world, ids, app):
+    """forum.engage.bar.fill_reactions: where no thread statement brought the member's marks
+    (any other page that might show a posts block), one statement loads them."""
+    from forum.accounts.models import User
+    from forum.engage.bar import fill_reactions, prepare_reactions
+
+    react(as_("author"), ids["reply"], "strength")
+    db.session.remove()
+    with app.test_request_context("/", base_url="https://localhost"):
+        author = db.session.get(User, ids["author"])
+        prepared = prepare_reactions(author, [str(ids["reply"])])[str(ids["reply"])]
+        html = fill_reactions(author, [prepared])[prepared]
+    assert 'value="strength" data-label="Sending strength" class="reaction reaction--mine"' in html
+    assert 'reaction__count">1<' in html
