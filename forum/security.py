@@ -71,6 +71,24 @@ def read_without_limits() -> bool:
     return request.endpoint in free
 
 
+def skip_limiter_on_free_reads(app: Flask) -> None:
+    """Flask-Limiter's before-request check is not called at all for a read no limit
+    applies to (its request filter alone still left the check about a thirtieth of a
+    signed-in page and a fifteenth of the bell's count). Its after-request hook then finds
+    no limit in this request's context, as when the filter skips it. A limit added to a
+    route later is seen (unlimited_reads reads the limiter's records)."""
+    from forum.extensions import limiter
+
+    hooks = app.before_request_funcs.get(None, [])
+    for index, hook in enumerate(hooks):
+        if getattr(hook, "__self__", None) is limiter:
+
+            def check_limits(hook=hook):
+                return None if read_without_limits() else hook()
+
+            hooks[index] = check_limits
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """`target` if it is a path on this site, else `default` (no open redirects)."""
     if not target or not target.startswith("/") or target.startswith("//"):
@@ -110,6 +128,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = csrf_token
     # Flask-WTF also puts its own in every template's context: this one comes after it.
     app.context_processor(lambda: {"csrf_token": csrf_token})
+    skip_limiter_on_free_reads(app)
 
     @app.before_request
     def reject_unstorable_input():

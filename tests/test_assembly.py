@@ -75,24 +75,37 @@ def test_two_members_get_the_same_pages_but_their_holes_with_the_cache_on_and_of
 
 
 def test_a_personal_line_in_the_nav_shows_each_member_only_their_own(app, client_as, world):
-    # The layout (nav, banners, flashes) is rendered for every request: a "Signed in as"
-    # line never travels with a kept block.
+    # The header is a kept part (forum.assembly.pages.site_nav): rendered from the values
+    # passed to it and kept under exactly those, so a "Signed in as" line shows each member
+    # their own name, and one that reaches for the request instead fails loudly.
     from jinja2 import ChoiceLoader
 
-    original = app.jinja_env.loader
-    nav = app.jinja_env.loader.get_source(app.jinja_env, "_partials/nav.html")[0]
-    personal = nav.replace("</header>", "<p>Signed in as {{ current_user.username }}</p></header>")
-    app.jinja_env.loader = ChoiceLoader([DictLoader({"_partials/nav.html": personal}), original])
-    app.jinja_env.cache.clear()
+    with app.app_context():
+        env = blocks.environment()
+    original = env.loader
+    nav = original.get_source(env, "_partials/nav.html")[0]
+
+    def use(line):
+        env.loader = ChoiceLoader([DictLoader({
+            "_partials/nav.html": nav.replace("</header>", line + "</header>")}), original])
+        env.cache.clear()
+        app.extensions["part_cache"].clear()
+
     try:
         path = f"/threads/{world['named'].id}"
-        for name in ("reader_one", "reader_two", "reader_three"):
-            mine = page(client_as(f.make_user(name)), path)
+        use("<p>Signed in as {{ username }}</p>")
+        members = {name: f.make_user(name) for name in ("reader_one", "reader_two")}
+        for name in ("reader_one", "reader_two", "reader_one"):  # the first one's is kept
+            mine = page(client_as(members[name]), path)
             assert f"Signed in as {name}" in mine
             assert mine.count("Signed in as") == 1
+        use("<p>Signed in as {{ current_user.username }}</p>")
+        with pytest.raises(UndefinedError):
+            client_as(members["reader_two"]).get(path)
     finally:
-        app.jinja_env.loader = original
-        app.jinja_env.cache.clear()
+        env.loader = original
+        env.cache.clear()
+        app.extensions["part_cache"].clear()
 
 
 @pytest.mark.parametrize("personal", ["current_user.username", "request.path", "session.keys()",

@@ -30,3 +30,25 @@ def test_reads_without_limits_skip_the_limiter_and_limited_reads_keep_theirs(app
     client = app.test_client()
     codes = [client.get("/api/similar?title=ab").status_code for _ in range(61)]
     assert codes[:60] == [200] * 60 and codes[60] == 429
+
+
+def test_the_limiters_check_runs_only_for_requests_a_limit_may_apply_to(app, monkeypatch):
+    """forum.security.skip_limiter_on_free_reads: the limiter's before-request check is
+    skipped for a free read, and still runs for a limited read and for every POST."""
+    from forum.extensions import limiter
+
+    hooks = app.before_request_funcs[None]
+    [wrapper] = [h for h in hooks if h.__defaults__ and
+                 getattr(h.__defaults__[0], "__self__", None) is limiter]
+    assert all(getattr(h, "__self__", None) is not limiter for h in hooks)
+    checked = []
+    original = wrapper.__defaults__[0]
+    monkeypatch.setattr(wrapper, "__defaults__",
+                        (lambda: checked.append(1) or original(),))
+    client = app.test_client()
+    assert client.get("/").status_code == 200
+    assert checked == []
+    client.get("/api/similar?title=ab")
+    assert checked == [1]
+    client.post("/login", data={})
+    assert checked == [1, 1]

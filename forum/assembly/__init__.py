@@ -12,7 +12,7 @@ from flask import Flask
 
 from forum.assembly.blocks import Block, Loaded, Share, add_slot, slot
 from forum.assembly.pages import guest_page, reads_only, render_page
-from forum.assembly.panels import add_panel, panels, render_part
+from forum.assembly.panels import add_panel, kept_part, panels, render_part
 from forum.assembly.versions import (
     CONTENT,
     HOME,
@@ -24,7 +24,7 @@ from forum.assembly.versions import (
 
 __all__ = [
     "Block", "Loaded", "Share", "add_slot", "slot", "guest_page", "reads_only", "render_page",
-    "add_panel",
+    "add_panel", "kept_part",
     "panels", "render_part", "CONTENT", "HOME", "SITE", "category_scope", "changed", "thread_scope",
     "register",
 ]
@@ -32,7 +32,9 @@ __all__ = [
 
 def register(app: Flask) -> None:
     from forum.assembly import blocks, pages, versions
+    from forum.assembly.panels import register as register_parts
 
     versions.register(app)
     blocks.register(app)
     pages.register(app)
+    register_parts(app)

@@ -25,16 +25,38 @@ from markupsafe import Markup
 from forum.assembly import blocks as _blocks
 from forum.assembly import versions as _versions
 from forum.assembly.blocks import LRU, Block
+from forum.assembly.panels import kept_part
 from forum.extensions import db
+from forum.security import csrf_token
 
 Part = Block | Markup | str | None
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.globals["site_nav"] = site_nav
     app.extensions["guest_versions"] = _versions.Memo()
     size = app.config.get("GUEST_CACHE_SIZE", 0)
     if size:
         app.extensions["guest_cache"] = LRU(size)
+
+
+def site_nav() -> Markup:
+    """The header of every page (base.html), from what it shows and nothing else: a kept
+    part (forum.assembly.panels.kept_part), so a member's header is rendered once per
+    worker until a count in it changes. The counts are session facts of the features
+    that add them (notifications, conversations; moderation's queue for moderators)."""
+    user = current_user
+    if not user.is_authenticated:
+        login_next = request.full_path if request.method == "GET" else None
+        return kept_part("_partials/nav.html", signed_in=False, login_next=login_next)
+    banner = current_app.jinja_env.globals.get("moderation_banner")
+    return kept_part(
+        "_partials/nav.html", signed_in=True, username=user.username, token=csrf_token(),
+        is_moderator=bool(user.is_moderator), is_admin=bool(user.is_admin),
+        open_items=banner().queue_count if banner and user.is_moderator else 0,
+        unread_notifications=int(getattr(user, "unread_notifications", 0) or 0),
+        unread_conversations=int(getattr(user, "unread_conversations", 0) or 0),
+    )
 
 
 def _caching_on() -> bool:

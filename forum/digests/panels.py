@@ -6,7 +6,7 @@ from flask import Flask
 from flask_login import current_user
 from sqlalchemy import select
 
-from forum.assembly import add_panel, render_part
+from forum.assembly import add_panel, kept_part
 from forum.digests.models import ThreadFollow
 from forum.threads.models import Thread
 from forum.threads.services import add_thread_fact
@@ -26,7 +26,7 @@ def follow_panel(thread: Thread, facts: dict, **_) -> str | None:
     following = facts.get("following")
     if following is None:  # starters follow their own threads unless they stopped
         following = thread.author_id == current_user.id
-    return render_part("digests/_follow.html", thread=thread, following=following)
+    return kept_part("digests/_follow.html", thread_id=thread.id, following=bool(following))
 
 
 def register(app: Flask) -> None:

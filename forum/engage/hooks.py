@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import current_user
 
-from forum.assembly import add_panel, add_slot, render_part
+from forum.assembly import add_panel, add_slot, kept_part
 from forum.engage import drafts
 from forum.engage.bar import (
     fill_reactions,
@@ -25,8 +25,8 @@ def save_thread_panel(thread: Thread, facts: dict, **_) -> str | None:
     keep_page_marks(facts)
     if not current_user.is_authenticated:
         return None
-    return render_part("engage/_save_thread.html", thread=thread,
-                           saved=bool(facts.get("saved")))
+    return kept_part("engage/_save_thread.html", thread_id=thread.id,
+                     saved=bool(facts.get("saved")))
 
 
 def register(app: Flask) -> None:
