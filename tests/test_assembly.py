@@ -432,3 +432,46 @@ def test_kept_things_do_not_all_expire_in_the_same_second(app, monkeypatch):
     turned = sum(a != b for a, b in zip(now, later, strict=True)) / len(keys)
     assert 0.3 < turned < 0.7
     assert all(b == a + 1 for a, b in zip(now, period, strict=True))  # at most a period
+
+
+def test_kept_parts_take_plain_values_only(app, world):
+    # An object's hash is its identity, which a later object may reuse: a part kept under
+    # one would show another thread's (or member's) values.
+    from forum.assembly import kept_part
+
+    with app.test_request_context():
+        with pytest.raises(TypeError):
+            kept_part("digests/_follow.html", thread_id=world["named"], following=False)
+        html = kept_part("digests/_follow.html", thread_id=world["named"].id, following=False)
+        assert f"/threads/{world['named'].id}/follow" in html
+
+
+@pytest.mark.parametrize("config_overrides", [{"WTF_CSRF_ENABLED": True}])
+def test_one_kept_follow_button_carries_each_members_own_token(app, client_as, world):
+    # forum.digests.panels: one copy of the button for everyone who hasn't followed; the
+    # token comes through the "csrf" slot, so each member's form posts with their own.
+    path = f"/threads/{world['named'].id}"
+    form = re.compile(r'action="/threads/\d+/follow" class="follow-form">\s*'
+                      r'<input type="hidden" name="csrf_token" value="([^"]+)"')
+    readers = [client_as(f.make_user(name)) for name in ("reader_one", "reader_two")]
+    tokens = [form.search(page(client, path))[1] for client in readers]
+    assert tokens[0] != tokens[1]
+    other = readers[0].post(f"{path}/follow", data={"follow": "1", "csrf_token": tokens[1]})
+    assert other.status_code == 400  # the other member's token is refused
+    for client, token in zip(readers, tokens, strict=True):
+        response = client.post(f"{path}/follow", data={"follow": "1", "csrf_token": token})
+        assert response.status_code == 302
+        assert "Stop following" in page(client, path)
+    assert "Follow this thread" in page(client_as(world["member"]), path)
+
+
+def test_the_header_shows_each_viewer_their_own_role_and_counts(app, client_as, world):
+    # The header is kept per worker under the values it shows: a moderator's queue link
+    # never reaches a member, nor one member's unread count another.
+    path = f"/threads/{world['named'].id}"
+    moderator = page(client_as(world["moderator"]), path)
+    member = page(client_as(world["member"]), path)
+    guest = page(client_as(), path)
+    assert "Review queue" in moderator and "Review queue" not in member
+    assert "Sign out" in member and "Sign out" not in guest
+    assert 'href="/login?next=' in guest and 'href="/login?next=' not in member
