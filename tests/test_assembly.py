@@ -139,6 +139,29 @@ def test_an_authors_own_view_is_never_shared(client_as, world):
         assert name not in third
 
 
+def test_an_authors_own_copy_is_kept_for_them_alone_and_renewed_by_a_reply(client_as, world):
+    # forum.assembly.blocks.render: the author's own rendering is kept under their id.
+    thread = world["anon"]  # started anonymously by author_ruth
+    path = f"/threads/{thread.id}"
+    author, other = client_as(world["author"]), client_as(f.make_user("other_olive"))
+    page(other, path)
+    page(author, path)
+    names, recording = rendered_templates()
+    with recording:
+        again = page(author, path)
+    assert "threads/_posts.html" not in names  # kept: the author's copy
+    assert MARKER in again and f"/posts/{f.first_post(thread).id}/edit" in again
+    for reader in (other, client_as(world["member"])):  # never anyone else's
+        theirs = page(reader, path)
+        assert MARKER not in theirs and "/edit" not in theirs
+    f.make_reply(world["member"], thread, body="A new reply shows in the author's copy")
+    names, recording = rendered_templates()
+    with recording:
+        renewed = page(author, path)
+    assert "threads/_posts.html" in names
+    assert "A new reply shows in the author" in renewed and MARKER in renewed
+
+
 def test_moderators_get_their_tools_after_a_member_filled_the_cache(client_as, world):
     path = f"/threads/{world['named'].id}"
     assert "/moderation/posts/" not in page(client_as(world["member"]), path)

@@ -15,6 +15,9 @@ Who may share a kept block (`Share`):
 - PERSONAL: never kept.
 And the members a block names as its authors (`Loaded.authors`) always get
 their own rendering: their edit buttons and private markers are theirs alone.
+It is kept too, under their member id besides the shared copy's key (a member
+reading their own thread again, to see who replied, is common), and never given
+to anyone else; moderators' renderings are not kept.
 """
 
 from __future__ import annotations
@@ -266,10 +269,18 @@ def render(block: Block, viewer, versions: dict[str, int] | None) -> Markup:
         kept = cache.get(key)
         if kept is not None and member_id not in kept.authors:
             return kept.html
+        own = cache.get(key + (member_id,)) if member_id is not None else None
+        if own is not None:
+            return own.html
     loaded = block.load()
     authors = frozenset(a for a in loaded.authors if a is not None)
     if group is None or member_id in authors:
-        return _prepare_slots(Markup(render_template(block.template, **loaded.context)), viewer)
+        html = _prepare_slots(Markup(render_template(block.template, **loaded.context)), viewer)
+        if key is not None and member_id in authors:
+            # An author's own copy, under their id: the same versions, audience and minute
+            # as the shared copy, so it is re-rendered when that one would be.
+            cache.put(key + (member_id,), _Kept(html, authors))
+        return html
     # Prepared with this viewer: one of the audience, and none of the block's authors.
     html = _prepare_slots(render_shared(block.template, loaded.context), viewer)
     if key is not None:
