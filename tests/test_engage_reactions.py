@@ -246,3 +246,36 @@ def test_prepared_bars_outside_a_thread_page_load_the_members_marks(as_, world, 
         html = fill_reactions(author, [prepared])[prepared]
     assert 'value="strength" data-label="Sending strength" class="reaction reaction--mine"' in html
     assert 'reaction__count">1<' in html
+
+
+def test_a_bars_markup_in_each_state():
+    """forum.engage.bar.render_bar joins precomputed pieces: its markup, pinned."""
+    from forum.engage.bar import Bar, render_bar
+
+    urls = {"react": "/posts/{post_id}/react", "save": "/posts/{post_id}/save"}
+    bar = Bar(7, True, saved=True, helpful=True)
+    bar.counts, bar.mine = {"me_too": 2, "helped": 1, "strength": 0}, {"me_too"}
+    assert render_bar(bar, "TOKEN", "", urls) == (
+        '<div class="reactions" role="group" aria-label="Reactions"><p class="helpful-marker">'
+        '<span class="badge badge--helpful">Parents found this reply helpful</span></p>'
+        '<form method="post" action="/posts/7/react" class="inline-form reactions__form">'
+        '<input type="hidden" name="csrf_token" value="TOKEN">'
+        '<button type="submit" name="kind" value="me_too" data-label="Me too" '
+        'class="reaction reaction--mine" aria-pressed="true">Me too '
+        '<span class="reaction__count">2</span></button>'
+        '<button type="submit" name="kind" value="strength" data-label="Sending strength" '
+        'class="reaction" aria-pressed="false">Sending strength</button>'
+        '<button type="submit" name="kind" value="helped" data-label="This helped" '
+        'class="reaction" aria-pressed="false">This helped '
+        '<span class="reaction__count">1</span></button></form>'
+        '<form method="post" action="/posts/7/save" class="inline-form">'
+        '<input type="hidden" name="csrf_token" value="TOKEN">'
+        '<button type="submit" class="link-button action">Saved (remove)'
+        '<span class="visually-hidden"> this post</span></button></form></div>')
+    shown = Bar(8, False)
+    shown.counts = {"strength": 3}
+    sign_in = '<a class="action" href="/login">Sign in to react</a>'
+    assert render_bar(shown, "", sign_in, urls) == (
+        '<div class="reactions" role="group" aria-label="Reactions">'
+        '<span class="reaction reaction--count">Sending strength '
+        '<span class="reaction__count">3</span></span>' + sign_in + "</div>")
