@@ -55,7 +55,7 @@ def kept_part(template: str, **context) -> Markup:
     serves every member), else passed as a value (the header, on every page). Kept only
     while the block cache is on."""
     if any(type(value) not in _PLAIN for value in context.values()):
-        raise TypeError(f"{template}: kept_part takes plain values (str, int, bool, None)")
+        raise TypeError(f"{template}: kept_part takes plain values (str, int, float, bool, None)")
     cache = current_app.extensions.get("part_cache")
     key = (template, *sorted(context.items()))
     html = cache.get(key) if cache is not None else None
