@@ -68,6 +68,7 @@ def main(argv=None) -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--cprofile", help="page name to profile with cProfile")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--lines", type=int, default=45, help="cProfile lines to print")
     parser.add_argument("--cached", action="store_true",
                         help="measure with the guest page and block caches on (default: off)")
     parser.add_argument("--search", default="",
@@ -119,7 +120,7 @@ def main(argv=None) -> None:
         )
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(45)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.lines)
             print(out.getvalue())
 
 

@@ -5,7 +5,9 @@ session changes; checking its signature and decoding it was about a
 twenty-fifth of a signed-in page. The decoded values are kept under the whole
 cookie string (its signature included: only that exact cookie gets them), until
 the cookie is older than the session lifetime, and only for sessions of plain
-values, copied for each request: no request sees another's changes.
+values (and dicts and lists of them, such as the "recent password" mark every
+member who signs in through the form carries), copied for each request, nested
+ones too: no request sees another's changes.
 """
 
 from __future__ import annotations
@@ -17,6 +19,27 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
 _PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value, depth: int = 0) -> bool:
+    if isinstance(value, _PLAIN):
+        return True
+    if depth >= 3:
+        return False
+    if type(value) is dict:
+        return all(type(k) is str and _plain(v, depth + 1) for k, v in value.items())
+    if type(value) is list:
+        return all(_plain(v, depth + 1) for v in value)
+    return False
+
+
+def _copy(value):
+    """A copy no request can change the kept values through (dicts and lists copied too)."""
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
 
 
 class KeptCookieSessions(SecureCookieSessionInterface):
@@ -31,7 +54,7 @@ class KeptCookieSessions(SecureCookieSessionInterface):
             return super().open_session(app, request)
         kept = self._kept.get(cookie)
         if kept is not None and kept[1] > time.time():
-            return self.session_class(kept[0])  # a copy of the kept values
+            return self.session_class(_copy(kept[0]))
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
@@ -40,8 +63,8 @@ class KeptCookieSessions(SecureCookieSessionInterface):
             data, signed_at = serializer.loads(cookie, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        if isinstance(data, dict) and all(isinstance(v, _PLAIN) for v in data.values()):
-            self._kept.put(cookie, (dict(data), signed_at.timestamp() + max_age))
+        if type(data) is dict and _plain(data):
+            self._kept.put(cookie, (_copy(data), signed_at.timestamp() + max_age))
         return self.session_class(data)
 
 

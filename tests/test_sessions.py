@@ -77,3 +77,65 @@ def test_a_kept_cookie_still_expires_and_a_forged_one_is_refused(probe_app, monk
     later = time.time() + lifetime + 60
     monkeypatch.setattr("time.time", lambda: later)
     assert client.get("/session-probe").text == "None"
+
+
+def test_a_session_with_a_nested_mark_is_kept_and_never_changed_in_place(probe_app, monkeypatch):
+    """Every member who signs in through the form carries a dict ("recent_auth"): their
+    cookie is decoded once too, and a request that changes the nested value in place (which
+    sends no new cookie) leaves what the next request with that cookie gets untouched."""
+    app = probe_app
+
+    @app.get("/nested-probe")
+    def nested():
+        if request.args.get("mark"):
+            session["mark"] = {"at": 1, "seen": [1]}
+        if request.args.get("poke"):
+            session["mark"]["seen"].append(2)
+            session["mark"]["at"] = 99
+        mark = session.get("mark")
+        return f"{mark['at']}:{mark['seen']}" if mark else "none"
+
+    client = app.test_client()
+    client.get("/nested-probe?mark=1")
+    loads = []
+    original = app.session_interface.get_signing_serializer
+
+    def counting(app_):
+        serializer = original(app_)
+        real = serializer.loads
+        serializer.loads = lambda *a, **k: loads.append(1) or real(*a, **k)
+        return serializer
+
+    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    assert client.get("/nested-probe").text == "1:[1]"
+    assert client.get("/nested-probe?poke=1").text == "99:[1, 2]"
+    assert client.get("/nested-probe").text == "1:[1]"
+    assert len(loads) == 1
+
+
+def test_a_session_holding_other_objects_is_not_kept(probe_app, monkeypatch):
+    """A tuple (flask's tagged serializer gives one back as a tuple) is not a plain value:
+    such a cookie is decoded each time rather than shared."""
+    app = probe_app
+
+    @app.get("/tuple-probe")
+    def tuple_probe():
+        if request.args.get("set"):
+            session["pair"] = (1, 2)
+        return str(session.get("pair"))
+
+    client = app.test_client()
+    client.get("/tuple-probe?set=1")
+    loads = []
+    original = app.session_interface.get_signing_serializer
+
+    def counting(app_):
+        serializer = original(app_)
+        real = serializer.loads
+        serializer.loads = lambda *a, **k: loads.append(1) or real(*a, **k)
+        return serializer
+
+    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    assert client.get("/tuple-probe").text == "(1, 2)"
+    assert client.get("/tuple-probe").text == "(1, 2)"
+    assert len(loads) == 2

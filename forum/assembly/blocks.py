@@ -155,16 +155,23 @@ def _prepare_slots(html: Markup, viewer) -> Markup:
 
 
 def fill_slots(html: str, viewer) -> Markup:
+    """Every slot of the page filled for this viewer. One pass over the page (it is split at
+    its slots, then joined with what fills them): a signed-in thread page is 70 KiB."""
     if f"<!--slot-{_NONCE}:" not in html:
         return Markup(html)
+    pieces = _SLOT.split(html)  # text, name, arg, text, name, arg, ..., text
+    names, args = pieces[1::3], pieces[2::3]
     wanted: dict[str, list[str]] = {}
-    for name, arg in _SLOT.findall(html):
+    for name, arg in zip(names, args, strict=True):
         wanted.setdefault(name, []).append(arg)
     fillers = current_app.extensions.get("slots", {})
     # A slot no feature fills (not installed, or not yet) renders empty.
-    filled = {name: fillers[name](viewer, args) for name, args in wanted.items()
+    filled = {name: fillers[name](viewer, found) for name, found in wanted.items()
               if name in fillers}
-    return Markup(_SLOT.sub(lambda m: str(filled.get(m[1], {}).get(m[2], "")), html))
+    none: dict = {}
+    pieces[1::3] = [str(filled.get(n, none).get(a, "")) for n, a in zip(names, args, strict=True)]
+    pieces[2::3] = [""] * len(args)
+    return Markup("".join(pieces))
 
 
 # --- the environment ---------------------------------------------------------------------
