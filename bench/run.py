@@ -65,9 +65,19 @@ def app_for_routes():
     return create_app(type("BenchRoutesConfig", (Config,), {"DATABASE_URL": "sqlite://"}))
 
 
-# The forum as deployed, and the same with every cache off: what a page costs to assemble.
+# The forum as deployed, and the same with every cache off: what a page costs to assemble;
+# and the floor (bench/floor_app.py): the forum with two routes that skip the assembly.
 SERVER_ENV = {"forum": {},
-              "forum-nocache": {"FORUM_GUEST_CACHE_SIZE": "0", "FORUM_BLOCK_CACHE_SIZE": "0"}}
+              "forum-nocache": {"FORUM_GUEST_CACHE_SIZE": "0", "FORUM_BLOCK_CACHE_SIZE": "0"},
+              "floor": {}}
+SERVER_APP = {"floor": "bench.floor_app:create()"}  # else app:app
+
+# What a signed-in thread page can cost at least: name, path (no target; a reference).
+FLOOR = [
+    ("floor: sign-in only, fixed 69 KiB page", lambda info: "/bench-floor/sign-in"),
+    ("floor: sign-in and thread statement, fixed 69 KiB page",
+     lambda info: f"/bench-floor/thread/{info['thread_id']}"),
+]
 
 # Read while members post replies to random threads (bench/mixed.py): name, paths, signed in.
 MIXED = [
@@ -80,8 +90,10 @@ MIXED = [
 
 def probe(pages: list[dict], url: str, secret: str, info: dict, kind: str) -> None:
     """Fetch each page on a server that counts queries: status, size, SQL count."""
+    if not pages:
+        return
     env = servers.forum_env(url, secret, FORUM_BENCH_COUNT_QUERIES="1", **SERVER_ENV[kind])
-    server = servers.start(f"{kind}-probe", "app:app", env, 1, 1)
+    server = servers.start(f"{kind}-probe", SERVER_APP.get(kind, "app:app"), env, 1, 1)
     try:
         member = sign_in(server.port, info["reader"], info["password"])
         info.setdefault("cookie", member.cookie_header())
@@ -204,6 +216,10 @@ def main(argv=None) -> dict:
             if not built:
                 entry["skipped"] = "not built yet"
             pages.append(entry)
+    for name, path in FLOOR:
+        if not args.only or any(name.startswith(o.strip()) for o in args.only.split(",")):
+            pages.append({"name": name, "path": path(info), "signed_in": True,
+                          "server": "floor", "rounds": [], "floor": True})
     if args.mixed_rate:
         for name, paths, signed_in in MIXED:
             if args.only and not any(name.startswith(o.strip()) for o in args.only.split(",")):
@@ -235,7 +251,8 @@ def main(argv=None) -> dict:
     }
     forums = {
         kind: servers.start(
-            kind, "app:app", servers.forum_env(url, secret, **env), args.workers, args.threads
+            kind, SERVER_APP.get(kind, "app:app"), servers.forum_env(url, secret, **env),
+            args.workers, args.threads,
         )
         for kind, env in SERVER_ENV.items()
         if any(p["server"] == kind for p in live)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from bench.checks import counter_problems, table_counts
 from bench.dataset import Params, forum_metadata, generate, sample_render_problems
@@ -181,3 +181,31 @@ def test_every_bench_module_imports_and_the_digest_bench_runs_tiny(tmp_path):
     assert first["statements_per_member"] < 1
     saved = json.loads(next(tmp_path.glob("*-digests-sqlite-40.json")).read_text())
     assert saved["runs"][0]["sent"] == first["sent"]
+
+
+def test_the_floor_routes_run_the_sign_in_and_the_thread_statement(app, world, login):
+    """bench/floor_app.py: a signed-in member gets the fixed page after the sign-in and the
+    thread statement (two statements, nothing else); a guest is refused; no such thread is
+    a 404."""
+    from bench import floor_app
+    from forum.extensions import db
+    from tests.conftest import make_config
+
+    floor = floor_app.create(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    guest, member = floor.test_client(), login(floor.test_client(), world["member"])
+    thread_id = world["named"].id
+    assert guest.get("/bench-floor/sign-in").status_code == 403
+    assert guest.get(f"/bench-floor/thread/{thread_id}").status_code == 403
+    member.get("/bench-floor/sign-in")  # the sign-in session's first use may update it
+    statements = []
+    with floor.app_context():
+        engine = db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        page = member.get(f"/bench-floor/thread/{thread_id}")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert page.status_code == 200 and len(page.data) == floor_app.BODY_KIB * 1024
+    assert len(statements) == 2, statements
+    assert member.get("/bench-floor/thread/999999").status_code == 404
