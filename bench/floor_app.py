@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, abort
 from flask_login import current_user
 
+from forum.assembly import reads_only
 from forum.errors import or_abort
 from forum.threads import services
 
@@ -23,6 +24,7 @@ bp = Blueprint("bench_floor", __name__, url_prefix="/bench-floor")
 
 
 @bp.get("/sign-in")
+@reads_only  # on PostgreSQL without BEGIN and ROLLBACK, as the thread page reads
 def sign_in_only() -> str:
     if not current_user.is_authenticated:  # the member's sign-in statement runs here
         abort(403)
@@ -30,6 +32,7 @@ def sign_in_only() -> str:
 
 
 @bp.get("/thread/<int:thread_id>")
+@reads_only
 def thread_statement(thread_id: int) -> str:
     if not current_user.is_authenticated:
         abort(403)
