@@ -13,7 +13,8 @@ import re
 
 import pytest
 from flask import render_template_string, template_rendered
-from jinja2 import DictLoader, UndefinedError
+from flask_login import login_user
+from jinja2 import ChoiceLoader, DictLoader, UndefinedError
 from sqlalchemy import text
 
 from forum.assembly import blocks, versions
@@ -189,7 +190,10 @@ def test_a_second_member_is_served_from_kept_blocks(client_as, world, count_quer
         page(two, path)
     assert len(again) == 3, again  # read already: no write
     assert "threads/_posts.html" not in names and "resources/_discovery.html" not in names
-    assert "threads/show.html" in names  # the layout is each request's own
+    # The page around the blocks is kept too (a frame); the header and banners are each
+    # member's own, rendered for them.
+    assert "threads/show.html" not in names and "base.html" not in names
+    assert {"_partials/nav.html", "moderation/_banners.html"} <= set(names)
 
 
 def test_the_starter_of_a_linked_thread_keeps_the_remove_button(client_as, world):
@@ -498,3 +502,83 @@ def test_the_header_shows_each_viewer_their_own_role_and_counts(app, client_as, 
     assert "Review queue" in moderator and "Review queue" not in member
     assert "Sign out" in member and "Sign out" not in guest
     assert 'href="/login?next=' in guest and 'href="/login?next=' not in member
+
+
+# --- kept page frames (forum.assembly.pages) ---------------------------------------------
+
+
+def test_a_kept_frame_is_renewed_when_a_moderator_locks_the_thread_or_renames_its_category(
+    client_as, world
+):
+    """The page around the blocks shows the thread's state and its category's name: a kept
+    frame must not outlive them (a moderator's write declares nothing: "site" goes up)."""
+    from forum.moderation.actions import switch_thread
+    from forum.moderation.models import AuditAction
+
+    path = f"/threads/{world['named'].id}"
+    reader = client_as(f.make_user("reader_one"))
+    first = page(reader, path)
+    assert "This thread is closed to new replies." not in first
+    assert without_holes(page(reader, path)) == without_holes(first)
+    switch_thread(world["moderator"], db.session.get(Thread, world["named"].id),
+                  AuditAction.LOCK)
+    assert "This thread is closed to new replies." in page(reader, path)
+    world["public"].name = "Meetings and plans"
+    db.session.commit()
+    assert "Meetings and plans" in page(reader, path)
+
+
+def test_a_kept_frame_gives_each_member_their_own_header_flash_and_banner(
+    app, client_as, world
+):
+    from forum.moderation.models import MemberNotice, NoticeKind
+
+    path = f"/threads/{world['named'].id}"
+    one, two = f.make_user("reader_one"), f.make_user("reader_two", role="moderator")
+    names, recording = rendered_templates()
+    page(client_as(world["member"]), path)  # the frame is kept
+    db.session.add(MemberNotice(user_id=one.id, kind=NoticeKind.WARNING,
+                                message="Please keep the aide's name out of posts."))
+    db.session.commit()
+    with recording:
+        mine = html.unescape(page(client_as(one), path))
+    assert "threads/show.html" not in names  # served from the kept frame
+    assert "Please keep the aide's name out of posts." in mine
+    theirs = html.unescape(page(client_as(two), path))
+    assert "Please keep the aide's name out of posts." not in theirs
+    assert "Review queue" in theirs and "Review queue" not in mine
+    tokens = {CSRF.search(mine).group(1), CSRF.search(theirs).group(1)}
+    assert len(tokens) == 2
+
+
+def test_a_frame_takes_plain_values_and_declared_objects_only(app, client_as, world):
+    from forum.assembly import render_page
+    from forum.threads.blocks import category_block
+
+    with app.test_request_context("/"):
+        login_user(world["member"])
+        with pytest.raises(TypeError, match="frame_objects"):
+            render_page("threads/category.html", category=world["public"],
+                        blocks={"list": category_block(world["public"], 1)}, frame=("probe",))
+        render_page("threads/category.html", category=world["public"],
+                    blocks={"list": category_block(world["public"], 1)}, frame=("probe",),
+                    frame_objects=("category",))
+
+
+def test_a_frame_template_that_reaches_for_the_request_fails_loudly(app, client_as, world,
+                                                                    caplog):
+    """A kept frame is rendered in the shared environment: a page template that asks for the
+    viewer there raises instead of keeping one member's page for everyone."""
+    env = blocks.environment()
+    original = env.loader
+    source = original.get_source(env, "threads/category.html")[0]
+    env.loader = ChoiceLoader([DictLoader({"threads/category.html": source.replace(
+        "{% if signed_in %}", "{% if current_user.is_authenticated %}")}), original])
+    env.cache.clear()
+    try:
+        response = client_as(world["member"]).get(f"/categories/{world['public'].slug}")
+        assert response.status_code == 500
+        assert "'current_user' is per request" in caplog.text
+    finally:
+        env.loader = original
+        env.cache.clear()

@@ -116,6 +116,20 @@ def slot(name: str, arg: object = "") -> Markup:
     return Markup(f"<!--slot-{_NONCE}:{name}:{arg}-->")
 
 
+# Holes: where a kept page frame (forum.assembly.pages) takes its blocks and the parts of
+# the layout rendered for each request (header, flash messages, banners).
+_HOLE = re.compile(rf"<!--hole-{_NONCE}:([\w.]+)-->")
+
+
+def hole(name: str) -> Markup:
+    return Markup(f"<!--hole-{_NONCE}:{name}-->")
+
+
+def split_holes(html: str) -> list[str]:
+    """[text, hole name, text, hole name, ..., text]"""
+    return _HOLE.split(html)
+
+
 def add_slot(app: Flask, name: str, filler: SlotFiller,
              prepare: SlotPreparer | None = None) -> None:
     """filler(viewer, args) -> {arg: html}: one call per page for all of a slot's places.
@@ -198,7 +212,7 @@ def make_environment(app: Flask) -> Environment:
     for name in ("request", "session", "g", "current_user", "csrf_token",
                  "get_flashed_messages"):
         personal[name] = _personal(name)
-    env.globals = {**personal, **shared, "slot": slot}
+    env.globals = {**personal, **shared, "slot": slot, "hole": hole}
     return env
 
 

@@ -89,9 +89,16 @@ def _render(part, viewer, versions) -> Markup:
 
 
 def render_page(template: str, *, blocks: dict[str, Part | list[Part]] | None = None,
-                status: int = 200, **context):
-    """The page: `template` rendered per request, with each declared block (or list of
-    blocks and markup, as panels give them) in `blocks.<name>`."""
+                status: int = 200, frame: tuple | None = None, frame_objects: tuple = (),
+                **context):
+    """The page: `template` with each declared block (or list of blocks and markup, as
+    panels give them) in `blocks.<name>`, and `signed_in` in its context.
+
+    `frame`: for a member, the page around its blocks may be kept (`_frame`): the view
+    promises that the template shows nothing but its plain context values, what `frame`
+    names (a tuple of plain values, such as the thread's id and the page number) and the
+    objects named in `frame_objects` (as of the versions of the page's blocks). Without it,
+    the template is rendered for this request."""
     viewer = current_user._get_current_object()
     items = blocks or {}
     declared = [
@@ -100,8 +107,77 @@ def render_page(template: str, *, blocks: dict[str, Part | list[Part]] | None = 
     ]
     versions = page_versions({s for b in declared for s in b.scopes}) if declared else None
     rendered = {name: _render(value, viewer, versions) for name, value in items.items()}
-    html = render_template(template, blocks=rendered, **context)
+    context["signed_in"] = viewer.is_authenticated
+    pieces = None
+    if frame is not None and viewer.is_authenticated and versions is not None:
+        pieces = _frame(template, frame, frame_objects, items, versions, context)
+    if pieces is None:
+        html = render_template(template, blocks=rendered, **context)
+    else:
+        html = _fill_frame(pieces, rendered)
     return _blocks.fill_slots(html, viewer), status
+
+
+# --- kept page frames --------------------------------------------------------------------
+
+_FRAME_VALUES = (str, int, float)  # bool is an int, Markup a str
+
+
+def _frame(template: str, key: tuple, objects: tuple, items: dict, versions: dict,
+           context: dict) -> list[str] | None:
+    """The page around its blocks, kept per worker: rendered in the shared block
+    environment (no current_user, request, session or CSRF token: a template that reaches
+    for one raises), with a hole for each block and for the parts of the layout that are
+    the viewer's own (header, flash messages, banners: `_layout_parts`). Kept under the
+    template, `key`, every plain context value, which blocks the page has, and the versions
+    of what its blocks show ("site" included: a moderator's edit of a thread or category
+    bumps it), so it is a function of its key alone and can be given to any member.
+    (Rendering the layout was about a tenth of a signed-in page under load.)"""
+    cache = current_app.extensions.get("block_cache")
+    if cache is None:
+        return None
+    plain = []
+    for name, value in context.items():
+        if name in objects:
+            continue
+        if value is not None and not isinstance(value, _FRAME_VALUES):
+            raise TypeError(f"render_page: {name!r} is not a plain value; a kept frame "
+                            "needs it named in frame_objects and covered by its key")
+        plain.append((name, value))
+    present = tuple(sorted(name for name, value in items.items() if value))
+    full = ("frame", template, key, tuple(sorted(plain, key=lambda item: item[0])), present,
+            tuple(sorted(versions.items())))
+    pieces = cache.get(full)
+    if pieces is None:
+        holes = {name: _blocks.hole("block." + name) if name in present else Markup("")
+                 for name in items}
+        html = _blocks.render_shared(template, {**context, "blocks": holes, "frame": True})
+        pieces = _blocks.split_holes(html)
+        cache.put(full, pieces)
+    return pieces
+
+
+def _layout_parts() -> dict[str, Markup]:
+    """What a kept frame leaves out, rendered for this request."""
+    parts = {"nav": site_nav(), "flashes": Markup(""), "banners": Markup("")}
+    if "_flashes" in session:
+        parts["flashes"] = Markup(render_template("_partials/flashes.html"))
+    if current_user.is_authenticated:
+        parts["banners"] = Markup(render_template("moderation/_banners.html"))
+    return parts
+
+
+def _fill_frame(pieces: list[str], rendered: dict[str, Markup]) -> str:
+    out = list(pieces)
+    layout = None
+    for i in range(1, len(out), 2):
+        name = out[i]
+        if name.startswith("block."):
+            out[i] = rendered[name[6:]]
+        else:
+            layout = layout or _layout_parts()
+            out[i] = layout[name]
+    return "".join(out)
 
 
 # --- whole guest pages ------------------------------------------------------------------

@@ -89,6 +89,7 @@ def index():
         "threads/index.html",
         blocks={"top": panels("home.top"), "list": blocks.recent_block(page),
                 "categories": blocks.categories_block()},
+        frame=("index", page),
     )
 
 
@@ -99,8 +100,10 @@ def category(slug: str):
     noindex_if_members_only(category)
     if not services.can_read_category(current_user, category):
         return render_template("threads/category_locked.html", category=category)
+    page = _page()
     return render_page("threads/category.html", category=category,
-                       blocks={"list": blocks.category_block(category, _page())})
+                       blocks={"list": blocks.category_block(category, page)},
+                       frame=("category", category.id, page), frame_objects=("category",))
 
 
 @bp.route("/threads/new", methods=["GET", "POST"])
@@ -163,12 +166,17 @@ def show(thread_id: int):
     areas = {area: panels(f"thread.{area}", thread=thread, facts=facts)
              for area in ("top", "tools", "bottom")}
     form, reply = _reply_box(thread, facts) if can_reply else (None, None)
+    note, page = _title_note(thread), _page()
     return render_page(
         "threads/show.html", thread=thread, can_reply=can_reply, form=form,
         own_alias=bool(form and form.own_alias), title=display_title(thread, current_user),
-        title_note=_title_note(thread),
-        blocks={"posts": blocks.posts_block(thread, _page(), can_reply), "reply": reply,
+        title_note=note,
+        blocks={"posts": blocks.posts_block(thread, page, can_reply), "reply": reply,
                 **areas},
+        # The page around the blocks is kept unless the reply box holds the member's own
+        # draft or the title note is theirs.
+        frame=("show", thread.id, page) if form is None and note is None else None,
+        frame_objects=("thread",),
     )
 
 
