@@ -25,7 +25,7 @@ from markupsafe import Markup
 from forum.assembly import blocks as _blocks
 from forum.assembly import versions as _versions
 from forum.assembly.blocks import LRU, Block
-from forum.assembly.panels import kept_part
+from forum.assembly.panels import kept_part, panels
 from forum.extensions import db
 from forum.security import csrf_token
 
@@ -158,12 +158,12 @@ def _frame(template: str, key: tuple, objects: tuple, items: dict, versions: dic
 
 
 def _layout_parts() -> dict[str, Markup]:
-    """What a kept frame leaves out, rendered for this request."""
-    parts = {"nav": site_nav(), "flashes": Markup(""), "banners": Markup("")}
+    """What a kept frame leaves out, rendered for this request: the header, flash messages,
+    and the "layout.banners" panels (moderation's private notices)."""
+    parts = {"nav": site_nav(), "flashes": Markup(""),
+             "banners": _render(panels("layout.banners"), current_user, None)}
     if "_flashes" in session:
         parts["flashes"] = Markup(render_template("_partials/flashes.html"))
-    if current_user.is_authenticated:
-        parts["banners"] = Markup(render_template("moderation/_banners.html"))
     return parts
 
 
