@@ -29,6 +29,21 @@ def probe_app():
     return app
 
 
+def count_loads(app, monkeypatch) -> list:
+    """Each signature check and decoding of a session cookie, from now on."""
+    loads = []
+    original = app.session_interface.get_signing_serializer
+
+    def counting(app_):
+        serializer = original(app_)
+        real = serializer.loads
+        serializer.loads = lambda *a, **k: loads.append(1) or real(*a, **k)
+        return serializer
+
+    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    return loads
+
+
 def test_the_forum_uses_it(app):
     assert isinstance(app.session_interface, KeptCookieSessions)
 
@@ -42,16 +57,7 @@ def test_the_same_cookie_is_decoded_once_and_each_request_gets_a_copy(probe_app,
     client = app.test_client()
     client.get("/session-probe?set=1")
     old = _cookie(client, app)
-    loads = []
-    original = app.session_interface.get_signing_serializer
-
-    def counting(app_):
-        serializer = original(app_)
-        real = serializer.loads
-        serializer.loads = lambda *a, **k: loads.append(1) or real(*a, **k)
-        return serializer
-
-    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    loads = count_loads(app, monkeypatch)
     assert client.get("/session-probe").text == "1"
     assert client.get("/session-probe").text == "1"
     assert len(loads) == 1
@@ -97,16 +103,7 @@ def test_a_session_with_a_nested_mark_is_kept_and_never_changed_in_place(probe_a
 
     client = app.test_client()
     client.get("/nested-probe?mark=1")
-    loads = []
-    original = app.session_interface.get_signing_serializer
-
-    def counting(app_):
-        serializer = original(app_)
-        real = serializer.loads
-        serializer.loads = lambda *a, **k: loads.append(1) or real(*a, **k)
-        return serializer
-
-    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    loads = count_loads(app, monkeypatch)
     assert client.get("/nested-probe").text == "1:[1]"
     assert client.get("/nested-probe?poke=1").text == "99:[1, 2]"
     assert client.get("/nested-probe").text == "1:[1]"
@@ -126,16 +123,7 @@ def test_a_session_holding_other_objects_is_not_kept(probe_app, monkeypatch):
 
     client = app.test_client()
     client.get("/tuple-probe?set=1")
-    loads = []
-    original = app.session_interface.get_signing_serializer
-
-    def counting(app_):
-        serializer = original(app_)
-        real = serializer.loads
-        serializer.loads = lambda *a, **k: loads.append(1) or real(*a, **k)
-        return serializer
-
-    monkeypatch.setattr(app.session_interface, "get_signing_serializer", counting)
+    loads = count_loads(app, monkeypatch)
     assert client.get("/tuple-probe").text == "(1, 2)"
     assert client.get("/tuple-probe").text == "(1, 2)"
     assert len(loads) == 2
