@@ -99,8 +99,9 @@ class Config:
     # much later (a member's own writes show at once: forum.assembly.versions.wrote_recently).
     GUEST_VERSION_SECONDS = 1.0
     # Blocks of pages (a thread's posts, a list) kept per worker for everyone who may share
-    # them (forum/assembly/blocks.py); 0 turns it off.
-    BLOCK_CACHE_SIZE = 500
+    # them (forum/assembly/blocks.py), and the frames of members' pages around them (about
+    # one entry in six, forum/assembly/pages.py); 0 turns both off.
+    BLOCK_CACHE_SIZE = 600
 
 
 class DevelopmentConfig(Config):
