@@ -55,7 +55,7 @@ def main(argv=None) -> None:
     info = install(Params.scaled(args.scale), url)
     app = make_app(url)
     info["posts_per_page"] = app.config["POSTS_PER_PAGE"]
-    guest, member = app.test_client(), signed_in_client(app, info["reader"])
+    guest, member = app.test_client(), signed_in_client(app, info["reader"], info["password"])
     database = "postgresql" if postgres else "sqlite"
     out = [f"# Query plans, {datetime.now():%Y-%m-%d %H:%M}, {database}"]
     for page in PAGES:

@@ -36,16 +36,19 @@ def make_app(url: str, cached: bool = False):
     return create_app(type("ProfileConfig", (ProductionConfig,), overrides))
 
 
-def signed_in_client(app, username: str):
-    from forum.accounts.services import find_user, start_session
+def signed_in_client(app, username: str, password: str):
+    """A test client signed in through the real sign-in form, so its session holds what a
+    member's does (the "recent password" mark among it): a session made by hand had missed
+    that a member's cookie was decoded on every request (forum/sessions.py)."""
+    from bench.client import csrf_token
 
     client = app.test_client()
-    with app.app_context():
-        user = find_user(username)
-        start_session(user, "profile")
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+    base = "https://localhost"
+    form = client.get("/login", base_url=base)
+    reply = client.post("/login", base_url=base, headers={"Referer": f"{base}/login"}, data={
+        "csrf_token": csrf_token(form.data), "username": username, "password": password})
+    if reply.status_code != 302:
+        raise RuntimeError(f"signing {username} in failed: HTTP {reply.status_code}")
     return client
 
 
@@ -79,7 +82,7 @@ def main(argv=None) -> None:
     info = install(Params.scaled(args.scale), url)
     app = make_app(url, args.cached)
     info["posts_per_page"] = app.config["POSTS_PER_PAGE"]
-    guest, member = app.test_client(), signed_in_client(app, info["reader"])
+    guest, member = app.test_client(), signed_in_client(app, info["reader"], info["password"])
     ceiling = hello_cpu_ms(args.requests * 5)
     print(f"{'hello (ceiling)':34} {ceiling:6.2f} ms CPU")
     extra = [
