@@ -58,6 +58,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def selected(name: str, only: str | None) -> bool:
+    """`--only`: comma-separated prefixes of row names (none: every row)."""
+    return not only or any(name.startswith(o.strip()) for o in only.split(","))
+
+
 def app_for_routes():
     from config import Config
     from forum import create_app
@@ -195,7 +200,7 @@ def main(argv=None) -> dict:
     wanted = [
         p
         for p in PAGES
-        if not args.only or any(p.name.startswith(o.strip()) for o in args.only.split(","))
+        if selected(p.name, args.only)
     ]
     pages = []
     for page in wanted:
@@ -217,12 +222,12 @@ def main(argv=None) -> dict:
                 entry["skipped"] = "not built yet"
             pages.append(entry)
     for name, path in FLOOR:
-        if not args.only or any(name.startswith(o.strip()) for o in args.only.split(",")):
+        if selected(name, args.only):
             pages.append({"name": name, "path": path(info), "signed_in": True,
                           "server": "floor", "rounds": [], "floor": True})
     if args.mixed_rate:
         for name, paths, signed_in in MIXED:
-            if args.only and not any(name.startswith(o.strip()) for o in args.only.split(",")):
+            if not selected(name, args.only):
                 continue
             pages.append({"name": name, "path": paths(info), "signed_in": signed_in,
                           "server": "forum", "rounds": [], "mixed": True})
