@@ -36,6 +36,32 @@ def missing_tool(reason: str) -> None:
     pytest.skip(reason)
 
 
+class _StillClock:
+    """The time module as forum.assembly.blocks reads it, stopped at the test's start."""
+
+    def __init__(self):
+        import time
+
+        self._real, self._now = time, time.time()
+
+    def time(self) -> float:
+        return self._now
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+@pytest.fixture(autouse=True)
+def _kept_blocks_keep_their_minute(monkeypatch):
+    """Kept blocks are re-rendered when their minute turns ("3 minutes ago" stays right,
+    forum.assembly.blocks._bucket); a minute turning in the middle of a test that counts
+    statements or rendered templates would count that re-render. Tests of the turning
+    move this clock on themselves (tests/test_assembly.py)."""
+    from forum.assembly import blocks
+
+    monkeypatch.setattr(blocks, "time", _StillClock())
+
+
 @pytest.fixture(scope="session")
 def database_url(request, tmp_path_factory) -> str:
     if request.config.getoption("--db") == "postgres":
