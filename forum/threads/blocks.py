@@ -22,7 +22,9 @@ def posts_block(thread: Thread, page: int, can_reply: bool) -> Block:
     def load() -> Loaded:
         posts = services.thread_posts(thread, page)
         aliases = AliasBook.for_threads([thread.id])
-        items = post_views(posts.items, thread, current_user, aliases)
+        # The viewer once, not through flask-login's proxy for each post (about 5% of the
+        # function calls of an uncached thread page: 18,400 -> 17,400).
+        items = post_views(posts.items, thread, current_user._get_current_object(), aliases)
         return Loaded(
             {"thread": thread, "posts": posts, "items": items, "can_reply": can_reply},
             authors=[thread.author_id, *(p.author_id for p in posts.items)],
@@ -54,7 +56,8 @@ def _list(key: tuple, scopes: tuple[str, ...], threads, endpoint: str, **options
 
     def load() -> Loaded:
         found = threads()
-        context = {"threads": found, "rows": thread_rows(found.items, current_user),
+        viewer = current_user._get_current_object()  # once, not through the proxy per row
+        context = {"threads": found, "rows": thread_rows(found.items, viewer),
                    "endpoint": endpoint, **settings}
         return Loaded(context, authors=[t.author_id for t in found.items])
 
