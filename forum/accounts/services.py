@@ -19,6 +19,7 @@ from forum.accounts.credentials import change_email, notify_change
 from forum.accounts.models import LoginSession, Role, User, hash_token
 from forum.alias_words import looks_like_alias
 from forum.extensions import attach, columns_of, db, now_utc
+from forum.fixed import FixedStatement
 from forum.mail import MailError, build_message, in_background, send_email
 from forum.services import ForumError
 
@@ -189,18 +190,20 @@ def add_session_fact(app, name: str, expression) -> None:
     app.extensions.pop("session_statement", None)
 
 
-def _session_user_statement():
+def _session_user_statement() -> FixedStatement:
     """The member, their sign-in session and the registered facts: one query on every
-    signed-in page, read with Core (forum.extensions.attach). Built once per app."""
+    signed-in page, read with Core (forum.extensions.attach) on the driver's cursor
+    (forum.fixed). Built once per app."""
     stmt = current_app.extensions.get("session_statement")
     if stmt is None:
         facts = current_app.extensions.get("session_facts", {})
-        stmt = (
+        stmt = FixedStatement(
             select(*columns_of(User), LoginSession.id.label("login_id"),
                    LoginSession.last_active_at.label("session_active_at"),
                    *(expr().label(name) for name, expr in facts.items()))
             .join(LoginSession, LoginSession.user_id == User.id)
-            .where(User.id == bindparam("uid"), LoginSession.token_hash == bindparam("token_hash"))
+            .where(User.id == bindparam("uid"), LoginSession.token_hash == bindparam("token_hash")),
+            ("uid", "token_hash"),
         )
         current_app.extensions["session_statement"] = stmt
     return stmt
@@ -211,18 +214,16 @@ def load_session_user(user_id: str) -> User | None:
     uid, _, token = user_id.partition(":")
     if not uid.isdigit() or not token:
         return None
-    row = db.session.connection().execute(
-        _session_user_statement(), {"uid": int(uid), "token_hash": hash_token(token)}
-    ).first()
-    if row is None or row.banned_at is not None or row.deleted_at is not None:
+    values = _session_user_statement().first(
+        db.session.connection(), {"uid": int(uid), "token_hash": hash_token(token)})
+    if values is None or values["banned_at"] is not None or values["deleted_at"] is not None:
         return None
-    values = row._mapping
     user = attach(User, values)
     for name in current_app.extensions.get("session_facts", {}):
         setattr(user, name, values[name])
-    if row.session_active_at < now_utc() - timedelta(minutes=10):
+    if values["session_active_at"] < now_utc() - timedelta(minutes=10):
         db.session.execute(
-            update(LoginSession).where(LoginSession.id == row.login_id)
+            update(LoginSession).where(LoginSession.id == values["login_id"])
             .values(last_active_at=now_utc())
         )
         db.session.commit()
