@@ -252,3 +252,36 @@ def test_a_worker_reads_the_version_at_most_once_per_interval(app, client_as, wo
     assert b"a little later" not in fetch(client, path).data
     memo._seen = {s: (v, at - 60) for s, (v, at) in memo._seen.items()}  # the interval passed
     assert b"a little later" in fetch(client, path).data
+
+
+@pytest.mark.parametrize("memo_seconds", [0, 60])
+def test_a_guests_page_reads_without_begin_and_rollback_on_postgresql(app, client, world,
+                                                                       memo_seconds):
+    """Rendered or kept, a guest's page asks PostgreSQL without a transaction (psycopg drops
+    the worker's prepared statements at every ROLLBACK), and gives its connection back with
+    the response; a kept page whose versions this worker read within GUEST_VERSION_SECONDS
+    asks nothing at all."""
+    from sqlalchemy import event
+
+    app.config["GUEST_VERSION_SECONDS"] = memo_seconds
+    postgresql = db.engine.dialect.name == "postgresql"
+    levels: list = []
+
+    def before(conn, cursor, statement, params, context, executemany):
+        levels.append(conn.get_execution_options().get("isolation_level"))
+
+    path = f"/threads/{world['named'].id}"
+    seen = []
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        for _ in range(2):  # rendered, then kept
+            db.session.remove()  # a request starts with a new session, as in a real server
+            levels.clear()
+            assert client.get(path).status_code == 200
+            seen.append(set(levels) or "no statement")
+            if postgresql:
+                assert not db.session().in_transaction()  # the connection given back
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    reading = {"AUTOCOMMIT" if postgresql else None}
+    assert seen == [reading, reading if memo_seconds == 0 else "no statement"]

@@ -18,7 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import Flask, current_app, g, make_response, render_template, request, session
+from flask import (
+    Flask,
+    after_this_request,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -208,20 +217,36 @@ def _personal(response) -> bool:
     return session.modified or "Set-Cookie" in response.headers or field in g
 
 
-def reads_without_transaction() -> None:
-    """On PostgreSQL, a signed-in member's page reads without BEGIN and ROLLBACK.
+def reads_without_transaction(guest: bool = False) -> None:
+    """On PostgreSQL, a page that only reads runs without BEGIN and ROLLBACK: a signed-in
+    member's from the start (the sign-in statement too), a guest's once the guest cache
+    has missed (`guest=True`: a kept guest page still takes no connection at all).
 
     These views only read, and under PostgreSQL's READ COMMITTED each statement
     sees the latest committed data inside a transaction too. (The sign-in query's
-    occasional last-active update is a single statement.) Guests are left alone:
-    a kept guest page needs no connection at all.
+    occasional last-active update is a single statement.) Besides two round trips,
+    this keeps the worker's prepared statements: psycopg drops every one of them
+    (DEALLOCATE ALL) at the ROLLBACK of an open transaction, so the statements of a
+    guest's page were parsed and planned anew on every page (planning the benchmark
+    pages' statements takes 0.3-1 ms each, often more than running them).
     """
     if (
-        "_user_id" in session
+        (guest or "_user_id" in session)
         and db.engine.dialect.name == "postgresql"
         and not db.session().in_transaction()  # (a test's session may have begun already)
     ):
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        if guest:
+            after_this_request(_end_guest_read)
+
+
+def _end_guest_read(response):
+    """A guest's AUTOCOMMIT read ends with its response: the connection goes back to the pool
+    (its isolation level reset) even where the session outlives the request, as in the
+    tests, so no later request of that session writes in AUTOCOMMIT. (No ROLLBACK is sent:
+    an AUTOCOMMIT connection has no transaction to end.)"""
+    db.session.rollback()
+    return response
 
 
 def reads_only(view):
@@ -257,14 +282,20 @@ def guest_page(view=None, *, scopes: tuple[str, ...] = ()):
     def wrapper(*args, **kwargs):
         reads_without_transaction()
         if not _cacheable_request():
+            reads_without_transaction(guest=True)  # (a member's began above: no-op)
             return view(*args, **kwargs)
         cache = current_app.extensions["guest_cache"]
         memo = current_app.extensions["guest_versions"]
         key = request.full_path
         kept = cache.get(key)
         if kept is not None and kept.bucket == _blocks._bucket(key):
-            if memo.read(kept.versions) == kept.versions:
+            seen = memo.known(kept.versions)
+            if seen is None:  # the database's turn (once a second per worker)
+                reads_without_transaction(guest=True)
+                seen = memo.read(kept.versions)
+            if seen == kept.versions:
                 return _respond(kept)
+        reads_without_transaction(guest=True)
         before = memo.read(scopes)
         if before is None:  # no version row: nothing can tell when a page goes stale
             return view(*args, **kwargs)

@@ -211,15 +211,24 @@ class Memo:
         self._seen: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
-    def read(self, scopes: Iterable[str]) -> dict[str, int] | None:
+    def known(self, scopes: Iterable[str]) -> dict[str, int] | None:
+        """The versions of these scopes (and "site") if this worker read them all in the last
+        GUEST_VERSION_SECONDS; None when `read` would ask the database."""
         seconds = current_app.config.get("GUEST_VERSION_SECONDS", 0)
         now = time.monotonic()
         wanted = {*scopes, SITE}
         with self._lock:
             known = {s: v for s, (v, at) in self._seen.items()
                      if s in wanted and now - at < seconds}
-        if len(known) == len(wanted):
+        return known if len(known) == len(wanted) else None
+
+    def read(self, scopes: Iterable[str]) -> dict[str, int] | None:
+        scopes = list(scopes)
+        known = self.known(scopes)
+        if known is not None:
             return known
+        now = time.monotonic()
+        wanted = {*scopes, SITE}
         fresh = read(wanted)
         if fresh is None:
             return None
