@@ -36,13 +36,14 @@ def missing_tool(reason: str) -> None:
     pytest.skip(reason)
 
 
-class _StillClock:
-    """The time module as forum.assembly.blocks reads it, stopped at the test's start."""
+class StillClock:
+    """The time module as forum.assembly.blocks reads it, stopped at `now` (the test's start
+    by default)."""
 
-    def __init__(self):
+    def __init__(self, now: float | None = None):
         import time
 
-        self._real, self._now = time, time.time()
+        self._real, self._now = time, time.time() if now is None else now
 
     def time(self) -> float:
         return self._now
@@ -59,7 +60,7 @@ def _kept_blocks_keep_their_minute(monkeypatch):
     move this clock on themselves (tests/test_assembly.py)."""
     from forum.assembly import blocks
 
-    monkeypatch.setattr(blocks, "time", _StillClock())
+    monkeypatch.setattr(blocks, "time", StillClock())
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,7 @@ from forum.extensions import db
 from forum.resources.models import ThreadLink
 from forum.threads.models import Thread
 from tests import factories as f
+from tests.conftest import StillClock
 
 MARKER = "you posted this anonymously"
 # The per-request parts of a page (each member's own): form tokens.
@@ -414,21 +415,6 @@ def test_members_read_the_worker_memo_but_their_own_reply_shows_at_once(app, cli
 # --- kept no longer than GUEST_CACHE_SECONDS, each on its own schedule ---------------------
 
 
-class _Clock:
-    """The time module as blocks.py uses it, with time() moved on."""
-
-    def __init__(self, ahead: float):
-        import time as real
-
-        self._real, self.ahead = real, ahead
-
-    def time(self) -> float:
-        return self._real.time() + self.ahead
-
-    def __getattr__(self, name):
-        return getattr(self._real, name)
-
-
 def test_a_kept_block_is_rendered_again_after_guest_cache_seconds(
     app, client_as, world, monkeypatch
 ):
@@ -438,7 +424,8 @@ def test_a_kept_block_is_rendered_again_after_guest_cache_seconds(
     with recording:
         page(member, "/")
     assert "threads/_thread_list.html" not in names  # kept
-    monkeypatch.setattr(blocks, "time", _Clock(app.config["GUEST_CACHE_SECONDS"]))
+    later = blocks.time.time() + app.config["GUEST_CACHE_SECONDS"]  # stopped: tests/conftest.py
+    monkeypatch.setattr(blocks, "time", StillClock(later))
     names, recording = rendered_templates()
     with recording:
         page(member, "/")
@@ -451,11 +438,12 @@ def test_kept_things_do_not_all_expire_in_the_same_second(app, monkeypatch):
     seconds = app.config["GUEST_CACHE_SECONDS"]
     keys = [("threads/_posts.html", (n, 1), "member", (n, 0)) for n in range(400)]
     keys += [f"/threads/{n}?page=2" for n in range(400)]
+    start = blocks.time.time()  # stopped for the test: tests/conftest.py
     with app.app_context():
         now = [blocks._bucket(k) for k in keys]
-        monkeypatch.setattr(blocks, "time", _Clock(seconds / 2))
+        monkeypatch.setattr(blocks, "time", StillClock(start + seconds / 2))
         later = [blocks._bucket(k) for k in keys]
-        monkeypatch.setattr(blocks, "time", _Clock(seconds))
+        monkeypatch.setattr(blocks, "time", StillClock(start + seconds))
         period = [blocks._bucket(k) for k in keys]
     turned = sum(a != b for a, b in zip(now, later, strict=True)) / len(keys)
     assert 0.3 < turned < 0.7
