@@ -45,7 +45,10 @@ class Poster(threading.Thread):
                 break
             browser, token = self.browsers[sent % len(self.browsers)]
             sent += 1
-            form = {"csrf_token": token, "token": uuid.uuid4().hex,
+            # confirm_named: a writer who once posted anonymously in the thread is asked to
+            # confirm a named reply (forum.threads.composer); the bench's writers confirm, as
+            # the second click of a member who means it (else that reply is not posted).
+            form = {"csrf_token": token, "token": uuid.uuid4().hex, "confirm_named": "1",
                     "body": f"bench-mixed reply {sent}: we asked for the minutes in writing."}
             try:
                 reply = browser.post(self.port, f"/threads/{self.rng.choice(threads)}/reply", form)
